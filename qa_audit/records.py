@@ -1,0 +1,99 @@
+"""The machine-readable rows every output is made from: one call row, one finding row.
+
+`calls.jsonl`, `findings.jsonl`, the history database and the Excel workbooks all carry
+these same rows, so a report rebuilt from the database is identical to the one written
+by the run. Personal numbers are masked here, once, before any row leaves the process.
+
+Call row keys:
+    transcript_id, agent_id, agent_name, team, channel, started_at (ISO text or null),
+    duration (seconds or null), turns (count), agent_talk_share (0..1 or null),
+    talk_basis ("time" | "chars"), score, passed, red_line,
+    violations ({check: findings}), rules ({rule_id: findings}), findings (total),
+    source ("path:line"), content_hash
+
+Finding row keys:
+    transcript_id, agent_id, agent_name, team, channel, started_at,
+    rule_id, check, severity, message, turn (index or null), speaker (or null),
+    time (the turn's start in seconds, or null), text (the turn's original utterance),
+    spans ([[start, end], ...] offsets into `text`), matched (the words at the spans),
+    evidence (why, in words), deduction (points this finding took off the score), red_line
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from qa_audit.mask import mask_text
+from qa_audit.model import CallResult
+
+Row = dict[str, Any]
+
+
+def call_row(result: CallResult, *, mask: bool = True) -> Row:
+    """The `calls.jsonl` row of one audited transcript."""
+    t = result.transcript
+    where = f"{t.source}:{t.line}" if t.line is not None else t.source
+    return {
+        "transcript_id": t.id,
+        "agent_id": t.agent_id,
+        "agent_name": t.agent_name,
+        "team": t.team,
+        "channel": t.channel,
+        "started_at": t.started_at,
+        "duration": _round(t.duration),
+        "turns": len(t.turns),
+        "agent_talk_share": _round(result.agent_talk_share, 4),
+        "talk_basis": result.talk_basis,
+        "score": _round(result.score),
+        "passed": result.passed,
+        "red_line": result.red_line,
+        "violations": dict(Counter(f.check for f in result.findings)),
+        "rules": dict(Counter(f.rule_id for f in result.findings)),
+        "findings": len(result.findings),
+        "source": mask_text(where) if mask else where,
+        "content_hash": t.content_hash(),
+    }
+
+
+def finding_rows(result: CallResult, *, mask: bool = True) -> list[Row]:
+    """The `findings.jsonl` rows of one audited transcript, in turn order."""
+    t = result.transcript
+    rows = []
+    for finding, deduction in zip(result.findings, result.deductions, strict=True):
+        turn = t.turns[finding.turn] if finding.turn is not None else None
+        text = turn.text if turn is not None else ""
+        matched = list(finding.matched)
+        evidence = finding.evidence
+        if mask:
+            text = mask_text(text)
+            matched = [mask_text(m) for m in matched]
+            evidence = mask_text(evidence)
+        rows.append(
+            {
+                "transcript_id": t.id,
+                "agent_id": t.agent_id,
+                "agent_name": t.agent_name,
+                "team": t.team,
+                "channel": t.channel,
+                "started_at": t.started_at,
+                "rule_id": finding.rule_id,
+                "check": finding.check,
+                "severity": finding.severity,
+                "message": mask_text(finding.message) if mask else finding.message,
+                "turn": finding.turn,
+                "speaker": turn.speaker if turn is not None else None,
+                "time": turn.start if turn is not None else None,
+                "text": text,
+                "spans": [list(s) for s in finding.spans],
+                "matched": matched,
+                "evidence": evidence,
+                "deduction": _round(deduction),
+                "red_line": finding.red_line,
+            }
+        )
+    return rows
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
