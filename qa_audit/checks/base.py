@@ -1,0 +1,120 @@
+"""What every check shares: a rule compiled against its pack, and finding construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_audit.conversation import TurnView
+from qa_audit.matcher import Match
+from qa_audit.model import Finding, Turn
+from qa_audit.rules.pack import RulePack
+from qa_audit.rules.phrases import Pattern
+from qa_audit.rules.schema import Rule
+
+PHRASE_KEYS = ("phrases", "exceptions", "first", "second", "new_topic")
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its phrase lists resolved into pattern sets, built once per pack.
+
+    `origins` remembers which lexicon each pattern came from, so evidence can say
+    "命中“不归我管”（词表 @taboo_dismissive）".
+    """
+
+    rule: Rule
+    sets: dict[str, frozenset[Pattern]]
+    elements: tuple[tuple[str, frozenset[Pattern]], ...]
+    origins: dict[Pattern, str]
+
+    def origin(self, match: Match) -> str:
+        return self.origins.get(match.pattern, "")
+
+
+def compile_rule(rule: Rule, pack: RulePack) -> CompiledRule:
+    origins: dict[Pattern, str] = {}
+
+    def resolve(phrases: tuple[str, ...]) -> frozenset[Pattern]:
+        patterns: list[Pattern] = []
+        for phrase in phrases:
+            resolved = pack.patterns([phrase])
+            for pattern in resolved:
+                origins.setdefault(pattern, phrase if phrase.startswith("@") else "")
+            patterns.extend(resolved)
+        return frozenset(patterns)
+
+    sets = {key: resolve(rule.params.get(key, ())) for key in PHRASE_KEYS}
+    elements = tuple((e.name, resolve(e.phrases)) for e in rule.params.get("elements", ()))
+    return CompiledRule(rule, sets, elements, origins)
+
+
+def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
+    """Matches of one phrase set that no exception cancels, longest first where they overlap.
+
+    An exception cancels a match it overlaps: 急什么时候 cancels 急什么; a polite formula
+    不知道您是否方便 cancels 不知道. Quoted matches are dropped when the rule says so.
+    """
+    hits = view.find(compiled.sets[key])
+    if not hits:
+        return []
+    exceptions = view.find(compiled.sets["exceptions"])
+    skip_quoted = compiled.rule.params.get("skip_quoted", False)
+    kept: list[Match] = []
+    for hit in sorted(hits, key=lambda m: (m.start - m.end, m.start)):
+        if any(hit.overlaps(e) for e in exceptions):
+            continue
+        if skip_quoted and view.is_quoted(hit):
+            continue
+        if any(hit.overlaps(k) for k in kept):
+            continue
+        kept.append(hit)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def cancelled_by(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
+    """Matches of `key` that an exception cancelled: the context that decided, for evidence."""
+    exceptions = view.find(compiled.sets["exceptions"])
+    return [e for e in exceptions if any(e.overlaps(h) for h in view.find(compiled.sets[key]))]
+
+
+def speaker_name(speaker: str) -> str:
+    return {"agent": "坐席", "customer": "客户", "system": "系统"}.get(speaker, speaker)
+
+
+def quote(words: list[str]) -> str:
+    """Words as a supervisor reads them: “不归我管”、“你自己看着办”."""
+    return "、".join(f"“{w}”" for w in dict.fromkeys(words))
+
+
+def make_finding(
+    compiled: CompiledRule,
+    turn: Turn | None,
+    view: TurnView | None,
+    matches: list[Match],
+    evidence: str,
+    message_arg: str | None = None,
+) -> Finding:
+    """A finding whose spans and words are taken from the ORIGINAL turn text."""
+    rule = compiled.rule
+    spans: list[tuple[int, int]] = []
+    words: list[str] = []
+    if view is not None:
+        for match in matches:
+            for part_start, part_end in match.spans:
+                span, said = view.original(Match(match.pattern, ((part_start, part_end),)))
+                spans.append(span)
+                words.append(said)
+    arg = message_arg if message_arg is not None else "、".join(dict.fromkeys(words))
+    message = rule.message.replace("%s", arg) if "%s" in rule.message else rule.message
+    return Finding(
+        rule_id=rule.id,
+        check=rule.check,
+        severity=rule.severity,
+        message=message,
+        turn=turn.index if turn is not None else None,
+        spans=tuple(spans),
+        matched=tuple(words),
+        evidence=evidence,
+        weight=rule.weight,
+        red_line=rule.red_line,
+    )

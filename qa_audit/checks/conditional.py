@@ -1,0 +1,51 @@
+"""Kind `conditional`: a trigger requires another phrase, in the same turn or the next.
+
+Hold etiquette (a lookup announced needs 请稍等 in the same turn) and the
+three-don't-know non-answer (ignorance or deflection needs a remedy in the same turn or
+the agent's next turn) are rules of this kind. Exceptions cancel a trigger they overlap
+(不知道您是否方便 is a polite formula, not ignorance); the evidence says what was
+found, what was missing and where the check looked.
+"""
+
+from __future__ import annotations
+
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote
+from qa_audit.conversation import Conversation, TurnView
+from qa_audit.model import Finding
+
+
+def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
+    """A finding for each turn with a live trigger and no satisfying phrase in the window."""
+    rule = compiled.rule
+    findings = []
+    for turn in conv.turns_of(rule.scope):
+        view = conv.view(turn.index)
+        triggers = live_hits(view, compiled, "first")
+        if not triggers:
+            continue
+        if _satisfied(conv.view(turn.index), compiled):
+            continue
+        looked = f"第{turn.index}轮"
+        if rule.params["within"] == "next_turn":
+            following = conv.next_turn_of(turn)
+            if following is not None:
+                next_view = conv.view(following.index)
+                if not next_view.find(compiled.sets["new_topic"]) and _satisfied(next_view, compiled):
+                    continue
+                looked += f"及下一轮（第{following.index}轮）"
+            else:
+                looked += "（之后再无发言）"
+        words = [view.original(m)[1] for m in triggers]
+        evidence = f"第{turn.index}轮说了 {quote(words)}，{looked}都没有所需的应对用语"
+        findings.append(make_finding(compiled, turn, view, triggers, evidence))
+    return findings
+
+
+def _satisfied(view: TurnView, compiled: CompiledRule) -> bool:
+    """Whether a turn holds a satisfying phrase that is not itself part of a trigger.
+
+    您可以看看使用说明 opens like an answer (您可以) but is a deflection: a phrase
+    inside a live trigger never satisfies it.
+    """
+    triggers = live_hits(view, compiled, "first")
+    return any(not any(s.overlaps(t) for t in triggers) for s in view.find(compiled.sets["second"]))

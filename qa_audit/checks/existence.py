@@ -1,0 +1,23 @@
+"""Kind `existence`: phrases that must not be said (service taboos)."""
+
+from __future__ import annotations
+
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote, speaker_name
+from qa_audit.conversation import Conversation
+from qa_audit.model import Finding
+
+
+def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
+    """One finding per turn that says any of the phrases, naming every phrase said."""
+    findings = []
+    for turn in conv.turns_of(compiled.rule.scope):
+        view = conv.view(turn.index)
+        hits = live_hits(view, compiled, "phrases")
+        if not hits:
+            continue
+        words = [view.original(m)[1] for m in hits]
+        sources = sorted({compiled.origin(m) for m in hits} - {""})
+        where = f"（词表 {'、'.join(sources)}）" if sources else ""
+        evidence = f"第{turn.index}轮{speaker_name(turn.speaker)}说了 {quote(words)}{where}"
+        findings.append(make_finding(compiled, turn, view, hits, evidence))
+    return findings

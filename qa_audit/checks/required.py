@@ -1,0 +1,53 @@
+"""Kind `required`: elements that must be said in a speaker's first or last N turns.
+
+The greeting (salutation + offer of help, both in the agent's first turn) and the
+courteous close (in one of the agent's last two turns) are rules of this kind.
+"""
+
+from __future__ import annotations
+
+from qa_audit.checks.base import CompiledRule, make_finding, quote, speaker_name
+from qa_audit.conversation import Conversation
+from qa_audit.model import Finding
+
+
+def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
+    """A finding when no turn in the window holds every element; it names what is missing."""
+    rule = compiled.rule
+    turns = conv.turns_of(rule.scope)
+    count = rule.params["turns"]
+    window = turns[:count] if rule.params["position"] == "first" else turns[-count:]
+    names = [name for name, _ in compiled.elements]
+    if not window:
+        evidence = f"整通没有{speaker_name(rule.scope)}发言"
+        return [make_finding(compiled, None, None, [], evidence, message_arg="、".join(names))]
+
+    best = None
+    for turn in window:
+        view = conv.view(turn.index)
+        present = {}
+        for name, patterns in compiled.elements:
+            hits = [m for m in view.find(patterns) if not any(
+                m.overlaps(e) for e in view.find(compiled.sets["exceptions"]))]
+            if hits:
+                present[name] = hits
+        if len(present) == len(names):
+            return []
+        if best is None or len(present) > len(best[2]):
+            best = (turn, view, present)
+    turn, view, present = best
+    missing = [n for n in names if n not in present]
+    found = [m for hits in present.values() for m in hits]
+    which = _window_words(rule.params["position"], count, speaker_name(rule.scope))
+    if found:
+        said = "、".join(f"{n} {quote([view.original(m)[1] for m in present[n]])}" for n in present)
+        evidence = f"{which}有{said}，缺{'、'.join(missing)}"
+    else:
+        evidence = f"{which}没有{'、'.join(missing)}"
+    return [make_finding(compiled, turn, view, found, evidence, message_arg="、".join(missing))]
+
+
+def _window_words(position: str, count: int, speaker: str) -> str:
+    if count == 1:
+        return f"{speaker}{'首句' if position == 'first' else '最后一句'}"
+    return f"{speaker}{'前' if position == 'first' else '最后'}{count}句"

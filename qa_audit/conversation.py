@@ -1,0 +1,74 @@
+"""A transcript prepared for checking: each turn normalized, segmented and matched once.
+
+Turns are analysed lazily and cached, so a customer turn that no rule reads is never
+segmented (most rules read only agent turns), and a turn read by several rules is
+segmented once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from qa_audit.matcher import Match, PhraseMatcher, quoted_ranges
+from qa_audit.model import Transcript, Turn
+from qa_audit.rules.phrases import Pattern
+from qa_audit.text import Normalized, normalize
+
+
+@dataclass(frozen=True, slots=True)
+class TurnView:
+    """One analysed turn: its normalized text and every pattern match in it."""
+
+    turn: Turn
+    norm: Normalized
+    matches: dict[Pattern, list[Match]]
+    quoted: tuple[tuple[int, int], ...]
+
+    def find(self, patterns: frozenset[Pattern]) -> list[Match]:
+        """Matches of any of `patterns`, in text order."""
+        hits = [m for p, ms in self.matches.items() if p in patterns for m in ms]
+        return sorted(hits, key=lambda m: (m.start, -m.end))
+
+    def is_quoted(self, match: Match) -> bool:
+        return any(s <= match.start and match.end <= e for s, e in self.quoted)
+
+    def original(self, match: Match) -> tuple[tuple[int, int], str]:
+        """The span of a match in the original text, and the words said there."""
+        start, end = self.norm.to_original(match.start, match.end)
+        return (start, end), self.turn.text[start:end]
+
+
+class Conversation:
+    """A transcript with lazily analysed turns, shared by every rule of one audit."""
+
+    def __init__(self, transcript: Transcript, nlp: Language, matcher: PhraseMatcher) -> None:
+        self.transcript = transcript
+        self._nlp = nlp
+        self._matcher = matcher
+        self._views: dict[int, TurnView] = {}
+
+    def view(self, index: int) -> TurnView:
+        cached = self._views.get(index)
+        if cached is not None:
+            return cached
+        turn = self.transcript.turns[index]
+        norm = normalize(turn.text)
+        doc = self._nlp.make_doc(norm.text)
+        view = TurnView(turn, norm, self._matcher.find(doc), tuple(quoted_ranges(norm.text)))
+        self._views[index] = view
+        return view
+
+    def turns_of(self, scope: str) -> list[Turn]:
+        """The turns a rule of this scope reads (system turns never)."""
+        if scope == "any":
+            return [t for t in self.transcript.turns if t.speaker != "system"]
+        return [t for t in self.transcript.turns if t.speaker == scope]
+
+    def next_turn_of(self, turn: Turn) -> Turn | None:
+        """The same speaker's next turn after `turn`."""
+        for later in self.transcript.turns[turn.index + 1:]:
+            if later.speaker == turn.speaker:
+                return later
+        return None

@@ -1,0 +1,56 @@
+"""The audit of one transcript: a pure function of (transcript, rule pack).
+
+`Auditor` compiles a pack once (segmenter dictionary, phrase automaton, pattern sets)
+and then audits any number of transcripts; it holds no per-transcript state, so the
+batch can run it in several worker processes and get identical results.
+"""
+
+from __future__ import annotations
+
+from qa_audit.checks import CHECKS, compile_rule
+from qa_audit.checks.metric import talk_share
+from qa_audit.conversation import Conversation
+from qa_audit.matcher import PhraseMatcher
+from qa_audit.model import CallResult, Finding, Transcript
+from qa_audit.nlp import build_nlp
+from qa_audit.rules.pack import RulePack
+from qa_audit.scoring import score_call
+
+
+class Auditor:
+    """A rule pack compiled for auditing."""
+
+    def __init__(self, pack: RulePack, backend: str = "rjieba") -> None:
+        self.pack = pack
+        patterns = pack.all_patterns()
+        self.matcher = PhraseMatcher(patterns)
+        self.nlp = build_nlp(self.matcher.parts, backend=backend)
+        self.compiled = [compile_rule(rule, pack) for rule in pack.enabled]
+        self._rules = {rule.id: rule for rule in pack.rules}
+
+    def conversation(self, transcript: Transcript) -> Conversation:
+        return Conversation(transcript, self.nlp, self.matcher)
+
+    def findings(self, transcript: Transcript) -> list[Finding]:
+        """Every finding of every enabled rule that applies to the transcript's channel."""
+        conv = self.conversation(transcript)
+        found: list[Finding] = []
+        for compiled in self.compiled:
+            if compiled.rule.applies_to(transcript.channel):
+                found.extend(CHECKS[compiled.rule.kind](compiled, conv))
+        return sorted(found, key=lambda f: (-1 if f.turn is None else f.turn, f.check, f.rule_id))
+
+    def audit(self, transcript: Transcript) -> CallResult:
+        findings = self.findings(transcript)
+        share, basis = talk_share(transcript)
+        score, passed, red_line, deductions = score_call(findings, self._rules, self.pack.scoring)
+        return CallResult(
+            transcript=transcript,
+            findings=tuple(findings),
+            agent_talk_share=share,
+            talk_basis=basis,
+            score=score,
+            passed=passed,
+            red_line=red_line,
+            deductions=deductions,
+        )

@@ -1,0 +1,173 @@
+"""Whole-word phrase matching over segmented turns, in one pass per turn.
+
+All literal parts of all patterns of a pack go into one Aho-Corasick automaton, so a
+turn is scanned once whatever the number of rules. A part occurrence counts only when
+both its ends fall on word boundaries of the jieba segmentation: 滚 does not match in
+滚动条 (one word), 笨 not in 笨重. Because every rule phrase is in the segmenter's
+dictionary, a rule phrase may itself become one word; positions inside such a word are
+boundaries too, so 查一下 still matches inside the word 我帮您查一下.
+
+Gap patterns (我…不清楚) match when their parts occur in order within one sentence,
+at most MAX_GAP characters apart; a `#` part matches a number and its neighbours need
+no word boundary on the side that touches it (两个工作日内 segments as 两个/工作日/内).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+from spacy.tokens import Doc
+
+from qa_audit.rules.phrases import NUMBER, Pattern
+
+SENTENCE_ENDS = frozenset("。!?;\n")
+QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One occurrence of a pattern: the normalized span of each of its parts."""
+
+    pattern: Pattern
+    spans: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+    def overlaps(self, other: Match) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+class PhraseMatcher:
+    """Finds every pattern of a pack in a segmented, normalized turn."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self._by_part: dict[str, list[Pattern]] = defaultdict(list)
+        for pattern in dict.fromkeys(patterns):
+            for part in dict.fromkeys(pattern.parts):
+                if part != NUMBER:
+                    self._by_part[part].append(pattern)
+        self.parts = frozenset(self._by_part)
+        self._automaton = ahocorasick.Automaton()
+        for part in self.parts:
+            self._automaton.add_word(part, part)
+        if self.parts:
+            self._automaton.make_automaton()
+
+    def boundaries(self, doc: Doc) -> set[int]:
+        """Offsets where a word starts or ends, plus every offset inside a rule-phrase word."""
+        cuts = {0, len(doc.text)}
+        for token in doc:
+            start, end = token.idx, token.idx + len(token.text)
+            cuts.add(start)
+            cuts.add(end)
+            if token.text in self.parts:
+                cuts.update(range(start + 1, end))
+        return cuts
+
+    def find(self, doc: Doc) -> dict[Pattern, list[Match]]:
+        """Every whole-word match of every pattern in `doc`, in text order."""
+        text = doc.text
+        if not self.parts or not text:
+            return {}
+        occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for end_index, part in self._automaton.iter(text):
+            occurrences[part].append((end_index - len(part) + 1, end_index + 1))
+        if not occurrences:
+            return {}
+        candidates = [
+            p for p in dict.fromkeys(p for part in occurrences for p in self._by_part[part])
+            if all(part in occurrences for part in p.parts if part != NUMBER)
+        ]
+        if not candidates:
+            return {}
+        if any(NUMBER in p.parts for p in candidates):
+            occurrences[NUMBER] = [m.span() for m in _NUMBER_RE.finditer(text)]
+        scan = _Scan(text, self.boundaries(doc), occurrences)
+        found: dict[Pattern, list[Match]] = {}
+        for pattern in candidates:
+            matches = scan.matches(pattern)
+            if matches:
+                found[pattern] = matches
+        return found
+
+
+_NUMBER_RE = re.compile(r"[0-9]+(?:[.:][0-9]+)?|[零一二两三四五六七八九十百千半几]+")
+
+
+class _Scan:
+    """The occurrences of parts in one text, and the chaining of them into pattern matches."""
+
+    def __init__(self, text: str, cuts: set[int], occurrences: dict[str, list[tuple[int, int]]]) -> None:
+        self.text = text
+        self.cuts = cuts
+        self.occurrences = occurrences
+        self._clause_starts: set[int] | None = None
+
+    def clause_starts(self) -> set[int]:
+        if self._clause_starts is None:
+            starts = {0}
+            for i, ch in enumerate(self.text):
+                if ch.isspace() or unicodedata.category(ch)[0] in "PS":
+                    starts.add(i + 1)
+            self._clause_starts = starts
+        return self._clause_starts
+
+    def _fits(self, pattern: Pattern, i: int, span: tuple[int, int]) -> bool:
+        """Whether an occurrence of part i may stand there: whole words, except beside a number."""
+        parts, gaps = pattern.parts, pattern.gaps
+        if parts[i] == NUMBER:
+            return True
+        glued_before = i > 0 and gaps[i - 1] == 0 and parts[i - 1] == NUMBER
+        glued_after = i + 1 < len(parts) and gaps[i] == 0 and parts[i + 1] == NUMBER
+        return (glued_before or span[0] in self.cuts) and (glued_after or span[1] in self.cuts)
+
+    def matches(self, pattern: Pattern) -> list[Match]:
+        """Chain each fitting occurrence of the first part to the nearest fitting rest."""
+        found = []
+        for first in self.occurrences[pattern.parts[0]]:
+            if not self._fits(pattern, 0, first):
+                continue
+            if pattern.anchored and first[0] not in self.clause_starts():
+                continue
+            spans = [first]
+            for i in range(1, len(pattern.parts)):
+                previous_end, gap = spans[-1][1], pattern.gaps[i - 1]
+                following = [
+                    span for span in self.occurrences[pattern.parts[i]]
+                    if previous_end <= span[0] <= previous_end + gap and self._fits(pattern, i, span)
+                    and not SENTENCE_ENDS.intersection(self.text[previous_end:span[0]])
+                ]
+                if not following:
+                    break
+                spans.append(min(following))
+            else:
+                found.append(Match(pattern, tuple(spans)))
+        return found
+
+
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """Spans inside quotation marks, where an agent quotes the customer or a screen label."""
+    ranges = []
+    i = 0
+    while i < len(text):
+        close = QUOTE_PAIRS.get(text[i])
+        if close is None:
+            i += 1
+            continue
+        j = text.find(close, i + 1)
+        if j < 0:
+            break
+        ranges.append((i + 1, j))
+        i = j + 1
+    return ranges

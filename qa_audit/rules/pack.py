@@ -1,0 +1,253 @@
+"""Loading rule packs: the default pack, then each `--rules PATH` on top of it.
+
+A pack is a folder of YAML files (or a single file):
+- `pack.yaml`: the pack's name and its scoring settings (start score, pass mark);
+- lexicon files, with a top-level `lexicons:` mapping of name -> {description, phrases};
+- every other file is one rule.
+
+Later packs override earlier ones by id. A rule file with the id of an existing rule and
+no `kind` changes only the keys it names (`{id: PRO001, weight: 5}`, `{id: HLD001,
+enabled: false}`); with a `kind` it replaces the rule whole. A lexicon of an existing
+name is replaced by `phrases`, or edited with `add` and `remove`.
+
+Every problem in every file is collected and raised together (`PackErrors`), each with
+its file and line, so `qa-audit rules validate` reports them all at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qa_audit.rules.phrases import Pattern, PhraseError, expand
+from qa_audit.rules.schema import Rule, validate_rule
+from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
+
+DEFAULT_PACK = Path(__file__).resolve().parents[2] / "rules" / "default"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class PackErrors(Exception):
+    """Every error found while loading rule packs."""
+
+    def __init__(self, errors: Sequence[PackError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How findings become a call score (see README, "Scoring")."""
+
+    start: float = 100.0
+    pass_mark: float = 80.0
+
+
+@dataclass
+class RulePack:
+    """The merged, validated rules of all packs, with lexicons resolved into patterns."""
+
+    rules: tuple[Rule, ...]
+    lexicons: dict[str, tuple[str, ...]]
+    scoring: Scoring
+    sources: tuple[str, ...]
+    _patterns: dict[str, tuple[Pattern, ...]] = field(default_factory=dict, repr=False)
+
+    @property
+    def enabled(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.enabled)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """A rule by its id or one of its retired aliases."""
+        for r in self.rules:
+            if r.id == rule_id or rule_id in r.aliases:
+                return r
+        return None
+
+    def patterns(self, phrases: Iterable[str]) -> tuple[Pattern, ...]:
+        """The match patterns of a phrase list, lexicon references resolved."""
+        out: list[Pattern] = []
+        for phrase in phrases:
+            if phrase not in self._patterns:
+                self._patterns[phrase] = tuple(self._resolve(phrase, ()))
+            out.extend(self._patterns[phrase])
+        return tuple(dict.fromkeys(out))
+
+    def _resolve(self, phrase: str, seen: tuple[str, ...]) -> list[Pattern]:
+        if not phrase.startswith("@"):
+            return expand(phrase)
+        name = phrase[1:]
+        if name in seen:
+            raise PhraseError(f"lexicon cycle: {' -> '.join((*seen, name))}")
+        if name not in self.lexicons:
+            raise PhraseError(f"unknown lexicon @{name}")
+        return [p for entry in self.lexicons[name] for p in self._resolve(entry, (*seen, name))]
+
+    def all_patterns(self) -> tuple[Pattern, ...]:
+        """Every pattern any enabled rule can match: what the segmenter must know."""
+        return self.patterns(phrase for rule in self.enabled for phrase in rule_phrases(rule))
+
+    def digest(self) -> str:
+        """A hash of everything that decides findings and scores, for incremental reruns."""
+        payload = {
+            "rules": [
+                [r.id, r.kind, r.check, r.message, r.severity, r.weight, r.scope, r.channels,
+                 r.red_line, r.cap, r.enabled, _jsonable(r.params)]
+                for r in sorted(self.rules, key=lambda r: r.id)
+            ],
+            "lexicons": {k: list(v) for k, v in sorted(self.lexicons.items())},
+            "scoring": [self.scoring.start, self.scoring.pass_mark],
+        }
+        raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def rule_phrases(rule: Rule) -> list[str]:
+    """Every phrase entry a rule mentions, in any of its keys."""
+    p = rule.params
+    phrases = [*p.get("phrases", ()), *p.get("exceptions", ()), *p.get("first", ()), *p.get("second", ()),
+               *p.get("new_topic", ())]
+    for element in p.get("elements", ()):
+        phrases.extend(element.phrases)
+    return phrases
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    return value
+
+
+def _yaml_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def load_pack(extra: Sequence[Path] = (), *, include_default: bool = True) -> RulePack:
+    """Load the default pack (unless told not to) and each extra pack on top, in order."""
+    paths = [DEFAULT_PACK, *extra] if include_default else list(extra)
+    errors: list[PackError] = []
+    raw_rules: dict[str, tuple[LineDict, str]] = {}
+    lexicons: dict[str, tuple[str, ...]] = {}
+    lexicon_where: dict[str, tuple[str, int]] = {}
+    scoring = Scoring()
+    for pack in paths:
+        if not pack.exists():
+            errors.append(PackError(pack, None, "rule pack not found"))
+            continue
+        for file in _yaml_files(pack):
+            try:
+                data = load_yaml(file)
+            except PackError as exc:
+                errors.append(exc)
+                continue
+            if file.name == "pack.yaml":
+                scoring = _read_settings(data, file, scoring, errors)
+            elif isinstance(data, LineDict) and "lexicons" in data:
+                _read_lexicons(data, file, lexicons, lexicon_where, errors)
+            elif isinstance(data, LineDict) and isinstance(data.get("id"), str) and data["id"] in raw_rules:
+                base, _ = raw_rules[data["id"]]
+                raw_rules[data["id"]] = (data if "kind" in data else _merge(base, data), str(file))
+            elif isinstance(data, LineDict) and isinstance(data.get("id"), str):
+                raw_rules[data["id"]] = (data, str(file))
+            else:
+                errors.extend(validate_rule(data, str(file))[1])
+    rules = []
+    for data, file in raw_rules.values():
+        rule, problems = validate_rule(data, file)
+        errors.extend(problems)
+        if rule is not None:
+            rules.append(rule)
+    pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)))
+    for rule in pack.rules:
+        for phrase in rule_phrases(rule):
+            try:
+                pack.patterns([phrase])
+            except PhraseError as exc:
+                errors.append(PackError(rule.path, rule.line, f"rule {rule.id}: {exc}"))
+    for name, entries in lexicons.items():
+        for entry in entries:
+            try:
+                pack.patterns([entry])
+            except PhraseError as exc:
+                errors.append(PackError(lexicon_where[name][0], lexicon_where[name][1], f"lexicon {name}: {exc}"))
+    if errors:
+        raise PackErrors(_unique(errors))
+    return pack
+
+
+def _unique(errors: list[PackError]) -> list[PackError]:
+    return list({str(e): e for e in errors}.values())
+
+
+def _merge(base: LineDict, override: LineDict) -> LineDict:
+    merged = LineDict({**base, **override})
+    merged.line = override.line
+    merged.key_lines = {**base.key_lines, **override.key_lines}
+    return merged
+
+
+def _read_settings(data: Any, file: Path, scoring: Scoring, errors: list[PackError]) -> Scoring:
+    if not isinstance(data, LineDict):
+        errors.append(PackError(file, None, "pack.yaml must hold a mapping"))
+        return scoring
+    unknown = set(data) - {"name", "description", "scoring"}
+    for key in sorted(unknown):
+        errors.append(PackError(file, data.line_of(key), f"unknown key {key!r} in pack.yaml"))
+    raw = data.get("scoring", {})
+    if not isinstance(raw, dict):
+        errors.append(PackError(file, data.line_of("scoring"), "'scoring' must be a mapping"))
+        return scoring
+    values = {"start": scoring.start, "pass_mark": scoring.pass_mark}
+    for key, value in raw.items():
+        if key not in values:
+            errors.append(PackError(file, data.line_of("scoring"), f"unknown scoring key {key!r}"))
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            errors.append(PackError(file, data.line_of("scoring"), f"scoring.{key} must be a number >= 0"))
+        else:
+            values[key] = float(value)
+    return Scoring(**values)
+
+
+def _read_lexicons(
+    data: LineDict,
+    file: Path,
+    lexicons: dict[str, tuple[str, ...]],
+    where: dict[str, tuple[str, int]],
+    errors: list[PackError],
+) -> None:
+    body = data["lexicons"]
+    if not isinstance(body, LineDict):
+        errors.append(PackError(file, data.line_of("lexicons"), "'lexicons' must map names to lexicons"))
+        return
+    for name, entry in body.items():
+        line = body.line_of(name)
+        if not isinstance(entry, dict) or not set(entry) <= {"description", "phrases", "add", "remove"}:
+            errors.append(PackError(file, line, f"lexicon {name!r} takes description, phrases, add, remove"))
+            continue
+        lists = {k: entry.get(k) for k in ("phrases", "add", "remove") if k in entry}
+        bad = [k for k, v in lists.items() if not (isinstance(v, list) and all(isinstance(x, str) for x in v))]
+        if bad:
+            errors.append(PackError(file, line, f"lexicon {name!r}: {', '.join(bad)} must be lists of phrases"))
+            continue
+        if "phrases" in lists:
+            phrases = list(lists["phrases"])
+        elif name in lexicons:
+            phrases = list(lexicons[name])
+        else:
+            errors.append(PackError(file, line, f"lexicon {name!r} has no 'phrases' and extends nothing"))
+            continue
+        phrases += [p for p in lists.get("add", []) if p not in phrases]
+        removed = set(lists.get("remove", []))
+        lexicons[name] = tuple(p for p in phrases if p not in removed)
+        where[name] = (str(file), line)

@@ -1,0 +1,83 @@
+"""The phrase syntax rule packs use, and its expansion into match patterns.
+
+A phrase is plain text matched as whole words, in normalized form (so one phrase matches
+Simplified and Traditional text, both punctuation widths, any Latin case). Two shorthands
+keep lexicons short and readable for QA staff:
+
+- `(您|你)问别人吧`: alternatives in parentheses, expanded into one pattern each;
+  `(请|)稍等` makes 请 optional.
+- `我…不清楚` (also `我...不清楚`): the parts in this order within one sentence, at most
+  `MAX_GAP` characters apart.
+- `#小时内`: `#` stands for a number, in digits or Chinese numerals (24小时内,
+  两个工作日内 from `#个工作日内`), directly attached to its neighbours.
+- `^可以`: the phrase must open a sentence or clause (turn start or after punctuation).
+- `@name` (a whole entry): every phrase of the lexicon `name`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from qa_audit.text import normalize_phrase
+
+MAX_GAP = 12
+GAP_MARKERS = ("…", "...")
+NUMBER = "#"
+ANCHOR = "^"
+_ALTERNATION = re.compile(r"\(([^()]*)\)")
+
+
+class PhraseError(ValueError):
+    """A phrase that cannot be used, with the reason in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One expanded phrase: normalized parts that must appear in order.
+
+    A part is literal text or NUMBER. `gaps[i]` is the most characters allowed between
+    part i and part i+1 (0 for parts joined directly, MAX_GAP across `…`). `source` is
+    the phrase as the rule author wrote it.
+    """
+
+    parts: tuple[str, ...]
+    gaps: tuple[int, ...]
+    anchored: bool
+    source: str
+
+
+def expand(phrase: str) -> list[Pattern]:
+    """Expand one phrase (not a lexicon reference) into its patterns."""
+    if not isinstance(phrase, str) or not phrase.strip():
+        raise PhraseError("a phrase must be non-empty text")
+    if phrase.count("(") != phrase.count(")"):
+        raise PhraseError(f"unbalanced parentheses in {phrase!r}")
+    pieces = _ALTERNATION.split(phrase)
+    # split() alternates literal text and group contents: literal, group, literal, ...
+    choices = [[piece] if i % 2 == 0 else piece.split("|") for i, piece in enumerate(pieces)]
+    return [_pattern("".join(combo), phrase) for combo in itertools.product(*choices)]
+
+
+def _pattern(text: str, source: str) -> Pattern:
+    anchored = text.startswith(ANCHOR)
+    text = text[1:] if anchored else text
+    for marker in GAP_MARKERS[1:]:
+        text = text.replace(marker, GAP_MARKERS[0])
+    parts: list[str] = []
+    gaps: list[int] = []
+    for i, chunk in enumerate(text.split(GAP_MARKERS[0])):
+        pieces = [normalize_phrase(p) for p in re.split(f"({re.escape(NUMBER)})", chunk)]
+        pieces = [p for p in pieces if p]
+        if not pieces:
+            raise PhraseError(f"{source!r} has an empty part around a gap '…'")
+        if i:
+            gaps.append(MAX_GAP)
+        for j, piece in enumerate(pieces):
+            if j:
+                gaps.append(0)
+            parts.append(piece)
+    if all(p == NUMBER for p in parts):
+        raise PhraseError(f"{source!r} needs some words besides '#'")
+    return Pattern(tuple(parts), tuple(gaps), anchored, source)

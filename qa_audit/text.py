@@ -1,0 +1,104 @@
+"""Normalization for matching, with an offset map back to the original text.
+
+Rules are written once and must match Simplified and Traditional text, full-width and
+half-width punctuation, upper and lower case Latin. Matching therefore runs on a
+normalized form; but a supervisor must see what was really said, so every normalized
+character remembers the index of the original character it came from.
+
+What normalization does, in order:
+1. full-width ASCII forms (U+FF01..U+FF5E) become half-width, the ideographic space a
+   space; Latin letters become lower case (all one-for-one);
+2. Traditional becomes Simplified (OpenCC t2s);
+3. whitespace next to a CJK character is dropped (ASR output often spaces out
+   characters), other whitespace runs become one space.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import opencc
+
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FOLD = str.maketrans({**_WIDTH, **{cp: cp + 32 for cp in range(0x41, 0x5B)}})
+_FOLD.update({cp: cp + 32 for cp in range(0xFF21, 0xFF3B)})  # full-width capitals fold to lower case
+
+
+@functools.cache
+def _converter() -> opencc.OpenCC:
+    """One OpenCC converter per process: loading its dictionaries costs milliseconds."""
+    return opencc.OpenCC("t2s")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f"
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalized text and, for each of its characters, the original character's index.
+
+    `offsets` is None when normalization kept every character in place (the common case),
+    which saves building a list per turn.
+    """
+
+    text: str
+    original: str
+    offsets: tuple[int, ...] | None = None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalized text to the original text."""
+        if self.offsets is None:
+            return start, end
+        if start >= len(self.offsets):
+            return len(self.original), len(self.original)
+        orig_start = self.offsets[start]
+        orig_end = self.offsets[end - 1] + 1 if end > start else orig_start
+        return orig_start, orig_end
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to Simplified, character count preserved.
+
+    OpenCC converts phrase by phrase; when a phrase conversion changes the length (rare),
+    convert character by character instead so offsets stay one-for-one.
+    """
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    parts = [_converter().convert(ch) for ch in text]
+    return "".join(p if len(p) == 1 else ch for p, ch in zip(parts, text, strict=True))
+
+
+def normalize(original: str) -> Normalized:
+    """Normalize `original` for matching; see the module docstring for what changes."""
+    folded = to_simplified(original.translate(_FOLD))
+    if not any(ch.isspace() for ch in folded):
+        return Normalized(folded, original)
+    chars: list[str] = []
+    offsets: list[int] = []
+    n = len(folded)
+    i = 0
+    while i < n:
+        ch = folded[i]
+        if not ch.isspace():
+            chars.append(ch)
+            offsets.append(i)
+            i += 1
+            continue
+        j = i
+        while j < n and folded[j].isspace():
+            j += 1
+        before = chars[-1] if chars else ""
+        after = folded[j] if j < n else ""
+        if before and after and not _is_cjk(before) and not _is_cjk(after):
+            chars.append(" ")
+            offsets.append(i)
+        i = j
+    return Normalized("".join(chars), original, tuple(offsets))
+
+
+def normalize_phrase(phrase: str) -> str:
+    """The form a rule phrase is matched in: the same folding as transcript text."""
+    return normalize(phrase).text
