@@ -31,11 +31,13 @@ class Auditor:
     def conversation(self, transcript: Transcript) -> Conversation:
         return Conversation(transcript, self.nlp, self.matcher)
 
-    def findings(self, transcript: Transcript) -> list[Finding]:
-        """Every finding of every enabled rule that applies to the transcript's channel."""
+    def findings(self, transcript: Transcript, only: set[str] | None = None) -> list[Finding]:
+        """Findings of every enabled rule (or only those named) that applies to the transcript's channel."""
         conv = self.conversation(transcript)
         found: list[Finding] = []
         for compiled in self.compiled:
+            if only is not None and compiled.rule.id not in only:
+                continue
             if compiled.rule.applies_to(transcript.channel):
                 found.extend(CHECKS[compiled.rule.kind](compiled, conv))
         return sorted(found, key=lambda f: (-1 if f.turn is None else f.turn, f.check, f.rule_id))

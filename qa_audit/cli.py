@@ -1,0 +1,310 @@
+"""The command line: thin click commands over the library.
+
+Exit codes (as ruff's): 0 everything audited; 1 some inputs skipped (the rest audited),
+or for `check` and `rules test`, findings / failing examples; 2 usage or configuration
+error (bad option, bad rule pack, database in use); 3 nothing could be audited.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qa_audit import __version__
+from qa_audit.model import IngestError, Transcript
+from qa_audit.rules.pack import PackErrors, RulePack, load_pack
+
+EXIT_USAGE = 2
+DEFAULT_DB = "qa_audit.db"
+
+
+def _load(rule_paths: tuple[Path, ...]) -> RulePack:
+    """The default pack plus `--rules` packs; a broken pack is a configuration error (exit 2)."""
+    try:
+        return load_pack(list(rule_paths))
+    except PackErrors as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        click.echo(f"{len(exc.errors)} error(s) in the rule packs; nothing was audited.", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def rules_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--rules", "rule_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+        help="A rule pack (folder or YAML file) on top of the default pack; repeatable, later ones win.",
+    )(f)
+
+
+def segmenter_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--segmenter", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
+        help="jieba implementation: rjieba (compiled, fast) or jieba (reference); findings are identical.",
+    )(f)
+
+
+def mask_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--no-mask", "no_mask", is_flag=True,
+        help="Show phone, ID-card and bank-card numbers unmasked (masked by default).",
+    )(f)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qa-audit")
+def main() -> None:
+    """qa-audit: quality-assurance audit of Chinese customer-service calls and chats.
+
+    Checks every conversation against rule packs (greeting, service taboos, the
+    three-don't-know non-answer, hold etiquette, courteous close, the 7:3 listening rule)
+    and writes findings with their evidence, scores and Excel scorecards.
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for calls.jsonl, findings.jsonl, the Excel workbooks and the run log.")
+@rules_option
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=lambda: os.environ.get("QA_AUDIT_DB", DEFAULT_DB), show_default="qa_audit.db or $QA_AUDIT_DB",
+              help="History database (SQLite).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the machine's cores).")
+@click.option("--force", is_flag=True, help="Re-audit transcripts even when content and rules are unchanged.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line and no summary on the terminal.")
+@click.option("--no-xlsx", "no_xlsx", is_flag=True, help="Write only the JSONL files, no workbooks.")
+@mask_option
+@segmenter_option
+def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...], db_path: Path,
+          workers: int | None, force: bool, quiet: bool, no_xlsx: bool, no_mask: bool, segmenter: str) -> None:
+    """Audit every transcript in INPUTS (files or folders, recursive) into --out.
+
+    Reads JSON Lines, JSON, CSV and plain text, in UTF-8 (with or without BOM) or
+    GBK/GB18030. Bad files and records are reported with path, line and reason, skipped,
+    and everything else is still audited. Transcripts already audited with the same
+    content and rules are taken from the history database instead of re-audited.
+    """
+    from qa_audit.pipeline import RunOptions, default_workers, run_audit
+    from qa_audit.store import Store, StoreBusy
+
+    pack = _load(rule_paths)
+    options = RunOptions(
+        inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
+        workers=workers or default_workers(), backend=segmenter, force=force, quiet=quiet, xlsx=not no_xlsx,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    handler = _run_log(out_dir / "audit.log")
+    try:
+        with Store.open(db_path) as store:
+            summary = run_audit(options, pack, store)
+    except StoreBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    finally:
+        logging.getLogger("qa_audit").removeHandler(handler)
+        handler.close()
+    for error in summary.errors:
+        click.echo(f"skipped: {error}", err=True)
+    if not quiet:
+        click.echo(
+            f"audited {summary.audited} transcript(s), {summary.unchanged} unchanged since the last run, "
+            f"{len(summary.errors)} input(s) skipped; {summary.calls} call(s) and {summary.findings} finding(s) "
+            f"written to {out_dir}"
+        )
+    sys.exit(summary.exit_code)
+
+
+def _run_log(path: Path) -> logging.Handler:
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("qa_audit")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return handler
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for a terminal, json for tools.")
+@click.option("--id", "transcript_id", help="Which transcript of a multi-transcript file (default: all).")
+@mask_option
+@segmenter_option
+def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str | None, no_mask: bool,
+          segmenter: str) -> None:
+    """Audit the conversations in FILE and print each turn with its findings.
+
+    Exit 0 when no conversation has a finding, 1 when some have, 2 on bad input.
+    """
+    from qa_audit.engine import Auditor
+    from qa_audit.ingest import read_file
+    from qa_audit.mask import mask_text
+    from qa_audit.records import call_row, finding_rows
+    from qa_audit.report.terminal import render
+
+    auditor = Auditor(_load(rule_paths), backend=segmenter)
+    mask = not no_mask
+    any_findings, any_error, shown = False, False, 0
+    documents = []
+    for item in read_file(file):
+        if isinstance(item, IngestError):
+            click.echo(f"skipped: {item}", err=True)
+            any_error = True
+            continue
+        if transcript_id is not None and item.id != transcript_id:
+            continue
+        result = auditor.audit(item)
+        call, findings = call_row(result, mask=mask), finding_rows(result, mask=mask)
+        any_findings = any_findings or bool(findings)
+        shown += 1
+        if fmt == "json":
+            documents.append({"call": call, "findings": findings, "turns": _turns_json(item, mask)})
+        else:
+            turns = [(t.speaker, mask_text(t.text) if mask else t.text, t.start) for t in item.turns]
+            click.echo(render(call, findings, turns, colour=sys.stdout.isatty()))
+            click.echo()
+    if fmt == "json":
+        click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))
+    if shown == 0:
+        click.echo(f"error: no transcript{' ' + transcript_id if transcript_id else ''} could be read from {file}",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(1 if any_findings or any_error else 0)
+
+
+def _turns_json(transcript: Transcript, mask: bool) -> list[dict[str, Any]]:
+    from qa_audit.mask import mask_text
+
+    return [{"turn": t.index, "speaker": t.speaker, "text": mask_text(t.text) if mask else t.text,
+             "start": t.start, "end": t.end} for t in transcript.turns]
+
+
+@main.group(invoke_without_command=True)
+@rules_option
+@click.pass_context
+def rules(ctx: click.Context, rule_paths: tuple[Path, ...]) -> None:
+    """List the loaded rules (id, check, severity, weight, message).
+
+    Subcommands explain, validate and test rule packs.
+    """
+    ctx.obj = rule_paths
+    if ctx.invoked_subcommand is not None:
+        return
+    pack = _load(rule_paths)
+    click.echo(f"{'id':<8}{'check':<16}{'severity':<10}{'weight':>7}  message")
+    for rule in pack.rules:
+        state = "" if rule.enabled else "  [disabled]"
+        red = " [红线]" if rule.red_line else ""
+        click.echo(f"{rule.id:<8}{rule.check:<16}{rule.severity:<10}{rule.weight:>7g}  "
+                   f"{rule.message.replace('%s', '…')}{red}{state}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.pass_obj
+def rules_show(rule_paths: tuple[Path, ...], rule_id: str) -> None:
+    """Explain one rule: message, rationale, configuration, failing and passing examples."""
+    from qa_audit.rules.docs import describe
+
+    pack = _load(rule_paths)
+    rule = pack.rule(rule_id.upper())
+    if rule is None:
+        click.echo(f"error: no rule {rule_id!r}; `qa-audit rules` lists them", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(describe(rule, pack))
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def rules_validate(paths: tuple[Path, ...]) -> None:
+    """Check rule packs (default: the default pack) and report every error with file and line.
+
+    Each PATH is validated on top of the default pack, as `--rules PATH` would load it.
+    """
+    try:
+        pack = load_pack(list(paths))
+    except PackErrors as exc:
+        for error in exc.errors:
+            click.echo(f"{error}")
+        click.echo(f"{len(exc.errors)} error(s)", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(pack.rules)} rules, {len(pack.lexicons)} lexicons")
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--rule", "rule_ids", multiple=True, help="Only this rule (repeatable).")
+@segmenter_option
+@click.pass_obj
+def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: tuple[str, ...],
+               segmenter: str) -> None:
+    """Run every rule's own failing and passing examples; exit 1 if any misbehaves.
+
+    PATHS are rule packs loaded on top of the default pack (like --rules).
+    """
+    from qa_audit.engine import Auditor
+    from qa_audit.rules.testing import run_examples
+
+    auditor = Auditor(_load(rule_paths + paths), backend=segmenter)
+    results = run_examples(auditor, {r.upper() for r in rule_ids} or None)
+    failures = [r for r in results if not r.ok]
+    for r in failures:
+        example = r.example if isinstance(r.example, str) else " / ".join(r.example)
+        if r.expected == "fail":
+            click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should fire on: {example}")
+        else:
+            click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should not fire on: {example}\n     fired: {r.fired[0]}")
+    rules_run = len({r.rule.id for r in results})
+    click.echo(f"{len(results) - len(failures)} passed, {len(failures)} failed ({rules_run} rules)")
+    sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path, exists=True),
+              default=lambda: os.environ.get("QA_AUDIT_DB", DEFAULT_DB), show_default="qa_audit.db or $QA_AUDIT_DB",
+              help="History database to read.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the rebuilt workbooks and JSONL files.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive), YYYY-MM-DD.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (inclusive), YYYY-MM-DD.")
+@click.option("--agent", "agents", multiple=True, help="Only this agent id (repeatable).")
+@rules_option
+def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: tuple[str, ...],
+           rule_paths: tuple[Path, ...]) -> None:
+    """Rebuild workbooks, calls.jsonl and findings.jsonl for a period from the history database.
+
+    Nothing is re-audited: the rows are the ones stored by earlier runs.
+    """
+    from qa_audit.report.jsonl import write_jsonl
+    from qa_audit.report.xlsx import write_workbooks
+    from qa_audit.store import Store, StoreBusy
+
+    pack = _load(rule_paths)
+    start: date | None = date_from.date() if date_from else None
+    end: date | None = date_to.date() if date_to else None
+    if start and end and start > end:
+        click.echo("error: --from is after --to", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        with Store.open(db_path) as store:
+            source = store.period_source(start, end, list(agents))
+            calls, findings = write_jsonl(source, out_dir)
+            period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
+            books = write_workbooks(source, out_dir, period=period, pass_mark=pack.scoring.pass_mark)
+    except StoreBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if calls == 0:
+        click.echo("no calls in the database for that period and agents", err=True)
+        sys.exit(3)
+    click.echo(f"{calls} call(s), {findings} finding(s), {len(books)} workbook(s) written to {out_dir}")

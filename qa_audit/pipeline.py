@@ -1,0 +1,194 @@
+"""The nightly batch: discover -> audit -> store -> export.
+
+Inputs are streamed: transcripts are read one at a time, audited in bounded batches
+(in worker processes when `workers > 1`), and their rows go straight into the history
+database. Reports are then written from the database, so they cover every transcript
+of the input, whether audited now or unchanged since an earlier run, and a night's batch
+is never held in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa_audit.engine import Auditor
+from qa_audit.ingest import read_inputs
+from qa_audit.model import IngestError, Transcript
+from qa_audit.progress import Progress
+from qa_audit.records import Row, call_row, finding_rows
+from qa_audit.report.jsonl import write_jsonl
+from qa_audit.report.xlsx import write_workbooks
+from qa_audit.rules.pack import RulePack
+from qa_audit.store import Store
+
+log = logging.getLogger("qa_audit")
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+BATCH_PER_WORKER = 64
+
+
+@dataclass
+class RunOptions:
+    """Everything one `qa-audit audit` run was asked to do (recorded in the run log and database)."""
+
+    inputs: list[Path]
+    out_dir: Path
+    db_path: Path
+    rule_paths: list[Path] = field(default_factory=list)
+    mask: bool = True
+    workers: int = 1
+    backend: str = "rjieba"
+    force: bool = False
+    quiet: bool = False
+    xlsx: bool = True
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "inputs": [str(p) for p in self.inputs],
+            "out": str(self.out_dir),
+            "rules": [str(p) for p in self.rule_paths],
+            "mask": self.mask,
+            "workers": self.workers,
+            "segmenter": self.backend,
+            "force": self.force,
+        }
+
+
+@dataclass
+class RunSummary:
+    """What a run did; `exit_code` follows the README's table."""
+
+    run_id: int
+    audited: int = 0
+    unchanged: int = 0
+    errors: list[IngestError] = field(default_factory=list)
+    calls: int = 0
+    findings: int = 0
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.audited + self.unchanged == 0:
+            return EXIT_NOTHING
+        return EXIT_SKIPPED if self.errors else EXIT_OK
+
+
+# Set in the parent before the pool forks, so workers inherit the compiled pack instead
+# of rebuilding it; with the spawn start method each worker builds its own once.
+_AUDITOR: Auditor | None = None
+_MASK = True
+
+
+def _init_worker(pack: RulePack, backend: str, mask: bool) -> None:
+    global _AUDITOR, _MASK
+    if _AUDITOR is None or _AUDITOR.pack is not pack:
+        _AUDITOR = Auditor(pack, backend=backend)
+    _MASK = mask
+
+
+def _audit_rows(transcript: Transcript) -> tuple[Row, list[Row]]:
+    assert _AUDITOR is not None
+    result = _AUDITOR.audit(transcript)
+    return call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)
+
+
+def _batches(items: Iterable[Transcript], size: int) -> Iterator[list[Transcript]]:
+    batch: list[Transcript] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
+    """Audit every transcript of the inputs into `store`, then write the reports."""
+    global _AUDITOR
+    rules_hash = pack.digest()
+    run_id = store.begin_run(options.describe(), rules_hash)
+    summary = RunSummary(run_id)
+    progress = Progress(options.inputs, enabled=not options.quiet)
+    log.info("run %d started: %s", run_id, options.describe())
+
+    pending = _pending(options, store, run_id, rules_hash, summary, progress)
+    _init_worker(pack, options.backend, options.mask)
+    started = time.monotonic()
+    pool = None
+    if options.workers > 1:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        pool = context.Pool(options.workers, initializer=_init_worker,
+                            initargs=(pack, options.backend, options.mask))
+    try:
+        for batch in _batches(pending, BATCH_PER_WORKER * max(1, options.workers)):
+            results = pool.map(_audit_rows, batch, chunksize=8) if pool else [_audit_rows(t) for t in batch]
+            for call, findings in results:
+                store.save(run_id, call, findings, rules_hash)
+                summary.audited += 1
+            store.flush()
+            progress.calls(len(batch))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _AUDITOR = None
+    store.flush()
+    progress.close()
+    elapsed = time.monotonic() - started
+    log.info("audited %d, unchanged %d, skipped %d inputs in %.1fs",
+             summary.audited, summary.unchanged, len(summary.errors), elapsed)
+
+    source = store.run_source(run_id)
+    summary.calls, summary.findings = write_jsonl(source, options.out_dir)
+    summary.outputs = [options.out_dir / "calls.jsonl", options.out_dir / "findings.jsonl"]
+    if options.xlsx:
+        summary.outputs += write_workbooks(source, options.out_dir, pass_mark=pack.scoring.pass_mark)
+    store.finish_run(run_id, {"audited": summary.audited, "unchanged": summary.unchanged,
+                              "errors": len(summary.errors), "calls": summary.calls,
+                              "findings": summary.findings})
+    return summary
+
+
+def _pending(
+    options: RunOptions, store: Store, run_id: int, rules_hash: str, summary: RunSummary, progress: Progress
+) -> Iterator[Transcript]:
+    """The transcripts that need auditing; errors, duplicates and unchanged ones are dealt with here."""
+    seen: dict[str, tuple[str, str]] = {}
+    for item in read_inputs(options.inputs):
+        progress.reached(item.path if isinstance(item, IngestError) else item.source)
+        if isinstance(item, IngestError):
+            _skip(store, run_id, summary, item)
+            continue
+        digest = item.content_hash()
+        where = f"{item.source}:{item.line}" if item.line is not None else item.source
+        first = seen.get(item.id)
+        if first is not None:
+            if first[0] != digest:
+                _skip(store, run_id, summary, IngestError(
+                    item.source, item.line,
+                    f"duplicate transcript id {item.id!r} with different content (first seen at {first[1]}); skipped"))
+            continue
+        seen[item.id] = (digest, where)
+        store.mark_input(run_id, item.id)
+        if not options.force and store.is_current(item.id, digest, rules_hash):
+            summary.unchanged += 1
+            continue
+        yield item
+
+
+def _skip(store: Store, run_id: int, summary: RunSummary, error: IngestError) -> None:
+    summary.errors.append(error)
+    store.add_error(run_id, error.path, error.line, error.reason)
+    log.warning("skipped %s", error)
+
+
+def default_workers() -> int:
+    """The machine's cores, as the README promises for --workers."""
+    return os.cpu_count() or 1
