@@ -1,0 +1,173 @@
+"""The default pack against the definitions in LABELING.md: each family, with real sentences.
+
+Positive families must fire; hard negatives must not. Sentences are written in the
+wording of many business domains and in both scripts, not copied from the dev set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_audit.engine import Auditor
+from tests.conftest import conversation
+
+
+def checks_on(auditor: Auditor, *lines: str, check: str) -> list[int | None]:
+    """Turn indices the given check flags in the conversation."""
+    return [f.turn for f in auditor.findings(conversation(*lines)) if f.check == check]
+
+
+TABOOS = {
+    "impatient": [
+        "急什么，工单已经在处理了。", "你烦不烦啊，都说了明天到。", "你有完没完？", "催什么催，排队呢。",
+        "你怎么这么啰嗦。", "我都说了三遍了。", "我不是跟你说过了吗，要带身份证。", "你听不懂吗？航班已经取消了。",
+        "你到底听明白了没有？", "說了多少遍了，要先報案。",
+    ],
+    "blaming": [
+        "谁让你自己把插头拔了的。", "这是你自己操作的问题。", "你自己没看清楚就下单了。", "早干嘛去了，现在才说。",
+        "你怎么不早说呢？", "都怪你自己没备份。",
+    ],
+    "dismissive": [
+        "这个不归我管。", "这不是我负责的，你别问我。", "我这边只管理赔，别的不管。", "这是规定，没办法。",
+        "那你自己看着办吧。", "爱修不修。", "有本事你去投诉啊。", "你去投诉吧，投诉也没用。", "这事跟我们没关系。",
+        "這不歸我們管。",
+    ],
+    "sarcastic": [
+        "这都不会用？", "这你都不知道？", "你问我，我问谁？", "我怎么知道你家空调怎么坏的？", "这还用问吗？",
+        "连这个都不懂。", "怎么这么笨啊。",
+    ],
+    "profane": ["滚！", "你有病吧。", "神经病。", "闭嘴，听我说。", "你算什么东西。"],
+    "standard": ["喂，大声一点儿！", "那你就慢慢等着吧。", "听不见就算了。", "喂？大声点！"],
+}
+
+
+@pytest.mark.parametrize(
+    "sentence", [pytest.param(s, id=f"{family}-{i}") for family, items in TABOOS.items() for i, s in enumerate(items)]
+)
+def test_taboo_families_fire(auditor: Auditor, sentence: str) -> None:
+    assert checks_on(auditor, f"坐席: {sentence}", check="prohibited") == [0]
+
+
+NOT_TABOO = [
+    "您往下滑动滚动条就能看到。", "这个包裹比较笨重，需要两个人搬。", "您是急什么时候用？我们可以加急。",
+    "不好意思，信号不太好，麻烦您大声一点好吗？", "您能稍微大声一点吗？我这边听不太清。", "这个不急，您慢慢找。",
+    "不知道您还有其他问题吗？", "这个我不太清楚，我帮您查询一下，请稍等。", "我理解您很着急，我马上处理。",
+    "按照规定，这笔费用需要本人办理，我可以帮您预约。", "我们下班时间是晚上九点。", "您说的“有完没完”我理解，给您添麻烦了。",
+    "这个归我们售后管，我直接帮您登记。",
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_TABOO)
+def test_hard_negatives_are_not_taboo(auditor: Auditor, sentence: str) -> None:
+    assert checks_on(auditor, f"坐席: {sentence}", check="prohibited") == []
+
+
+def test_a_swearing_customer_is_not_the_agents_taboo(auditor: Auditor) -> None:
+    assert checks_on(auditor, "客户: 你们都是骗子，滚！", "坐席: 非常抱歉给您带来不好的体验。", check="prohibited") == []
+
+
+NON_ANSWERS = {
+    "ignorance": [
+        "这个我也不清楚。", "这个我不太了解。", "具体原因我也不知道。", "这个我没听说过。", "这个说不好。",
+        "理赔能不能批下来我也不确定。", "这个不一定。", "我也搞不清楚是怎么回事。", "這個我也不知道耶。", "不好说，看情况吧。",
+    ],
+    "deflection": [
+        "您问问别人吧。", "你找卖家去。", "这个您问问银行吧。", "您自己看一下说明书吧。", "那我也没办法。",
+        "这个不归我们管，你找物业去。", "您可以问问其他同事。", "保险条款里都有写的。",
+    ],
+    "vague_deferral": [
+        "会有人联系您的。", "等技术人员联系您吧。", "您再等等吧。", "您等着就行。", "系统会自动处理的。",
+        "到时候会有人通知您。", "過段時間會自動恢復的。",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [pytest.param(s, id=f"{family}-{i}") for family, items in NON_ANSWERS.items() for i, s in enumerate(items)],
+)
+def test_three_dont_know_forms_fire_without_a_remedy(auditor: Auditor, sentence: str) -> None:
+    lines = ("客户: 我的理赔为什么还没到账？", f"坐席: {sentence}", "客户: 那怎么办？", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "不知道您是否方便提供一下保单号？", "不知道您指的是哪一张保单呢？", "如果您有不清楚的地方，随时联系我。",
+        "您不了解也没关系，我来给您解释。", "这个我不太清楚，我帮您查询一下，请稍等。",
+        "这个我不确定，我马上帮您转接理赔专线。", "会有理赔专员联系您，24小时内一定给您回电。",
+        "已为您登记工单，两个工作日内工程师会联系您。", "这个不清楚的话，您可以拨打95500转2，理赔专员会直接答复。",
+    ],
+)
+def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
+    lines = ("客户: 我的理赔为什么还没到账？", f"坐席: {sentence}", "客户: 好的。", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_an_answer_in_the_agents_next_turn_cancels_a_non_answer(auditor: Auditor) -> None:
+    lines = ("客户: 停电什么时候恢复？", "坐席: 这个我说不好。", "客户: 那我要等多久？",
+             "坐席: 可以，抢修队已经到现场了，预计今晚8点前恢复供电。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_a_new_topic_in_the_next_turn_does_not_answer(auditor: Auditor) -> None:
+    lines = ("客户: 分期会不会影响征信？", "坐席: 这个我也不好说，您自己试试吧。", "客户: 好吧。",
+             "坐席: 另外提醒您，可以在App里设置自动还款。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_the_customer_saying_dont_know_is_not_a_non_answer(auditor: Auditor) -> None:
+    assert checks_on(auditor, "客户: 我也不知道怎么弄。", "坐席: 您在App首页点“报修”就可以。", check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["我帮您查一下。", "好的，我查询一下。", "我核实一下您的保单。", "我看一下系统记录。", "我幫您查一下。",
+     "我这边确认一下航班信息。", "我帮您联系一下维修师傅。", "不好意思，我帮您核实一下。"],
+)
+def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sentence: str) -> None:
+    assert checks_on(auditor, f"坐席: {sentence}", check="hold") == [0]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["好的，我帮您查一下，请稍等。", "请您稍候，我核实一下保单。", "麻烦您稍等一下，我帮您看一下。", "我幫您查詢一下，請稍候。",
+     "您可以在App里查看一下物流信息。", "已为您登记报修，24小时内师傅联系您。", "稍等，我查一下。"],
+)
+def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: str) -> None:
+    assert checks_on(auditor, f"坐席: {sentence}", check="hold") == []
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["您好，欢迎致电12345政务服务热线，很高兴为您服务。", "您好，请讲。", "下午好，航空客服，请问有什么可以帮您？",
+     "您好，這裡是遠聯保險，很高興為您服務。", "喂，您好，宽带客服，请问有什么可以帮到您？", "早安，有什么需要帮助的吗？"],
+)
+def test_complete_greetings(auditor: Auditor, first: str) -> None:
+    assert checks_on(auditor, f"坐席: {first}", "客户: 你好。", check="greeting") == []
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [("坐席: 您好，燃气公司客服。", "客户: 你好。"),
+     ("坐席: 请问有什么可以帮您？", "客户: 你好。"),
+     ("坐席: 您好。", "坐席: 很高兴为您服务，请问有什么可以帮您？"),
+     ("系统: 您好，欢迎光临，请问有什么可以帮您？", "坐席: 在的。")],
+)
+def test_incomplete_greetings(auditor: Auditor, lines: tuple[str, ...]) -> None:
+    assert len(checks_on(auditor, *lines, check="greeting")) == 1
+
+
+@pytest.mark.parametrize(
+    "last",
+    ["好的，感谢您的来电，再见！", "不客气，祝您旅途愉快。", "感谢您的耐心等待，祝您生活愉快。", "欢迎再次咨询。",
+     "謝謝您的來電，再見。", "拜拜。"],
+)
+def test_courteous_closes(auditor: Auditor, last: str) -> None:
+    assert checks_on(auditor, "坐席: 您好，请讲。", "客户: 没问题了。", f"坐席: {last}", check="closing") == []
+
+
+@pytest.mark.parametrize("last", ["好的。", "有问题再打过来。", "嗯，那先这样。"])
+def test_missing_closes(auditor: Auditor, last: str) -> None:
+    assert checks_on(auditor, "坐席: 您好，请讲。", "客户: 没问题了。", f"坐席: {last}", check="closing") == [2]

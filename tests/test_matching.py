@@ -1,0 +1,61 @@
+"""Whole-word phrase matching through the jieba segmenter, as users see it in findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_audit.engine import Auditor
+from tests.conftest import conversation
+
+
+def rule_hits(auditor: Auditor, text: str, check: str) -> list[tuple[str, tuple[str, ...]]]:
+    findings = auditor.findings(conversation(f"坐席: {text}"))
+    return [(f.rule_id, f.matched) for f in findings if f.check == check]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "往下滚动页面到底部，点开滚动条旁边的设置。",
+        "电视属于大件笨重商品，不用您寄。",
+        "请问您是急什么时候用呢？",
+        "不好意思，您那边声音有点不清楚，麻烦您稍微大声一点好吗？",
+    ],
+)
+def test_taboo_characters_inside_other_words_do_not_fire(auditor: Auditor, text: str) -> None:
+    assert rule_hits(auditor, text, "prohibited") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("App首页就有，这都找不到，怎么这么笨。", ("这都找不到", "怎么这么笨")),
+        ("你有病吧，滚！", ("你有病", "滚")),
+        ("這個我也不清楚，不歸我管。", ("不歸我管",)),
+    ],
+)
+def test_taboos_fire_as_whole_words_and_show_the_original_text(
+    auditor: Auditor, text: str, words: tuple[str, ...]
+) -> None:
+    matched = {w for _, ws in rule_hits(auditor, text, "prohibited") for w in ws}
+    assert set(words) <= matched
+
+
+def test_evidence_spans_are_offsets_into_the_original_traditional_text(auditor: Auditor) -> None:
+    text = "我不是說過了嗎，左上角，首頁最上面那一行字。"
+    (finding,) = [f for f in auditor.findings(conversation(f"坐席: {text}")) if f.check == "prohibited"]
+    start, end = finding.spans[0]
+    assert text[start:end] == "我不是說過了嗎"
+    assert "我不是說過了嗎" in finding.message
+
+
+def test_customer_words_are_never_the_agents_taboo(auditor: Auditor) -> None:
+    conv = conversation("坐席: 您好，请讲。", "客户: 你们都是神经病，滚！", "坐席: 非常抱歉，我马上帮您处理。")
+    assert [f for f in auditor.findings(conv) if f.check == "prohibited"] == []
+
+
+def test_number_slots_match_time_frames(auditor: Auditor) -> None:
+    conv = conversation("坐席: 等技术人员联系您吧，两个工作日内一定给您回电。")
+    assert [f for f in auditor.findings(conv) if f.check == "non_answer"] == []
+    conv = conversation("坐席: 等技术人员联系您吧。")
+    assert [f.check for f in auditor.findings(conv) if f.check == "non_answer"] == ["non_answer"]

@@ -1,0 +1,89 @@
+"""Rule packs as data: validation errors name file and line; site packs override by id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa_audit.engine import Auditor
+from qa_audit.rules.pack import PackErrors, load_pack
+from tests.conftest import conversation
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_schema_error_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    rule = write(tmp_path / "site" / "PRO101.yaml", """\
+id: PRO101
+kind: existence
+check: prohibited
+message: 服务禁语：%s
+rationale: 服务规范
+severity: high
+weight: -3
+phrases: 不归我管
+examples:
+  fail: [不归我管]
+""")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path / "site"])
+    messages = [str(e) for e in caught.value.errors]
+    assert f"{rule}:6: 'severity' must be one of info, minor, major, critical, got 'high'" in messages
+    assert f"{rule}:7: 'weight' must be a number >= 0, got -3" in messages
+    assert f"{rule}:8: 'phrases' must be a non-empty list of phrases" in messages
+    assert f"{rule}:9: 'examples.pass' must be a non-empty list" in messages
+
+
+def test_missing_keys_unknown_kind_and_yaml_syntax_errors(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "id: ABC001\nkind: regex\n")
+    write(tmp_path / "b.yaml", "id: ABC002\nkind: existence\nphrases: [滚\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    text = str(caught.value)
+    assert f"{tmp_path / 'a.yaml'}:2: unknown kind 'regex'" in text
+    assert f"{tmp_path / 'a.yaml'}:1: missing the required 'message' key" in text
+    assert f"{tmp_path / 'b.yaml'}:4: YAML syntax error" in text
+
+
+def test_unknown_lexicon_reference_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "PRO102.yaml", """\
+id: PRO102
+kind: existence
+check: prohibited
+message: 禁语 %s
+rationale: 服务规范
+severity: major
+weight: 5
+phrases: ["@no_such_lexicon"]
+examples: {fail: [x], pass: [y]}
+""")
+    with pytest.raises(PackErrors, match=r"PRO102.yaml:1: rule PRO102: unknown lexicon @no_such_lexicon"):
+        load_pack([tmp_path])
+
+
+def test_a_site_pack_adds_a_taboo_phrase_changes_a_weight_and_disables_a_rule(tmp_path: Path) -> None:
+    write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_impatient:\n    add: [你磨蹭什么]\n")
+    write(tmp_path / "PRO001.yaml", "id: PRO001\nweight: 20\n")
+    write(tmp_path / "HLD001.yaml", "id: HLD001\nenabled: false\n")
+    pack = load_pack([tmp_path])
+    assert pack.rule("PRO001").weight == 20
+    assert not pack.rule("HLD001").enabled
+    auditor = Auditor(pack)
+    findings = auditor.findings(conversation("坐席: 你磨蹭什么，我帮您查一下。"))
+    assert [(f.rule_id, f.matched) for f in findings if f.check in ("prohibited", "hold")] == [
+        ("PRO001", ("你磨蹭什么",))
+    ]
+    assert pack.digest() != load_pack().digest()
+
+
+def test_per_channel_threshold_from_a_site_pack(tmp_path: Path) -> None:
+    write(tmp_path / "TLK001.yaml", "id: TLK001\nper_channel: {chat: 0.6}\n")
+    auditor = Auditor(load_pack([tmp_path]))
+    lines = ("坐席: 您好，请问有什么可以帮您？", "客户: 我想查一下这个月的话费账单")  # agent share 0.5
+    assert [f.check for f in auditor.findings(conversation(*lines, channel="call"))].count("talk_ratio") == 1
+    assert [f.check for f in auditor.findings(conversation(*lines, channel="chat"))].count("talk_ratio") == 0
