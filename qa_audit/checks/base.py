@@ -100,10 +100,9 @@ def make_finding(
     words: list[str] = []
     if view is not None:
         for match in matches:
-            for part_start, part_end in match.spans:
-                span, said = view.original(Match(match.pattern, ((part_start, part_end),)))
-                spans.append(span)
-                words.append(said)
+            span, said = view.original(match)
+            spans.append(span)
+            words.append(said)
     arg = message_arg if message_arg is not None else "、".join(dict.fromkeys(words))
     message = rule.message.replace("%s", arg) if "%s" in rule.message else rule.message
     return Finding(

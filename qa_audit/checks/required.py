@@ -23,12 +23,14 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         return [make_finding(compiled, None, None, [], evidence, message_arg="、".join(names))]
 
     best = None
-    for turn in window:
+    # Report on the turn nearest the edge being checked: the first turn for an opening,
+    # the last turn for a close, unless another turn in the window holds more elements.
+    for turn in window if rule.params["position"] == "first" else reversed(window):
         view = conv.view(turn.index)
         present = {}
         for name, patterns in compiled.elements:
-            hits = [m for m in view.find(patterns) if not any(
-                m.overlaps(e) for e in view.find(compiled.sets["exceptions"]))]
+            exceptions = view.find(compiled.sets["exceptions"])
+            hits = [m for m in view.find(patterns) if not any(m.overlaps(e) for e in exceptions)]
             if hits:
                 present[name] = hits
         if len(present) == len(names):
