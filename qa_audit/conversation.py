@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.language import Language
-
+from qa_audit.talk import talk_share
 from qa_audit.matcher import Match, PhraseMatcher, quoted_ranges
 from qa_audit.model import Transcript, Turn
+from qa_audit.nlp import Segmenter
 from qa_audit.rules.phrases import Pattern
 from qa_audit.text import Normalized, normalize
 
@@ -43,11 +43,18 @@ class TurnView:
 class Conversation:
     """A transcript with lazily analysed turns, shared by every rule of one audit."""
 
-    def __init__(self, transcript: Transcript, nlp: Language, matcher: PhraseMatcher) -> None:
+    def __init__(self, transcript: Transcript, segmenter: Segmenter, matcher: PhraseMatcher) -> None:
         self.transcript = transcript
-        self._nlp = nlp
+        self._segmenter = segmenter
         self._matcher = matcher
         self._views: dict[int, TurnView] = {}
+        self._talk_share: tuple[float | None, str] | None = None
+
+    def talk_share(self) -> tuple[float | None, str]:
+        """The agent's talk share and its basis, computed once per conversation."""
+        if self._talk_share is None:
+            self._talk_share = talk_share(self.transcript)
+        return self._talk_share
 
     def view(self, index: int) -> TurnView:
         cached = self._views.get(index)
@@ -55,8 +62,8 @@ class Conversation:
             return cached
         turn = self.transcript.turns[index]
         norm = normalize(turn.text)
-        doc = self._nlp.make_doc(norm.text)
-        view = TurnView(turn, norm, self._matcher.find(doc), tuple(quoted_ranges(norm.text)))
+        words = self._segmenter.cut(norm.text)
+        view = TurnView(turn, norm, self._matcher.find(norm.text, words), tuple(quoted_ranges(norm.text)))
         self._views[index] = view
         return view
 

@@ -8,7 +8,6 @@ batch can run it in several worker processes and get identical results.
 from __future__ import annotations
 
 from qa_audit.checks import CHECKS, compile_rule
-from qa_audit.checks.metric import talk_share
 from qa_audit.conversation import Conversation
 from qa_audit.matcher import PhraseMatcher
 from qa_audit.model import CallResult, Finding, Transcript
@@ -29,22 +28,25 @@ class Auditor:
         self._rules = {rule.id: rule for rule in pack.rules}
 
     def conversation(self, transcript: Transcript) -> Conversation:
-        return Conversation(transcript, self.nlp, self.matcher)
+        return Conversation(transcript, self.nlp.tokenizer, self.matcher)
 
     def findings(self, transcript: Transcript, only: set[str] | None = None) -> list[Finding]:
         """Findings of every enabled rule (or only those named) that applies to the transcript's channel."""
-        conv = self.conversation(transcript)
+        return self._findings(self.conversation(transcript), only)
+
+    def _findings(self, conv: Conversation, only: set[str] | None = None) -> list[Finding]:
         found: list[Finding] = []
         for compiled in self.compiled:
             if only is not None and compiled.rule.id not in only:
                 continue
-            if compiled.rule.applies_to(transcript.channel):
+            if compiled.rule.applies_to(conv.transcript.channel):
                 found.extend(CHECKS[compiled.rule.kind](compiled, conv))
         return sorted(found, key=lambda f: (-1 if f.turn is None else f.turn, f.check, f.rule_id))
 
     def audit(self, transcript: Transcript) -> CallResult:
-        findings = self.findings(transcript)
-        share, basis = talk_share(transcript)
+        conv = self.conversation(transcript)
+        findings = self._findings(conv)
+        share, basis = conv.talk_share()
         score, passed, red_line, deductions = score_call(findings, self._rules, self.pack.scoring)
         return CallResult(
             transcript=transcript,

@@ -12,6 +12,7 @@ import re
 
 _NOT_DIGIT_BEFORE = r"(?<![0-9０-９])"
 _NOT_DIGIT_AFTER = r"(?![0-9０-９])"
+_ANY_DIGIT = re.compile(r"\d")
 
 _ID_CARD = re.compile(_NOT_DIGIT_BEFORE + r"[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx]" + r"(?![0-9Xx])")
 _BANK_CARD = re.compile(_NOT_DIGIT_BEFORE + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_DIGIT_AFTER)
@@ -36,7 +37,7 @@ def _mobile(match: re.Match[str]) -> str:
 
 def mask_text(text: str) -> str:
     """Return `text` with ID-card, bank-card and mobile numbers masked, length unchanged."""
-    if not text or not any(ch.isdigit() for ch in text):
+    if not text or not _ANY_DIGIT.search(text):
         return text
     text = _ID_CARD.sub(lambda m: _keep_last(m, 4), text)
     text = _BANK_CARD.sub(lambda m: _keep_last(m, 4), text)

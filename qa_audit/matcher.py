@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
-from spacy.tokens import Doc
 
 from qa_audit.rules.phrases import NUMBER, Pattern
 
 SENTENCE_ENDS = frozenset("。!?;\n")
 QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
+_QUOTES = frozenset(QUOTE_PAIRS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,32 +52,34 @@ class PhraseMatcher:
     """Finds every pattern of a pack in a segmented, normalized turn."""
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
-        self._by_part: dict[str, list[Pattern]] = defaultdict(list)
+        # Each pattern is indexed under its longest literal part (the rarest), so a turn
+        # full of common one-character parts like 我 does not wake every gap pattern.
+        self._by_key: dict[str, list[tuple[Pattern, frozenset[str]]]] = defaultdict(list)
+        parts: set[str] = set()
         for pattern in dict.fromkeys(patterns):
-            for part in dict.fromkeys(pattern.parts):
-                if part != NUMBER:
-                    self._by_part[part].append(pattern)
-        self.parts = frozenset(self._by_part)
+            literal = frozenset(p for p in pattern.parts if p != NUMBER)
+            self._by_key[max(sorted(literal), key=len)].append((pattern, literal))
+            parts |= literal
+        self.parts = frozenset(parts)
         self._automaton = ahocorasick.Automaton()
         for part in self.parts:
             self._automaton.add_word(part, part)
         if self.parts:
             self._automaton.make_automaton()
 
-    def boundaries(self, doc: Doc) -> set[int]:
+    def boundaries(self, words: list[str]) -> set[int]:
         """Offsets where a word starts or ends, plus every offset inside a rule-phrase word."""
-        cuts = {0, len(doc.text)}
-        for token in doc:
-            start, end = token.idx, token.idx + len(token.text)
-            cuts.add(start)
+        cuts = {0}
+        end = 0
+        for word in words:
+            start, end = end, end + len(word)
             cuts.add(end)
-            if token.text in self.parts:
+            if word in self.parts and len(word) > 1:
                 cuts.update(range(start + 1, end))
         return cuts
 
-    def find(self, doc: Doc) -> dict[Pattern, list[Match]]:
-        """Every whole-word match of every pattern in `doc`, in text order."""
-        text = doc.text
+    def find(self, text: str, words: list[str]) -> dict[Pattern, list[Match]]:
+        """Every whole-word match of every pattern in `text`, segmented as `words`."""
         if not self.parts or not text:
             return {}
         occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -86,14 +88,14 @@ class PhraseMatcher:
         if not occurrences:
             return {}
         candidates = [
-            p for p in dict.fromkeys(p for part in occurrences for p in self._by_part[part])
-            if all(part in occurrences for part in p.parts if part != NUMBER)
+            pattern for key in occurrences for pattern, literal in self._by_key.get(key, ())
+            if literal.issubset(occurrences.keys())
         ]
         if not candidates:
             return {}
         if any(NUMBER in p.parts for p in candidates):
             occurrences[NUMBER] = [m.span() for m in _NUMBER_RE.finditer(text)]
-        scan = _Scan(text, self.boundaries(doc), occurrences)
+        scan = _Scan(text, self.boundaries(words), occurrences)
         found: dict[Pattern, list[Match]] = {}
         for pattern in candidates:
             matches = scan.matches(pattern)
@@ -158,6 +160,8 @@ class _Scan:
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
     """Spans inside quotation marks, where an agent quotes the customer or a screen label."""
+    if not _QUOTES.intersection(text):
+        return []
     ranges = []
     i = 0
     while i < len(text):

@@ -85,14 +85,26 @@ class Segmenter:
             if len(word) > 1 and not word.isspace():
                 self._cutter.add_word(word)
 
+    def cut(self, text: str) -> list[str]:
+        """The jieba words of `text`, in order, covering it exactly.
+
+        The audit reads word boundaries straight from here: building a spaCy `Doc` per
+        turn costs more than the segmentation itself and no check needs one (see README,
+        "Where the time goes"). `__call__` builds the `Doc` from these same words.
+        """
+        return [w for w in self._cutter.cut(text) if w]
+
     def __call__(self, text: str) -> Doc:
-        words = [w for w in self._cutter.cut(text) if w]
-        words, spaces = get_words_and_spaces(words, text)
+        words, spaces = get_words_and_spaces(self.cut(text), text)
         return Doc(self.vocab, words=words, spaces=spaces)
 
 
 def build_nlp(words: Iterable[str] = (), backend: str = "rjieba") -> Language:
-    """A blank spaCy `zh` pipeline whose tokenizer is a `Segmenter` knowing `words`."""
+    """A blank spaCy `zh` pipeline whose tokenizer is a `Segmenter` knowing `words`.
+
+    spaCy's own `zh` tokenizer would segment by character unless told `segmenter: jieba`,
+    and then uses jieba's global dictionary; ours keeps a private dictionary per pack.
+    """
     nlp = spacy.blank("zh")
     segmenter = Segmenter(nlp.vocab, backend)
     segmenter.add_words(words)

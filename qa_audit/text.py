@@ -22,7 +22,7 @@ import opencc
 
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _FOLD = str.maketrans({**_WIDTH, **{cp: cp + 32 for cp in range(0x41, 0x5B)}})
-_FOLD.update({cp: cp + 32 for cp in range(0xFF21, 0xFF3B)})  # full-width capitals fold to lower case
+_FOLD.update({cp: cp - 0xFEE0 + 32 for cp in range(0xFF21, 0xFF3B)})  # full-width capitals: lower half-width
 
 
 @functools.cache

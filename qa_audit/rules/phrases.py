@@ -33,13 +33,14 @@ class PhraseError(ValueError):
     """A phrase that cannot be used, with the reason in words."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Pattern:
     """One expanded phrase: normalized parts that must appear in order.
 
     A part is literal text or NUMBER. `gaps[i]` is the most characters allowed between
     part i and part i+1 (0 for parts joined directly, MAX_GAP across `…`). `source` is
-    the phrase as the rule author wrote it.
+    the phrase as the rule author wrote it. Patterns compare by identity: the pack makes
+    each one once, and matching hashes them millions of times a night.
     """
 
     parts: tuple[str, ...]

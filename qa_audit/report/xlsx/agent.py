@@ -1,0 +1,301 @@
+"""One agent's workbook: 概览 (how they did, against their team), 通话, 问题明细.
+
+The supervisor coaching this agent reads 概览 first: the headline numbers, which checks
+the agent fails more often than the team, and the rules behind most findings with the
+words actually used. 通话 and 问题明细 are the evidence, one row per call and per finding,
+with the offending words in red inside each utterance.
+
+The two long sheets are streamed from the source; 概览 is written last because its rule
+list is counted while the findings stream past.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import Reference
+from openpyxl.formatting.rule import Rule
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from qa_audit.records import Row
+from qa_audit.report.source import ReportSource
+from qa_audit.report.xlsx import atomic, cells, style
+from qa_audit.report.xlsx.charts import rate_chart
+from qa_audit.report.xlsx.labels import (
+    CHANNEL_NAMES,
+    NO,
+    SEVERITY_NAMES,
+    SPEAKER_NAMES,
+    WHOLE_CALL,
+    YES,
+    check_label,
+    label,
+)
+from qa_audit.report.xlsx.layout import Column, Grid, column, finish_table, start_table
+from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, tally_rules, top_rules
+
+SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
+TOP_RULES = 10
+CHART_ROWS = 16
+
+_BASIS = {"time": "按时长", "chars": "按字数"}
+
+RedLineSink = Callable[[Agent, Row], None]
+
+
+def formula_rule(formula: str, *, fill: str | None = None, color: str | None = None, bold: bool = False) -> Rule:
+    """A conditional format: formula rules are read by Excel, never stored in a cell."""
+    return Rule(type="expression", formula=[formula], dxf=style.differential(fill, color, bold))
+
+
+def write_agent(
+    source: ReportSource,
+    agent: Agent,
+    totals: Totals,
+    settings: Settings,
+    path: Path,
+    on_red_line: RedLineSink,
+) -> dict[str, RuleTally]:
+    """Write `agent`'s workbook to `path`; returns the agent's findings counted per rule."""
+    wb = Workbook(write_only=True)
+    style.register(wb)
+    summary = wb.create_sheet(SUMMARY)
+    calls = wb.create_sheet(CALLS)
+    findings = wb.create_sheet(FINDINGS)
+    _calls_sheet(calls, source.calls(agent.agent_id), agent, totals, settings)
+    rules: dict[str, RuleTally] = {}
+    _findings_sheet(findings, tally_rules(source.findings(agent.agent_id), rules), agent, totals, settings, on_red_line)
+    _summary_sheet(summary, agent, totals, settings, rules)
+    atomic.save(wb, path)
+    return rules
+
+
+def _print_header(ws: WriteOnlyWorksheet, agent: Agent, settings: Settings, title: str, rows: str | None) -> None:
+    style.setup_print(ws, title=title, left=f"{agent.display} · {agent.team}", right=settings.period, title_rows=rows)
+
+
+def _calls_sheet(
+    ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, totals: Totals, settings: Settings
+) -> None:
+    checks = totals.checks
+    columns = [
+        column("通话编号", style.TEXT, agent.id_width),
+        column("开始时间", style.DATETIMES, 16),
+        column("渠道", style.CENTER, 4),
+        column("时长", style.CLOCKS, 6),
+        column("得分", style.SCORES, 5),
+        column("是否合格", style.CENTER, 2),
+        column("红线", style.CENTER, 2),
+        column("坐席说话占比", style.PERCENTS, 6),
+        column("占比口径", style.CENTER, 6),
+        column("问题数", style.COUNTS, 3),
+        *(column(check_label(c), style.COUNTS, 3) for c in checks),
+    ]
+    start_table(ws, columns)
+    n = 0
+    for row in rows:
+        violations = row.get("violations") or {}
+        passed = row.get("passed")
+        values: list[cells.Value] = [
+            str(row["transcript_id"]),
+            cells.started(row.get("started_at")),
+            label(CHANNEL_NAMES, row.get("channel")),
+            cells.clock(row.get("duration")),
+            row.get("score"),
+            None if passed is None else (YES if passed else NO),
+            YES if row.get("red_line") else None,
+            row.get("agent_talk_share"),
+            label(_BASIS, row.get("talk_basis")),
+            row.get("findings"),
+            *(violations.get(c, 0) for c in checks),
+        ]
+        ws.append([_cell(ws, v, col.style) for v, col in zip(values, columns, strict=True)])
+        n += 1
+    data = finish_table(ws, columns, n)
+    last_row = n + 1
+    ws.conditional_formatting.add(
+        f"G2:G{last_row}", formula_rule('$G2="是"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+    )
+    ws.conditional_formatting.add(data, formula_rule('$F2="否"', fill=style.BAD_FILL, color=style.BAD_FONT))
+    ws.conditional_formatting.add(
+        f"H2:H{last_row}",
+        formula_rule(f"AND(ISNUMBER($H2),$H2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
+    )
+    _print_header(ws, agent, settings, "通话明细", "1:1")
+
+
+def _cell(ws: WriteOnlyWorksheet, value: cells.Value, style_name: str) -> WriteOnlyCell:
+    """Text columns always get string cells, whatever type the row carried (ids may be ints)."""
+    if style_name in (style.TEXT, style.WRAP, style.CENTER) and not isinstance(value, (str, type(None))):
+        return cells.text(ws, value, style_name)
+    return cells.cell(ws, value, style_name)
+
+
+def _findings_sheet(
+    ws: WriteOnlyWorksheet,
+    rows: Iterable[Row],
+    agent: Agent,
+    totals: Totals,
+    settings: Settings,
+    on_red_line: RedLineSink,
+) -> None:
+    columns = [
+        column("通话编号", style.TEXT, agent.id_width),
+        column("轮次", style.CENTER, 2),
+        column("时间", style.CLOCKS, 5),
+        column("说话人", style.CENTER, 4),
+        column("原话（问题词标红）", style.WRAP, 44),
+        column("规则编号", style.TEXT, totals.rule_width),
+        column("检查项", style.CENTER, *(style.display_width(check_label(c)) for c in totals.checks)),
+        column("问题说明", style.WRAP, 28),
+        column("严重程度", style.CENTER, 4),
+        column("扣分", style.SCORES, 4),
+        column("红线", style.CENTER, 2),
+        column("判定依据", style.WRAP, 36),
+    ]
+    start_table(ws, columns)
+    n = 0
+    for row in rows:
+        turn = row.get("turn")
+        values: list[cells.Value] = [
+            str(row["transcript_id"]),
+            WHOLE_CALL if turn is None else str(int(turn) + 1),
+            cells.clock(row.get("time")),
+            label(SPEAKER_NAMES, row.get("speaker")),
+            cells.highlighted(str(row.get("text") or ""), row.get("spans") or []),
+            str(row["rule_id"]),
+            check_label(str(row.get("check") or "")),
+            row.get("message"),
+            label(SEVERITY_NAMES, row.get("severity")),
+            row.get("deduction"),
+            YES if row.get("red_line") else None,
+            row.get("evidence"),
+        ]
+        ws.append([_cell(ws, v, col.style) for v, col in zip(values, columns, strict=True)])
+        n += 1
+        if row.get("red_line"):
+            on_red_line(agent, row)
+    data = finish_table(ws, columns, n)
+    ws.conditional_formatting.add(data, formula_rule('$K2="是"', fill=style.BAD_FILL, color=style.BAD_FONT))
+    ws.conditional_formatting.add(
+        f"I2:I{n + 1}", formula_rule('$I2="致命"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+    )
+    _print_header(ws, agent, settings, "问题明细", "1:1")
+
+
+def _talk_note(share: float | None, target: float) -> str:
+    if share is None:
+        return "无说话时长或字数数据"
+    gap = (share - target) * 100
+    if abs(gap) < 0.05:
+        return f"目标 {target:.0%}，正好达标"
+    return f"目标 {target:.0%}，{'高出' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
+
+
+def _focus(agent: Agent, totals: Totals) -> str:
+    """The checks the agent fails most above the team rate: where coaching pays off first."""
+    mine, team = agent.tally, totals.teams[agent.team]
+    gaps = [((mine.rate(c) or 0.0) - (team.rate(c) or 0.0), c) for c in totals.checks]
+    worse = [check_label(c) for gap, c in sorted(gaps, key=lambda g: -g[0]) if gap > 0.005][:3]
+    return "、".join(worse) if worse else "各检查项违规率均不高于团队"
+
+
+def _summary_sheet(
+    ws: WriteOnlyWorksheet, agent: Agent, totals: Totals, settings: Settings, rules: dict[str, RuleTally]
+) -> None:
+    tally, team = agent.tally, totals.teams[agent.team]
+    ws.sheet_view.showGridLines = False
+    ws.sheet_properties.tabColor = style.NAVY
+    g = Grid(ws)
+    g.add((f"坐席质检报告 · {agent.display}", style.TITLE))
+    g.add(
+        (f"统计周期 {settings.period}　·　合格线 {settings.pass_mark:g} 分　·　"
+         f"说话占比目标 {settings.talk_target:.0%}", style.SUBTITLE)
+    )  # fmt: skip
+    g.blank()
+
+    def kv(name: str, value: cells.Value, value_style: str, note: str | None = None) -> int:
+        return g.add((name, style.LABEL), (value, value_style), (note or "", style.TEXT))
+
+    kv("坐席", agent.display, style.TEXT)
+    kv("团队", agent.team, style.TEXT, f"共 {totals.team_sizes[agent.team]} 名坐席")
+    kv("统计周期", settings.period, style.TEXT)
+    failed = tally.calls - tally.passed
+    kv("质检通话", tally.calls, style.NUMBER, f"不合格 {failed} 通" if failed else "全部合格")
+    team_avg = f"团队平均 {team.avg_score:.1f}" if team.avg_score is not None else "团队无得分"
+    score_row = kv("平均得分", tally.avg_score, style.SCORES, f"合格线 {settings.pass_mark:g} 分；{team_avg}")
+    kv("合格率", tally.pass_rate, style.PERCENTS, f"团队 {team.pass_rate:.1%}" if team.pass_rate is not None else "")
+    red_row = kv("红线通话", tally.red_line, style.NUMBER, f"团队共 {team.red_line} 通")
+    kv("平均说话占比", tally.avg_talk, style.PERCENTS, _talk_note(tally.avg_talk, settings.talk_target))
+    kv(
+        "团队排名",
+        f"第 {agent.team_rank} 名 / 共 {totals.team_sizes[agent.team]} 人",
+        style.TEXT,
+        f"按平均得分；全体第 {agent.rank} 名 / 共 {len(totals.agents)} 人",
+    )
+    kv("问题总数", tally.findings, style.NUMBER)
+    kv("辅导重点", _focus(agent, totals), style.TEXT, "违规率高于团队最多的检查项")
+    ws.conditional_formatting.add(
+        f"B{score_row}", formula_rule(f"B{score_row}<{settings.pass_mark}", fill=style.BAD_FILL, color=style.BAD_FONT)
+    )
+    ws.conditional_formatting.add(
+        f"B{red_row}", formula_rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+    )
+    g.blank()
+
+    g.add(("各检查项违规率（有问题的通话占比）：本人 vs 团队", style.SECTION))
+    if totals.checks:
+        head = g.add(*((h, style.HEADER) for h in ("检查项", "违规通话", "本人违规率", "团队违规率", "差值（本人−团队）")))
+        for check in totals.checks:
+            mine, theirs = tally.rate(check), team.rate(check)
+            g.add(
+                (check_label(check), style.TEXT),
+                (tally.check_calls[check], style.NUMBER),
+                (mine, style.PERCENTS),
+                (theirs, style.PERCENTS),
+                (None if mine is None or theirs is None else mine - theirs, style.DELTAS),
+            )
+        first, last = head + 1, head + len(totals.checks)
+        gaps = f"E{first}:E{last}"
+        ws.conditional_formatting.add(gaps, formula_rule(f"E{first}>0.0005", fill=style.BAD_FILL, color=style.BAD_FONT))
+        ws.conditional_formatting.add(
+            gaps, formula_rule(f"E{first}<-0.0005", fill=style.GOOD_FILL, color=style.GOOD_FONT)
+        )
+        g.blank()
+        top = g.next_row
+        rate_chart(
+            ws,
+            title="各检查项违规率：本人 vs 团队",
+            categories=Reference(ws, min_col=1, min_row=first, max_row=last),
+            series=[
+                ("本人", Reference(ws, min_col=3, min_row=first, max_row=last)),
+                ("团队", Reference(ws, min_col=4, min_row=first, max_row=last)),
+            ],
+            top_left=(1, top),
+            bottom_right=(5, top + CHART_ROWS),
+        )
+        g.blank(CHART_ROWS + 1)
+    else:
+        g.add(("本周期所有检查项均未发现问题。", style.NOTE))
+    g.blank()
+
+    g.add((f"高频问题（按规则，前 {TOP_RULES} 条）", style.SECTION))
+    ranked = top_rules(rules, TOP_RULES)
+    if ranked:
+        g.add(*((h, style.HEADER) for h in ("规则编号", "检查项", "次数", "严重程度", "问题说明", "常见用语")))
+        for rule in ranked:
+            g.add(
+                (rule.rule_id, style.TEXT),
+                (check_label(rule.check), style.TEXT),
+                (rule.findings, style.NUMBER),
+                (label(SEVERITY_NAMES, rule.severity), style.CENTER),
+                (rule.message, style.WRAP),
+                (rule.top_words(), style.WRAP),
+            )
+    else:
+        g.add(("本周期没有问题记录。", style.NOTE))
+    g.write()
+    _print_header(ws, agent, settings, "坐席质检报告", None)

@@ -1,0 +1,127 @@
+"""Cells that can only ever hold what they show: the formula-injection guard.
+
+Utterances, evidence and rule messages are written by customers, agents and rule authors.
+A customer who says "=HYPERLINK(...)" must not get a live formula into a supervisor's
+Excel, so every text goes through `text()`: it is stored as a string cell whatever it
+starts with (openpyxl alone would turn a leading '=' into a formula and "#N/A" into an
+error value), and text a spreadsheet would take for a formula when retyped (= + - @, also
+after leading whitespace) gets Excel's quote prefix, so that editing the cell and pressing
+Enter keeps it text. The tool composes no cell formulas at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from qa_audit.report.xlsx import style
+from qa_audit.report.xlsx.stats import parse_time
+
+MAX_CHARS = 32767
+"""Excel's limit for one cell; a longer value makes Excel "repair" the file on open."""
+
+_FORMULA_STARTS = frozenset("=+-@＝＋－＠")
+_ILLEGAL = {cp: "\ufffd" for cp in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+"""Control characters XML 1.0 cannot carry; replaced one for one so span offsets still hold."""
+
+Value = str | int | float | datetime | CellRichText | None
+
+
+def clean(text: str) -> str:
+    """`text` as a cell can hold it: no XML-illegal characters, at most MAX_CHARS long."""
+    return text.translate(_ILLEGAL)[:MAX_CHARS]
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would read `text` as a formula if it were typed in."""
+    stripped = text.lstrip(" \t\r\n\u3000")
+    return bool(stripped) and stripped[0] in _FORMULA_STARTS
+
+
+def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> WriteOnlyCell:
+    """A styled cell for `value`; strings and rich text always as string cells."""
+    c = WriteOnlyCell(ws)
+    c.style = style_name
+    if isinstance(value, CellRichText):
+        c.value = value
+        plain = str(value)
+    elif isinstance(value, str):
+        plain = clean(value)
+        c.value = plain
+    else:
+        c.value = value
+        return c
+    c.data_type = "s"
+    if looks_like_formula(plain):
+        c.quotePrefix = True
+    return c
+
+
+def text(ws: WriteOnlyWorksheet, value: object, style_name: str = style.TEXT) -> WriteOnlyCell:
+    """A string cell for any value (ids may arrive as numbers); empty for None."""
+    return cell(ws, None if value is None else str(value), style_name)
+
+
+def link(ws: WriteOnlyWorksheet, value: str, target: str) -> WriteOnlyCell:
+    """A text cell that opens `target`, a path relative to the workbook's own folder."""
+    c = text(ws, value, style.LINK)
+    c.hyperlink = target
+    return c
+
+
+def _merge(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
+    """Spans clipped to the text, sorted, overlaps joined: two rules may mark the same words."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, int(s)), min(length, int(e))) for s, e in spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_RUN = {"rFont": style.FONT_NAME, "sz": style.FONT_SIZE, "charset": style.CHARSET, "family": style.FAMILY}
+_PLAIN = InlineFont(**_RUN)
+_MARKED = InlineFont(**_RUN, b=True, color=style.HIGHLIGHT)
+
+
+def highlighted(text_value: str, spans: list[list[int]]) -> str | CellRichText:
+    """`text_value` with the characters at `spans` in red bold, as rich text runs.
+
+    Every run carries the report font: a run without its own font falls back to the
+    application default in some readers, and the utterance would change typeface mid-line.
+    Masking keeps lengths, so the spans computed on the original still cover the words.
+    """
+    value = clean(text_value)
+    marks = _merge(spans, len(value))
+    if not marks:
+        return value
+    runs: list[TextBlock] = []
+    pos = 0
+    for start, end in marks:
+        if start > pos:
+            runs.append(TextBlock(_PLAIN, value[pos:start]))
+        runs.append(TextBlock(_MARKED, value[start:end]))
+        pos = end
+    if pos < len(value):
+        runs.append(TextBlock(_PLAIN, value[pos:]))
+    return CellRichText(runs)
+
+
+def clock(seconds: object) -> float | None:
+    """Seconds as Excel's day fraction, shown as mm:ss by the CLOCK format (and still sortable)."""
+    return float(seconds) / 86400 if isinstance(seconds, (int, float)) else None
+
+
+def started(value: object) -> datetime | str | None:
+    """A call's start as a date-time cell value; unreadable text is kept as text, not lost."""
+    parsed = parse_time(value)
+    if parsed is not None:
+        return parsed
+    return None if value is None else str(value)

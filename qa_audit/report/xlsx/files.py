@@ -1,0 +1,45 @@
+"""File names a supervisor's Windows machine (and Excel) can open and link to.
+
+Agent names and ids come from upstream systems and may hold anything. Windows refuses
+< > : " / \\ | ? * and control characters, Excel refuses [ ], and in a relative
+hyperlink # and % would be read as a fragment or an escape; spaces become "_" so a link
+needs no escaping either. Names are compared case-blind, because Windows file names are.
+"""
+
+from __future__ import annotations
+
+import re
+
+OVERVIEW = "overview.xlsx"
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\[\]#%\x00-\x1f\x7f\s]+')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+_MAX_STEM = 120
+"""Leaves room for the output folder within Windows' 260-character path limit."""
+
+
+def safe_stem(text: str) -> str:
+    """`text` as a file name stem: unsafe runs become one "_", no leading/trailing dots."""
+    stem = _UNSAFE.sub("_", text).strip("._ ")[:_MAX_STEM].rstrip("._ ")
+    if not stem:
+        return "_"
+    if stem.split(".")[0].upper() in _RESERVED:
+        return f"_{stem}"
+    return stem
+
+
+class Names:
+    """Hands out distinct workbook names within one output folder."""
+
+    def __init__(self) -> None:
+        self._taken = {OVERVIEW.casefold()}
+
+    def take(self, agent_id: str, agent_name: str) -> str:
+        """`A1024_王小明.xlsx`; a second agent that sanitizes to the same name gets `_2`."""
+        stem = safe_stem(f"{agent_id}_{agent_name}" if agent_name else agent_id)
+        name, n = f"{stem}.xlsx", 1
+        while name.casefold() in self._taken:
+            n += 1
+            name = f"{stem}_{n}.xlsx"
+        self._taken.add(name.casefold())
+        return name

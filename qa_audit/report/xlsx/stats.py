@@ -1,0 +1,291 @@
+"""The numbers of a report, gathered in one streaming pass over the call rows.
+
+A night's batch can hold thousands of agents and a million findings, so nothing here
+keeps a list of calls: each agent has a `Tally` of sums and counts, teams and the whole
+centre are sums of those, and the per-agent detail is streamed again later, one agent at
+a time. The memory this takes grows with the number of agents and checks, never with the
+number of calls or findings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from qa_audit.records import Row
+from qa_audit.report.xlsx.labels import order_checks
+from qa_audit.report.xlsx.style import display_width
+
+NO_TEAM = "未分组"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the caller decides about a report: its period label and the two targets."""
+
+    period: str
+    pass_mark: float
+    talk_target: float
+
+
+@dataclass
+class Tally:
+    """Sums over a set of calls (one agent's, a team's, everyone's)."""
+
+    calls: int = 0
+    scored: int = 0
+    score_sum: float = 0.0
+    passed: int = 0
+    red_line: int = 0
+    talk_n: int = 0
+    talk_sum: float = 0.0
+    findings: int = 0
+    check_calls: Counter[str] = field(default_factory=Counter)
+    """Per check, the calls with at least one finding of it."""
+
+    def add_call(self, row: Row) -> None:
+        self.calls += 1
+        if row.get("score") is not None:
+            self.scored += 1
+            self.score_sum += row["score"]
+        self.passed += bool(row.get("passed"))
+        self.red_line += bool(row.get("red_line"))
+        if row.get("agent_talk_share") is not None:
+            self.talk_n += 1
+            self.talk_sum += row["agent_talk_share"]
+        self.findings += int(row.get("findings") or 0)
+        self.check_calls.update(check for check, n in (row.get("violations") or {}).items() if n)
+
+    def merge(self, other: Tally) -> None:
+        self.calls += other.calls
+        self.scored += other.scored
+        self.score_sum += other.score_sum
+        self.passed += other.passed
+        self.red_line += other.red_line
+        self.talk_n += other.talk_n
+        self.talk_sum += other.talk_sum
+        self.findings += other.findings
+        self.check_calls.update(other.check_calls)
+
+    @property
+    def avg_score(self) -> float | None:
+        return self.score_sum / self.scored if self.scored else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.calls if self.calls else None
+
+    @property
+    def avg_talk(self) -> float | None:
+        return self.talk_sum / self.talk_n if self.talk_n else None
+
+    def rate(self, check: str) -> float | None:
+        """Share of the calls with at least one finding of `check`."""
+        return self.check_calls[check] / self.calls if self.calls else None
+
+
+@dataclass
+class Agent:
+    """One agent: who, in which team, their tally and where their workbook goes."""
+
+    agent_id: str
+    name: str
+    team: str
+    tally: Tally = field(default_factory=Tally)
+    id_width: int = 0
+    """Widest call id, so the id column fits without holding the ids."""
+    rank: int = 0
+    team_rank: int = 0
+    file_name: str = ""
+
+    @property
+    def display(self) -> str:
+        """王小明（A1024）, or the id alone when the rows carry no name."""
+        return f"{self.name}（{self.agent_id}）" if self.name else self.agent_id
+
+
+@dataclass
+class Totals:
+    """Everything the summaries need, from one pass over the call rows."""
+
+    agents: dict[str, Agent]
+    checks: list[str]
+    teams: dict[str, Tally]
+    overall: Tally
+    first_day: str | None
+    last_day: str | None
+    team_sizes: Counter[str]
+    rule_width: int
+
+    def ranking(self) -> list[Agent]:
+        """Agents best first: by average score, then pass rate, fewer red lines, id."""
+        return sorted(
+            self.agents.values(),
+            key=lambda a: (
+                -(a.tally.avg_score if a.tally.avg_score is not None else -1.0),
+                -(a.tally.pass_rate or 0.0),
+                a.tally.red_line,
+                a.agent_id,
+            ),
+        )
+
+    def period(self) -> str:
+        """"2026-11-19 至 2026-11-21" from the calls' own dates; one day shows once."""
+        if self.first_day is None or self.last_day is None:
+            return "—"
+        if self.first_day == self.last_day:
+            return self.first_day
+        return f"{self.first_day} 至 {self.last_day}"
+
+
+def parse_time(value: object) -> datetime | None:
+    """`started_at` as the wall-clock time it was recorded in, or None if unreadable.
+
+    Excel cells have no time zone; the clock time the call centre lives in (08:00 is when
+    the morning shift starts) is what a supervisor expects to see, so the offset is dropped
+    rather than converted.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _competition_ranks(agents: list[Agent]) -> list[int]:
+    """1, 2, 2, 4: agents with the same average score share a rank."""
+    ranks: list[int] = []
+    for i, agent in enumerate(agents):
+        if i and agent.tally.avg_score == agents[i - 1].tally.avg_score:
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(i + 1)
+    return ranks
+
+
+def gather(calls: Iterable[Row]) -> Totals:
+    """One pass over every call row: per-agent tallies, team sums, checks seen, period."""
+    agents: dict[str, Agent] = {}
+    checks: set[str] = set()
+    first: datetime | None = None
+    last: datetime | None = None
+    rule_width = 0
+    for row in calls:
+        agent_id = str(row["agent_id"])
+        agent = agents.get(agent_id)
+        if agent is None:
+            agent = Agent(agent_id, str(row.get("agent_name") or ""), str(row.get("team") or NO_TEAM))
+            agents[agent_id] = agent
+        agent.tally.add_call(row)
+        agent.id_width = max(agent.id_width, display_width(str(row["transcript_id"])))
+        checks.update(row.get("violations") or ())
+        rule_width = max([rule_width, *(display_width(r) for r in row.get("rules") or ())])
+        started = parse_time(row.get("started_at"))
+        if started is not None:
+            first = started if first is None or started < first else first
+            last = started if last is None or started > last else last
+
+    teams: dict[str, Tally] = {}
+    overall = Tally()
+    for agent in agents.values():
+        teams.setdefault(agent.team, Tally()).merge(agent.tally)
+        overall.merge(agent.tally)
+    totals = Totals(
+        team_sizes=Counter(a.team for a in agents.values()),
+        agents=agents,
+        checks=order_checks(checks),
+        teams=dict(sorted(teams.items())),
+        overall=overall,
+        first_day=first.date().isoformat() if first else None,
+        last_day=last.date().isoformat() if last else None,
+        rule_width=rule_width,
+    )
+    ranked = totals.ranking()
+    for agent, rank in zip(ranked, _competition_ranks(ranked), strict=True):
+        agent.rank = rank
+    members: dict[str, list[Agent]] = {}
+    for agent in ranked:
+        members.setdefault(agent.team, []).append(agent)
+    for team_members in members.values():
+        for agent, rank in zip(team_members, _competition_ranks(team_members), strict=True):
+            agent.team_rank = rank
+    return totals
+
+
+@dataclass
+class RuleTally:
+    """How often one rule fired in a set of findings, and how to describe it in one line."""
+
+    rule_id: str
+    check: str
+    severity: str
+    findings: int = 0
+    calls: int = 0
+    agents: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    _message: str | None = field(default=None, init=False, repr=False)
+    _varies: bool = field(default=False, init=False, repr=False)
+    _last_call: object = field(default=None, init=False, repr=False)
+
+    def add(self, row: Row) -> None:
+        """Count one finding; rows arrive grouped by call, so a new call id is a new call."""
+        self.findings += 1
+        if row["transcript_id"] != self._last_call:
+            self.calls += 1
+            self._last_call = row["transcript_id"]
+        self.words.update(w for w in row.get("matched") or () if w)
+        self._note(str(row.get("message") or ""), varies=False)
+
+    def merge(self, other: RuleTally) -> None:
+        """Fold one agent's tally into the centre's: that agent is one more who hit the rule."""
+        self.findings += other.findings
+        self.calls += other.calls
+        self.agents += 1
+        self.words.update(other.words)
+        if other._message is not None:
+            self._note(other._message, varies=other._varies)
+
+    def _note(self, message: str, *, varies: bool) -> None:
+        if self._message is None:
+            self._message, self._varies = message, varies
+        elif message != self._message or varies:
+            self._message = os.path.commonprefix([self._message, message])
+            self._varies = True
+
+    @property
+    def message(self) -> str:
+        """The rule's message without the part that names the words of one finding.
+
+        Messages fill their words in ("服务禁语（不耐烦）：急什么"); across many findings
+        only the common beginning describes the rule, and the words go to `top_words`.
+        """
+        if not self._varies:
+            return self._message or ""
+        stem = (self._message or "").rstrip(" 0123456789.%：:，,；;、（(")
+        return f"{stem}…" if stem else ""
+
+    def top_words(self, n: int = 3) -> str:
+        """The words most often found, with counts: "急什么×5、有完没完×2"."""
+        return "、".join(f"{w}×{c}" if c > 1 else w for w, c in self.words.most_common(n))
+
+
+def tally_rules(findings: Iterable[Row], into: dict[str, RuleTally]) -> Iterable[Row]:
+    """Pass `findings` through unchanged while counting them per rule into `into`."""
+    for row in findings:
+        rule_id = str(row["rule_id"])
+        rule = into.get(rule_id)
+        if rule is None:
+            rule = into[rule_id] = RuleTally(rule_id, str(row.get("check") or ""), str(row.get("severity") or ""))
+        rule.add(row)
+        yield row
+
+
+def top_rules(rules: dict[str, RuleTally], n: int | None = None) -> list[RuleTally]:
+    """Most frequent first; ties by rule id so reruns put them in the same order."""
+    ranked = sorted(rules.values(), key=lambda r: (-r.findings, r.rule_id))
+    return ranked if n is None else ranked[:n]

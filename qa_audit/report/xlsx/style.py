@@ -1,0 +1,185 @@
+"""How the workbooks look: one CJK font, a few named styles, number formats, print setup.
+
+Every cell is styled through a named style registered once per workbook. Besides keeping
+the look in one place, this is what makes a million styled cells affordable: assigning a
+named style copies one prepared style array instead of looking up a font, a fill, a border
+and an alignment for every cell.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
+
+FONT_NAME = "Microsoft YaHei"
+"""微软雅黑: on every Windows since Vista and with Office for Mac. The charset (GB2312) and
+family (sans) hints let a machine without it fall back to a Chinese sans font: fontconfig
+lists Microsoft YaHei as a sans-serif alias, so LibreOffice on Linux renders Noto Sans CJK."""
+FONT_SIZE = 10.5
+"""五号, the body size of Chinese office documents."""
+CHARSET = 134
+"""GB2312: tells a reader without the font that a Chinese one should stand in."""
+FAMILY = 2
+"""Swiss (sans serif)."""
+
+PERCENT = "0.0%"
+SCORE = "0.0"
+INTEGER = "0"
+COUNT = '0;-0;"-"'
+"""Zero shown as a dash: in a column of per-check counts only the calls with problems stand out."""
+DELTA_PERCENT = '+0.0%;-0.0%;0.0%'
+DATETIME = "yyyy-mm-dd hh:mm"
+CLOCK = "[mm]:ss"
+"""Minutes may pass 59 in a long call: [mm] keeps counting instead of wrapping to hours."""
+
+NAVY = "1F4E78"
+BAD_FILL, BAD_FONT = "FFC7CE", "9C0006"
+"""Excel's own "light red fill, dark red text", the red a supervisor already reads as 'failed'."""
+RED_LINE_FILL = "C00000"
+WARN_FILL, WARN_FONT = "FFEB9C", "9C5700"
+GOOD_FILL, GOOD_FONT = "C6EFCE", "006100"
+HIGHLIGHT = "FFFF0000"
+"""The red of the offending words inside an utterance."""
+
+HEADER = "质检-表头"
+TEXT = "质检-文本"
+WRAP = "质检-换行文本"
+CENTER = "质检-居中"
+NUMBER = "质检-整数"
+COUNTS = "质检-计数"
+SCORES = "质检-得分"
+PERCENTS = "质检-百分比"
+DELTAS = "质检-差值"
+DATETIMES = "质检-时间"
+CLOCKS = "质检-时长"
+LINK = "质检-链接"
+TITLE = "质检-标题"
+SUBTITLE = "质检-副标题"
+SECTION = "质检-小节"
+LABEL = "质检-项目"
+NOTE = "质检-说明"
+
+
+def font(**kw: object) -> Font:
+    """The report font with `kw` overrides (bold, color, size)."""
+    args: dict[str, object] = {
+        "name": FONT_NAME,
+        "size": FONT_SIZE,
+        "charset": CHARSET,
+        "family": FAMILY,
+    }
+    args.update(kw)
+    return Font(**args)  # type: ignore[arg-type]
+
+
+_THIN = Side(style="thin", color="BFBFBF")
+_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_TOP_LEFT = Alignment(horizontal="left", vertical="top")
+_TOP_CENTER = Alignment(horizontal="center", vertical="top")
+_TOP_RIGHT = Alignment(horizontal="right", vertical="top")
+
+
+def _styles() -> list[NamedStyle]:
+    """Fresh NamedStyle objects: openpyxl binds a named style to the workbook it is added to."""
+
+    def grid(name: str, align: Alignment, number_format: str = "General", **font_kw: object) -> NamedStyle:
+        return NamedStyle(
+            name=name, font=font(**font_kw), border=_GRID, alignment=align, number_format=number_format
+        )
+
+    def plain(name: str, **font_kw: object) -> NamedStyle:
+        return NamedStyle(name=name, font=font(**font_kw), alignment=Alignment(vertical="center"))
+
+    return [
+        NamedStyle(
+            name=HEADER,
+            font=font(bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor=NAVY),
+            border=_GRID,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        grid(TEXT, _TOP_LEFT),
+        grid(WRAP, Alignment(horizontal="left", vertical="top", wrap_text=True)),
+        grid(CENTER, _TOP_CENTER),
+        grid(NUMBER, _TOP_RIGHT, INTEGER),
+        grid(COUNTS, _TOP_CENTER, COUNT),
+        grid(SCORES, _TOP_RIGHT, SCORE),
+        grid(PERCENTS, _TOP_RIGHT, PERCENT),
+        grid(DELTAS, _TOP_RIGHT, DELTA_PERCENT),
+        grid(DATETIMES, _TOP_LEFT, DATETIME),
+        grid(CLOCKS, _TOP_RIGHT, CLOCK),
+        grid(LINK, _TOP_LEFT, color="0563C1", underline="single"),
+        plain(TITLE, size=16, bold=True, color=NAVY),
+        plain(SUBTITLE, color="595959"),
+        plain(SECTION, size=12, bold=True, color=NAVY),
+        grid(LABEL, _TOP_LEFT, bold=True),
+        plain(NOTE, italic=True, color="7F7F7F"),
+    ]
+
+
+def register(wb: Workbook) -> None:
+    """Add the report's named styles to a new workbook before any cell uses them."""
+    for style in _styles():
+        wb.add_named_style(style)
+
+
+def differential(fill: str | None = None, color: str | None = None, bold: bool = False) -> DifferentialStyle:
+    """A conditional-formatting look: background `fill`, text `color`."""
+    return DifferentialStyle(
+        font=Font(color=color, bold=bold or None) if color or bold else None,
+        fill=PatternFill(bgColor=fill, fill_type="solid") if fill else None,
+    )
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes on screen: CJK and full-width characters take two, marks none."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
+
+
+def column_width(*texts: str, pad: float = 2.0, low: float = 6.0, high: float = 60.0) -> float:
+    """An Excel column width that shows the widest of `texts`, within [low, high]."""
+    widest = max((display_width(t) for t in texts), default=0)
+    return max(low, min(high, widest + pad))
+
+
+def header_width(header: str) -> float:
+    """A header cell's width: room for the autofilter button beside the words."""
+    return column_width(header, pad=5.0)
+
+
+def _escape(text: str) -> str:
+    """Header/footer text: a lone '&' would start a formatting code there."""
+    return text.replace("&", "&&")
+
+
+def setup_print(ws: WriteOnlyWorksheet, *, title: str, left: str, right: str, title_rows: str | None = None) -> None:
+    """Landscape A4, all columns on one page width, header rows again on every page.
+
+    Supervisors print the findings to coach from paper; a page that cuts off the 判定依据
+    column or loses the column headers after page one is useless to them.
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.left.text = _escape(left)
+    ws.oddHeader.center.text = _escape(title)
+    ws.oddHeader.right.text = _escape(right)
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"

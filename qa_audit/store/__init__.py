@@ -1,0 +1,42 @@
+"""The history database: every audited call, so reruns skip unchanged transcripts and
+supervisors can rebuild the report of any run or period.
+
+One SQLite file (stdlib sqlite3, WAL mode, synchronous=NORMAL, foreign keys on), its
+schema versioned by `PRAGMA user_version` and migrated on open (see `schema`). One
+writer at a time, held by an OS file lock on `<database>.lock` for the writer's lifetime
+(see `lock` for why); any number of readers alongside it.
+
+Public API::
+
+    with Store.open(path, timeout=30.0) as store:        # writer: lock, migrate, recover
+        run_id = store.begin_run(options, rules_hash)
+        for each transcript in the input:
+            if store.is_current(t.id, t.content_hash(), rules_hash):
+                store.mark_input(run_id, t.id)           # unchanged: still part of this run
+            else:
+                store.save(run_id, call_row(r), finding_rows(r), rules_hash)
+        store.add_error(run_id, path, line, reason)      # for each unreadable input
+        store.finish_run(run_id, {"audited": ..., "skipped_unchanged": ..., "errors": ...})
+        write_report(store.run_source(run_id))
+
+    with Store.open(path, readonly=True) as store:       # `qa-audit report`: no lock needed
+        write_report(store.period_source(date(2024, 5, 1), date(2024, 5, 31), ["A1024"]))
+
+- `Store.open(path, *, timeout=30.0, readonly=False, batch_size=500)`: raises StoreBusy
+  when another process holds the writer lock longer than `timeout` seconds, SchemaTooNew
+  for a database from a newer qa-audit, StoreError when the file is not a database.
+- `save`, `mark_input` and `add_error` are buffered and committed together every
+  `batch_size` of them, by `flush()`, `finish_run`, the report sources and `close()`.
+  A killed process loses at most that buffer; `is_current` is then false for what was
+  lost, so the next run audits it again. Runs a killed process left "running" show as
+  "interrupted" once the next writer opens the database.
+- `save` replaces the transcript's earlier call and findings (never duplicates) and also
+  records it as the run's input. The stored rows are returned exactly as saved.
+- `run_source(run_id)` and `period_source(date_from, date_to, agent_ids=())` return
+  streaming `ReportSource`s (see `qa_audit.report.source`); `runs()` lists the runs.
+"""
+
+from qa_audit.store.errors import SchemaTooNew, StoreBusy, StoreError
+from qa_audit.store.store import Store
+
+__all__ = ["SchemaTooNew", "Store", "StoreBusy", "StoreError"]

@@ -1,0 +1,107 @@
+"""The history database's schema, as an ordered list of migration steps.
+
+`PRAGMA user_version` records how many steps a database has had. Opening applies the
+missing ones in a single transaction (SQLite DDL is transactional), so a crash mid-
+migration leaves the old version intact. Steps are append-only: never edit one that has
+shipped, add the next one instead. A step that must rebuild a table with foreign keys
+(which `PRAGMA foreign_keys` cannot switch off inside a transaction) needs special care.
+
+Design notes for step 1:
+- `calls` keeps the latest result per transcript (the row as JSON plus the columns the
+  queries filter and sort on); saving a transcript again upserts it, so nothing
+  duplicates and `run_inputs` (no foreign key to `calls`, on purpose) keeps its history.
+- `started_key` is `started_at` or '' so reports can walk the (agent_id, started_key,
+  transcript_id) index in the order the ReportSource protocol asks for, without sorting.
+  `started_date` is the call's local date (YYYY-MM-DD) or NULL when there is none.
+- `findings.seq` is the finding's position in report order (turn, calls-level first),
+  so `ORDER BY transcript_id, seq` is the protocol's order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from qa_audit.store.errors import SchemaTooNew
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            options TEXT NOT NULL,
+            rules_hash TEXT NOT NULL,
+            counts TEXT,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'finished', 'failed', 'interrupted'))
+        )""",
+        """CREATE TABLE calls (
+            transcript_id TEXT PRIMARY KEY,
+            content_hash TEXT NOT NULL,
+            rules_hash TEXT NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            agent_id TEXT NOT NULL,
+            started_key TEXT NOT NULL,
+            started_date TEXT,
+            row TEXT NOT NULL
+        )""",
+        "CREATE INDEX calls_agent ON calls (agent_id, started_key, transcript_id)",
+        "CREATE INDEX calls_started ON calls (started_key, transcript_id)",
+        """CREATE TABLE findings (
+            transcript_id TEXT NOT NULL REFERENCES calls(transcript_id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            agent_id TEXT NOT NULL,
+            row TEXT NOT NULL,
+            PRIMARY KEY (transcript_id, seq)
+        )""",
+        "CREATE INDEX findings_agent ON findings (agent_id, transcript_id, seq)",
+        """CREATE TABLE run_inputs (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            transcript_id TEXT NOT NULL,
+            PRIMARY KEY (run_id, transcript_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE run_errors (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            line INTEGER,
+            reason TEXT NOT NULL
+        )""",
+        "CREATE INDEX run_errors_run ON run_errors (run_id, id)",
+    ),
+)
+
+LATEST = len(MIGRATIONS)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """The number of migration steps applied to this database."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_known(conn: sqlite3.Connection, where: str) -> int:
+    """Refuse a database from a newer qa-audit rather than misread or damage it."""
+    found = version(conn)
+    if found > LATEST:
+        raise SchemaTooNew(
+            f"database {where} has schema version {found}, but this qa-audit knows only up to "
+            f"{LATEST}; upgrade qa-audit to use it"
+        )
+    return found
+
+
+def migrate(conn: sqlite3.Connection, where: str) -> None:
+    """Apply the missing steps in one transaction. The caller holds the writer lock."""
+    if check_known(conn, where) == LATEST:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again inside the transaction: the version cannot change under us now.
+        for steps in MIGRATIONS[check_known(conn, where) :]:
+            for sql in steps:
+                conn.execute(sql)
+        conn.execute(f"PRAGMA user_version = {LATEST}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,346 @@
+"""The `Store` class: opening (lock, migrate, recover), buffered writes, report sources."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from qa_audit.records import Row
+from qa_audit.report.source import ReportSource
+from qa_audit.store import sources
+from qa_audit.store.errors import StoreBusy, StoreError
+from qa_audit.store.lock import WriterLock
+from qa_audit.store.schema import LATEST, check_known, migrate
+
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?!\d)")
+
+_UPSERT_CALL = """
+    INSERT INTO calls (transcript_id, content_hash, rules_hash, run_id, agent_id,
+                       started_key, started_date, row)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (transcript_id) DO UPDATE SET
+        content_hash = excluded.content_hash, rules_hash = excluded.rules_hash,
+        run_id = excluded.run_id, agent_id = excluded.agent_id,
+        started_key = excluded.started_key, started_date = excluded.started_date,
+        row = excluded.row
+"""
+
+
+class Store:
+    """The history database. Use `Store.open`; see the package docstring for the contract."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, lock: WriterLock | None, batch_size: int) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = lock
+        self._batch_size = batch_size
+        self._closed = False
+        self._running: set[int] = set()
+        # Buffered writes, committed together by flush(). Calls are keyed by transcript so
+        # a transcript saved twice before a flush is written once, with its latest result.
+        self._calls: dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+        self._inputs: set[tuple[int, str]] = set()
+        self._errors: list[tuple[int, str, int | None, str]] = []
+        self._buffered = 0
+
+    @classmethod
+    def open(cls, path: Path | str, *, timeout: float = 30.0, readonly: bool = False, batch_size: int = 500) -> Store:
+        """Open (creating and migrating) the database at `path`.
+
+        A writer takes the writer lock for its lifetime, waiting up to `timeout` seconds
+        before raising StoreBusy, and marks runs left "running" by a dead process as
+        "interrupted" (holding the lock proves their process is gone). A reader
+        (`readonly=True`, for report rebuilds) takes no lock and can read while a run
+        writes; it needs an existing database and takes the lock only to upgrade an
+        older schema.
+        """
+        path = Path(path).resolve()
+        if readonly:
+            if not path.is_file():
+                raise StoreError(f"no history database at {path}")
+            conn = _connect(path, timeout)
+            try:
+                with _translated(path):
+                    if check_known(conn, str(path)) < LATEST:
+                        lock = WriterLock.acquire(path, timeout)
+                        try:
+                            migrate(conn, str(path))
+                        finally:
+                            lock.release()
+                conn.execute("PRAGMA query_only = ON")
+            except BaseException:
+                conn.close()
+                raise
+            return cls(conn, path, None, batch_size)
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = WriterLock.acquire(path, timeout)
+        try:
+            conn = _connect(path, timeout)
+            try:
+                with _translated(path):
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    migrate(conn, str(path))
+                    conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return cls(conn, path, lock, batch_size)
+
+    def close(self) -> None:
+        """Flush, mark this store's unfinished runs "interrupted", release the lock. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._lock is not None:
+                self.flush()
+                if self._running:
+                    with self._transaction() as conn:
+                        conn.executemany(
+                            "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ?",
+                            [(_now(), run_id) for run_id in self._running],
+                        )
+                # Keeps the planner's statistics fresh as the history grows (SQLite's advice).
+                self._conn.execute("PRAGMA optimize")
+        finally:
+            self._conn.close()
+            if self._lock is not None:
+                self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def begin_run(self, options: dict[str, Any], rules_hash: str) -> int:
+        """Record a new run as "running" and return its id. Non-JSON options (paths) become text."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (started_at, options, rules_hash, status) VALUES (?, ?, ?, 'running')",
+                (_now(), _json(options, default=str), rules_hash),
+            )
+        run_id = cursor.lastrowid
+        assert run_id is not None  # always set by an INSERT into a rowid table
+        self._running.add(run_id)
+        return run_id
+
+    def finish_run(self, run_id: int, counts: dict[str, int], status: str = "finished") -> None:
+        """Flush the buffer, then close the run with its counts and status ("finished" or "failed")."""
+        if status not in ("finished", "failed"):
+            raise ValueError(f"a run finishes as 'finished' or 'failed', not {status!r}")
+        self.flush()
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET finished_at = ?, counts = ?, status = ? WHERE id = ? AND status = 'running'",
+                (_now(), _json(counts), status, run_id),
+            )
+        if cursor.rowcount != 1:
+            raise StoreError(f"run {run_id} is not running in {self.path}")
+        self._running.discard(run_id)
+
+    def runs(self) -> list[Row]:
+        """Every run, newest first: id, started_at, finished_at, options, rules_hash, counts, status.
+
+        An "interrupted" run has finished_at only when its own process closed the store.
+        """
+        keys = ("id", "started_at", "finished_at", "options", "rules_hash", "counts", "status")
+        rows = []
+        for record in self._conn.execute(f"SELECT {', '.join(keys)} FROM runs ORDER BY id DESC"):
+            row = dict(zip(keys, record, strict=True))
+            row["options"] = json.loads(row["options"])
+            row["counts"] = None if row["counts"] is None else json.loads(row["counts"])
+            rows.append(row)
+        return rows
+
+    # -- writing ------------------------------------------------------------------------
+
+    def is_current(self, transcript_id: str, content_hash: str, rules_hash: str) -> bool:
+        """True when this transcript was audited with the same content and rules (buffer included)."""
+        pending = self._calls.get(transcript_id)
+        if pending is not None:
+            return pending[0][1] == content_hash and pending[0][2] == rules_hash
+        found = self._conn.execute(
+            "SELECT 1 FROM calls WHERE transcript_id = ? AND content_hash = ? AND rules_hash = ?",
+            (transcript_id, content_hash, rules_hash),
+        ).fetchone()
+        return found is not None
+
+    def save(self, run_id: int, call: Row, findings: list[Row], rules_hash: str) -> None:
+        """Buffer a transcript's audit, replacing any earlier one; it also counts as the run's input.
+
+        Rows are serialized now, so a bad row fails here rather than at the next flush and
+        later changes to the caller's dicts do not leak in.
+        """
+        self._require_writer()
+        transcript_id = call["transcript_id"]
+        strays = {f["transcript_id"] for f in findings} - {transcript_id}
+        if strays:
+            raise ValueError(f"findings of {sorted(strays)} passed with call {transcript_id}")
+        started_at = call.get("started_at")
+        call_params = (
+            transcript_id,
+            call["content_hash"],
+            rules_hash,
+            run_id,
+            call["agent_id"],
+            started_at or "",
+            _date_of(started_at),
+            _json(call),
+        )
+        # Numbered in report order (call-level findings, then by turn; stable otherwise),
+        # so reading back ORDER BY seq needs no sort.
+        ordered = sorted(findings, key=lambda f: -1 if f.get("turn") is None else f["turn"])
+        finding_params = [(transcript_id, seq, f["agent_id"], _json(f)) for seq, f in enumerate(ordered)]
+        self._calls[transcript_id] = (call_params, finding_params)
+        self._inputs.add((run_id, transcript_id))
+        self._buffered += 1
+        self._flush_if_full()
+
+    def mark_input(self, run_id: int, transcript_id: str) -> None:
+        """Buffer that this run's input covered a transcript (needed for unchanged, skipped ones)."""
+        self._require_writer()
+        self._inputs.add((run_id, transcript_id))
+        self._buffered += 1
+        self._flush_if_full()
+
+    def add_error(self, run_id: int, path: str, line: int | None, reason: str) -> None:
+        """Buffer an input the run could not read, for that run's report."""
+        self._require_writer()
+        self._errors.append((run_id, path, line, reason))
+        self._buffered += 1
+        self._flush_if_full()
+
+    def flush(self) -> None:
+        """Commit every buffered write in one transaction: all of it survives a crash, or none."""
+        if not self._buffered:
+            return
+        with self._transaction() as conn:
+            conn.executemany(_UPSERT_CALL, [params for params, _ in self._calls.values()])
+            conn.executemany("DELETE FROM findings WHERE transcript_id = ?", [(t,) for t in self._calls])
+            conn.executemany(
+                "INSERT INTO findings (transcript_id, seq, agent_id, row) VALUES (?, ?, ?, ?)",
+                [params for _, findings in self._calls.values() for params in findings],
+            )
+            conn.executemany("INSERT OR IGNORE INTO run_inputs (run_id, transcript_id) VALUES (?, ?)", self._inputs)
+            conn.executemany("INSERT INTO run_errors (run_id, path, line, reason) VALUES (?, ?, ?, ?)", self._errors)
+        self._calls.clear()
+        self._inputs.clear()
+        self._errors.clear()
+        self._buffered = 0
+
+    # -- reading ------------------------------------------------------------------------
+
+    def run_source(self, run_id: int) -> ReportSource:
+        """The report rows of one run: every transcript of its input, plus its errors.
+
+        A transcript audited again by a later run shows its latest result here.
+        """
+        self.flush()
+        if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+            raise StoreError(f"no run {run_id} in {self.path}")
+        return sources.run_source(self._conn, run_id)
+
+    def period_source(
+        self, date_from: date | None, date_to: date | None, agent_ids: Sequence[str] = ()
+    ) -> ReportSource:
+        """The report rows of calls started within [date_from, date_to] (either may be open),
+        optionally only for `agent_ids`. Calls without a start time appear only when
+        neither bound is given. A period has no errors: those belong to runs."""
+        self.flush()
+        return sources.period_source(self._conn, date_from, date_to, agent_ids)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _require_writer(self) -> None:
+        if self._lock is None:
+            raise StoreError(f"database {self.path} was opened read-only")
+
+    def _flush_if_full(self) -> None:
+        if self._buffered >= self._batch_size:
+            self.flush()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._require_writer()
+        with _translated(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                # SQLite already rolls back on some errors (disk full); don't mask them.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection in autocommit mode (we issue BEGIN/COMMIT ourselves), with the pragmas
+    every connection needs: foreign keys are per connection, and synchronous=NORMAL is safe
+    in WAL mode (a power cut may drop the last commits, never corrupts; a killed process
+    loses nothing committed)."""
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot open history database {path}: {exc}") from exc
+    try:
+        with _translated(path):
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    """Turn SQLite's terse errors into ones that say which database and what to do.
+
+    Matched on the message because `sqlite_errorcode` needs Python 3.11.
+    """
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        message = str(exc)
+        if "locked" in message:
+            raise StoreBusy(f"database {path} is locked by another program (not a qa-audit run): {message}") from exc
+        if "not a database" in message:
+            raise StoreError(f"{path} is not a qa-audit history database: {message}") from exc
+        raise
+
+
+def _date_of(started_at: str | None) -> str | None:
+    """The call's date as written in its ISO timestamp (the call centre's local day), or None."""
+    match = _DATE.match(started_at or "")
+    if match is None:
+        return None
+    try:
+        return date.fromisoformat(match.group(1)).isoformat()
+    except ValueError:
+        return None
+
+
+def _json(value: Any, default: Any = None) -> str:
+    """Compact JSON that keeps Chinese readable in the database (and half the size)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default)
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
