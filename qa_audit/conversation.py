@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa_audit.talk import talk_share
 from qa_audit.matcher import Match, PhraseMatcher, quoted_ranges
 from qa_audit.model import Transcript, Turn
 from qa_audit.nlp import Segmenter
 from qa_audit.rules.phrases import Pattern
+from qa_audit.talk import talk_share
 from qa_audit.text import Normalized, normalize
 
 
