@@ -296,7 +296,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
         click.echo("error: --from is after --to", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        with Store.open(db_path) as store:
+        with Store.open(db_path, readonly=True) as store:
             source = store.period_source(start, end, list(agents))
             calls, findings = write_jsonl(source, out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None

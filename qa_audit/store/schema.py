@@ -8,13 +8,17 @@ shipped, add the next one instead. A step that must rebuild a table with foreign
 
 Design notes for step 1:
 - `calls` keeps the latest result per transcript (the row as JSON plus the columns the
-  queries filter and sort on); saving a transcript again upserts it, so nothing
-  duplicates and `run_inputs` (no foreign key to `calls`, on purpose) keeps its history.
-- `started_key` is `started_at` or '' so reports can walk the (agent_id, started_key,
-  transcript_id) index in the order the ReportSource protocol asks for, without sorting.
-  `started_date` is the call's local date (YYYY-MM-DD) or NULL when there is none.
-- `findings.seq` is the finding's position in report order (turn, calls-level first),
-  so `ORDER BY transcript_id, seq` is the protocol's order.
+  queries filter and sort on). Saving a transcript again UPSERTs it: never use INSERT OR
+  REPLACE, whose delete would cascade to the transcript's `run_inputs` history.
+- `started_key` is `started_at` or '' so reports walk the (agent_id, started_key,
+  transcript_id) index in the order the ReportSource protocol asks for. `started_date`
+  is the call's date (YYYY-MM-DD) or NULL; it trails the indexes so a period filter is
+  decided from the index without reading the row.
+- `findings.seq` is the finding's position in report order (call-level first, then by
+  turn), so `ORDER BY transcript_id, seq` is the protocol's order.
+- `run_inputs` copies the call's agent so one agent's part of one run is an index range
+  (a nightly report asks for each of thousands of agents in turn); the trigger keeps
+  that copy equal to `calls.agent_id` if a later audit moves the transcript.
 """
 
 from __future__ import annotations
@@ -45,21 +49,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             started_date TEXT,
             row TEXT NOT NULL
         )""",
-        "CREATE INDEX calls_agent ON calls (agent_id, started_key, transcript_id)",
-        "CREATE INDEX calls_started ON calls (started_key, transcript_id)",
+        "CREATE INDEX calls_agent ON calls (agent_id, started_key, transcript_id, started_date)",
+        "CREATE INDEX calls_started ON calls (started_key, transcript_id, started_date)",
         """CREATE TABLE findings (
             transcript_id TEXT NOT NULL REFERENCES calls(transcript_id) ON DELETE CASCADE,
             seq INTEGER NOT NULL,
-            agent_id TEXT NOT NULL,
             row TEXT NOT NULL,
             PRIMARY KEY (transcript_id, seq)
         )""",
-        "CREATE INDEX findings_agent ON findings (agent_id, transcript_id, seq)",
         """CREATE TABLE run_inputs (
             run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-            transcript_id TEXT NOT NULL,
+            transcript_id TEXT NOT NULL REFERENCES calls(transcript_id) ON DELETE CASCADE,
+            agent_id TEXT NOT NULL,
             PRIMARY KEY (run_id, transcript_id)
         ) WITHOUT ROWID""",
+        "CREATE INDEX run_inputs_agent ON run_inputs (run_id, agent_id, transcript_id)",
+        "CREATE INDEX run_inputs_transcript ON run_inputs (transcript_id)",
+        """CREATE TRIGGER calls_agent_changed AFTER UPDATE OF agent_id ON calls
+            WHEN OLD.agent_id IS NOT NEW.agent_id
+            BEGIN
+                UPDATE run_inputs SET agent_id = NEW.agent_id WHERE transcript_id = NEW.transcript_id;
+            END""",
         """CREATE TABLE run_errors (
             id INTEGER PRIMARY KEY,
             run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

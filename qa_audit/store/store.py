@@ -10,14 +10,14 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from qa_audit.records import Row
 from qa_audit.report.source import ReportSource
-from qa_audit.store import sources
 from qa_audit.store.errors import StoreBusy, StoreError
 from qa_audit.store.lock import WriterLock
 from qa_audit.store.schema import LATEST, check_known, migrate
+from qa_audit.store.sources import PeriodSource, RunSource
 
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?!\d)")
 
@@ -33,6 +33,15 @@ _UPSERT_CALL = """
 """
 
 
+class _Pending(NamedTuple):
+    """One buffered save: the hashes `is_current` compares, and the rows' SQL parameters."""
+
+    content_hash: str
+    rules_hash: str
+    call: tuple[Any, ...]
+    findings: list[tuple[Any, ...]]
+
+
 class Store:
     """The history database. Use `Store.open`; see the package docstring for the contract."""
 
@@ -45,7 +54,7 @@ class Store:
         self._running: set[int] = set()
         # Buffered writes, committed together by flush(). Calls are keyed by transcript so
         # a transcript saved twice before a flush is written once, with its latest result.
-        self._calls: dict[str, tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+        self._calls: dict[str, _Pending] = {}
         self._inputs: set[tuple[int, str]] = set()
         self._errors: list[tuple[int, str, int | None, str]] = []
         self._buffered = 0
@@ -71,7 +80,7 @@ class Store:
                     if check_known(conn, str(path)) < LATEST:
                         lock = WriterLock.acquire(path, timeout)
                         try:
-                            migrate(conn, str(path))
+                            _prepare(conn, path)
                         finally:
                             lock.release()
                 conn.execute("PRAGMA query_only = ON")
@@ -86,8 +95,7 @@ class Store:
             conn = _connect(path, timeout)
             try:
                 with _translated(path):
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    migrate(conn, str(path))
+                    _prepare(conn, path)
                     conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             except BaseException:
                 conn.close()
@@ -111,8 +119,6 @@ class Store:
                             "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ?",
                             [(_now(), run_id) for run_id in self._running],
                         )
-                # Keeps the planner's statistics fresh as the history grows (SQLite's advice).
-                self._conn.execute("PRAGMA optimize")
         finally:
             self._conn.close()
             if self._lock is not None:
@@ -174,7 +180,7 @@ class Store:
         """True when this transcript was audited with the same content and rules (buffer included)."""
         pending = self._calls.get(transcript_id)
         if pending is not None:
-            return pending[0][1] == content_hash and pending[0][2] == rules_hash
+            return (pending.content_hash, pending.rules_hash) == (content_hash, rules_hash)
         found = self._conn.execute(
             "SELECT 1 FROM calls WHERE transcript_id = ? AND content_hash = ? AND rules_hash = ?",
             (transcript_id, content_hash, rules_hash),
@@ -193,9 +199,10 @@ class Store:
         if strays:
             raise ValueError(f"findings of {sorted(strays)} passed with call {transcript_id}")
         started_at = call.get("started_at")
+        content_hash = call["content_hash"]
         call_params = (
             transcript_id,
-            call["content_hash"],
+            content_hash,
             rules_hash,
             run_id,
             call["agent_id"],
@@ -206,14 +213,18 @@ class Store:
         # Numbered in report order (call-level findings, then by turn; stable otherwise),
         # so reading back ORDER BY seq needs no sort.
         ordered = sorted(findings, key=lambda f: -1 if f.get("turn") is None else f["turn"])
-        finding_params = [(transcript_id, seq, f["agent_id"], _json(f)) for seq, f in enumerate(ordered)]
-        self._calls[transcript_id] = (call_params, finding_params)
+        finding_params = [(transcript_id, seq, _json(f)) for seq, f in enumerate(ordered)]
+        self._calls[transcript_id] = _Pending(content_hash, rules_hash, call_params, finding_params)
         self._inputs.add((run_id, transcript_id))
         self._buffered += 1
         self._flush_if_full()
 
     def mark_input(self, run_id: int, transcript_id: str) -> None:
-        """Buffer that this run's input covered a transcript (needed for unchanged, skipped ones)."""
+        """Buffer that this run's input covered a transcript (needed for unchanged, skipped ones).
+
+        Only transcripts with a stored result can be part of a run's report, so one the
+        store does not hold (its audit was never saved) is left out at the flush.
+        """
         self._require_writer()
         self._inputs.add((run_id, transcript_id))
         self._buffered += 1
@@ -231,13 +242,20 @@ class Store:
         if not self._buffered:
             return
         with self._transaction() as conn:
-            conn.executemany(_UPSERT_CALL, [params for params, _ in self._calls.values()])
+            conn.executemany(_UPSERT_CALL, [pending.call for pending in self._calls.values()])
             conn.executemany("DELETE FROM findings WHERE transcript_id = ?", [(t,) for t in self._calls])
             conn.executemany(
-                "INSERT INTO findings (transcript_id, seq, agent_id, row) VALUES (?, ?, ?, ?)",
-                [params for _, findings in self._calls.values() for params in findings],
+                "INSERT INTO findings (transcript_id, seq, row) VALUES (?, ?, ?)",
+                [params for pending in self._calls.values() for params in pending.findings],
             )
-            conn.executemany("INSERT OR IGNORE INTO run_inputs (run_id, transcript_id) VALUES (?, ?)", self._inputs)
+            # After the upsert, so the input's agent comes from its stored call. ON CONFLICT
+            # DO NOTHING, not OR IGNORE: that would also silently skip NOT NULL violations.
+            conn.executemany(
+                "INSERT INTO run_inputs (run_id, transcript_id, agent_id)"
+                " SELECT ?, transcript_id, agent_id FROM calls WHERE transcript_id = ?"
+                " ON CONFLICT DO NOTHING",
+                self._inputs,
+            )
             conn.executemany("INSERT INTO run_errors (run_id, path, line, reason) VALUES (?, ?, ?, ?)", self._errors)
         self._calls.clear()
         self._inputs.clear()
@@ -254,7 +272,7 @@ class Store:
         self.flush()
         if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
             raise StoreError(f"no run {run_id} in {self.path}")
-        return sources.run_source(self._conn, run_id)
+        return RunSource(self._conn, run_id)
 
     def period_source(
         self, date_from: date | None, date_to: date | None, agent_ids: Sequence[str] = ()
@@ -263,7 +281,7 @@ class Store:
         optionally only for `agent_ids`. Calls without a start time appear only when
         neither bound is given. A period has no errors: those belong to runs."""
         self.flush()
-        return sources.period_source(self._conn, date_from, date_to, agent_ids)
+        return PeriodSource(self._conn, date_from, date_to, agent_ids)
 
     # -- internals ----------------------------------------------------------------------
 
@@ -307,6 +325,13 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring a database to the current schema in WAL mode (persistent, but cheap to repeat).
+    Needs the writer lock."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    migrate(conn, str(path))
 
 
 @contextmanager

@@ -1,0 +1,96 @@
+"""The `rules` commands through click's CliRunner: exit codes and what a user reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qa_audit.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_rules_lists_every_rule_with_id_check_severity_weight_and_message(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["id", "check", "severity", "weight", "message"]
+    pro005 = next(line for line in lines if line.startswith("PRO005"))
+    assert pro005.split()[:4] == ["PRO005", "prohibited", "critical", "100"]
+    assert "[红线]" in pro005
+    assert any(line.startswith("NAN001") and "non_answer" in line for line in lines)
+
+
+def test_rules_show_explains_message_rationale_configuration_and_examples(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "show", "nan001"])
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("NAN001  non_answer  (conditional)")
+    assert "三不知" in out and "服务规范" in out
+    assert "@ignorance: 不知道" in out
+    assert "✗ 这个我也不清楚，您问别人吧。" in out
+    assert "✓ 不知道您还有其他问题吗？" in out
+
+
+def test_rules_show_unknown_id_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "show", "XYZ999"])
+    assert result.exit_code == 2
+    assert "no rule 'XYZ999'" in result.output
+
+
+def test_rules_validate_reports_every_error_with_file_and_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "PRO201.yaml"
+    bad.write_text("id: PRO201\nkind: existence\ncheck: prohibited\nseverity: loud\n", encoding="utf-8")
+    result = runner.invoke(main, ["rules", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{bad}:4: 'severity' must be one of info, minor, major, critical, got 'loud'" in result.output
+    assert f"{bad}:1: missing the required 'message' key" in result.output
+
+
+def test_rules_validate_accepts_the_default_pack(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "validate"])
+    assert result.exit_code == 0
+    assert result.output.startswith("ok: ")
+
+
+def test_rules_test_passes_on_the_default_pack(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "test"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("rules)")
+    assert ", 0 failed" in result.output
+
+
+def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "PRO001.yaml").write_text(
+        "id: PRO001\nexamples:\n  fail: [您好，很高兴为您服务。]\n  pass: [急什么。]\n", encoding="utf-8"
+    )
+    result = runner.invoke(main, ["rules", "test", str(tmp_path), "--rule", "PRO001"])
+    assert result.exit_code == 1
+    assert "FAIL PRO001" in result.output
+    assert "should fire on: 您好，很高兴为您服务。" in result.output
+    assert "should not fire on: 急什么。" in result.output
+    assert "0 passed, 2 failed (1 rules)" in result.output
+
+
+def test_a_broken_rule_pack_stops_an_audit_with_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "X.yaml").write_text("id: BAD\n", encoding="utf-8")
+    transcript = tmp_path / "t.jsonl"
+    transcript.write_text("", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(transcript), "--out", str(tmp_path / "out"), "--rules", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "'id' must look like PRO001" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["audit"], ["check"], ["rules"], ["rules", "show"], ["rules", "validate"],
+                                     ["rules", "test"], ["report"]])
+def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+    assert len(result.output.splitlines()) > 4
