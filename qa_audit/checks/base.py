@@ -19,13 +19,15 @@ class CompiledRule:
     """A rule with its phrase lists resolved into pattern sets, built once per pack.
 
     `origins` remembers which lexicon each pattern came from, so evidence can say
-    "命中“不归我管”（词表 @taboo_dismissive）".
+    "“不归我管”（推诿/拒绝服务）"; `wanted` names what each phrase list looks for
+    ("补救、时限、直接答复"), so evidence can say what was missing.
     """
 
     rule: Rule
     sets: dict[str, frozenset[Pattern]]
     elements: tuple[tuple[str, frozenset[Pattern]], ...]
     origins: dict[Pattern, str]
+    wanted: dict[str, str]
 
     def origin(self, match: Match) -> str:
         return self.origins.get(match.pattern, "")
@@ -39,13 +41,16 @@ def compile_rule(rule: Rule, pack: RulePack) -> CompiledRule:
         for phrase in phrases:
             resolved = pack.patterns([phrase])
             for pattern in resolved:
-                origins.setdefault(pattern, phrase if phrase.startswith("@") else "")
+                origins.setdefault(pattern, pack.label(phrase))
             patterns.extend(resolved)
         return frozenset(patterns)
 
     sets = {key: resolve(rule.params.get(key, ())) for key in PHRASE_KEYS}
     elements = tuple((e.name, resolve(e.phrases)) for e in rule.params.get("elements", ()))
-    return CompiledRule(rule, sets, elements, origins)
+    wanted = {
+        key: "、".join(dict.fromkeys(pack.label(p) or p for p in rule.params.get(key, ()))) for key in PHRASE_KEYS
+    }
+    return CompiledRule(rule, sets, elements, origins, wanted)
 
 
 def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
@@ -84,6 +89,17 @@ def speaker_name(speaker: str) -> str:
 def quote(words: list[str]) -> str:
     """Words as a supervisor reads them: “不归我管”、“你自己看着办”."""
     return "、".join(f"“{w}”" for w in dict.fromkeys(words))
+
+
+def quote_hits(view: TurnView, compiled: CompiledRule, hits: list[Match]) -> str:
+    """Each word said with the lexicon it belongs to: “不清楚”（不知其然）、“您问别人吧”（不知如何应对）."""
+    parts = []
+    for hit in hits:
+        said = view.original(hit)[1]
+        origin = compiled.origin(hit)
+        parts.append(f"“{said}”（{origin}）" if origin else f"“{said}”")
+    return "、".join(dict.fromkeys(parts))
+
 
 
 def make_finding(

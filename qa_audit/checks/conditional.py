@@ -9,7 +9,7 @@ found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.model import Finding
 
@@ -35,8 +35,8 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
                 looked += f"及下一轮（第{following.index}轮）"
             else:
                 looked += "（之后再无发言）"
-        words = [view.original(m)[1] for m in triggers]
-        evidence = f"第{turn.index}轮说了 {quote(words)}，{looked}都没有所需的应对用语"
+        said = quote_hits(view, compiled, triggers)
+        evidence = f"第{turn.index}轮说了 {said}；{looked}都没有{compiled.wanted['second']}"
         findings.append(make_finding(compiled, turn, view, triggers, evidence))
     return findings
 

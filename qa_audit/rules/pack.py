@@ -56,7 +56,12 @@ class RulePack:
     lexicons: dict[str, tuple[str, ...]]
     scoring: Scoring
     sources: tuple[str, ...]
+    labels: dict[str, str] = field(default_factory=dict)
     _patterns: dict[str, tuple[Pattern, ...]] = field(default_factory=dict, repr=False)
+
+    def label(self, phrase: str) -> str:
+        """How evidence names where a phrase came from: the lexicon's short label, or its @name."""
+        return self.labels.get(phrase[1:], phrase) if phrase.startswith("@") else ""
 
     @property
     def enabled(self) -> tuple[Rule, ...]:
@@ -140,6 +145,7 @@ def load_pack(extra: Sequence[Path] = (), *, include_default: bool = True) -> Ru
     raw_rules: dict[str, tuple[LineDict, str]] = {}
     lexicons: dict[str, tuple[str, ...]] = {}
     lexicon_where: dict[str, tuple[str, int]] = {}
+    labels: dict[str, str] = {}
     scoring = Scoring()
     for pack in paths:
         if not pack.exists():
@@ -154,7 +160,7 @@ def load_pack(extra: Sequence[Path] = (), *, include_default: bool = True) -> Ru
             if file.name == "pack.yaml":
                 scoring = _read_settings(data, file, scoring, errors)
             elif isinstance(data, LineDict) and "lexicons" in data:
-                _read_lexicons(data, file, lexicons, lexicon_where, errors)
+                _read_lexicons(data, file, lexicons, lexicon_where, labels, errors)
             elif isinstance(data, LineDict) and isinstance(data.get("id"), str) and data["id"] in raw_rules:
                 base, _ = raw_rules[data["id"]]
                 raw_rules[data["id"]] = (data if "kind" in data else _merge(base, data), str(file))
@@ -168,7 +174,7 @@ def load_pack(extra: Sequence[Path] = (), *, include_default: bool = True) -> Ru
         errors.extend(problems)
         if rule is not None:
             rules.append(rule)
-    pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)))
+    pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)), labels)
     for rule in pack.rules:
         for phrase in rule_phrases(rule):
             try:
@@ -224,6 +230,7 @@ def _read_lexicons(
     file: Path,
     lexicons: dict[str, tuple[str, ...]],
     where: dict[str, tuple[str, int]],
+    labels: dict[str, str],
     errors: list[PackError],
 ) -> None:
     body = data["lexicons"]
@@ -250,4 +257,7 @@ def _read_lexicons(
         phrases += [p for p in lists.get("add", []) if p not in phrases]
         removed = set(lists.get("remove", []))
         lexicons[name] = tuple(p for p in phrases if p not in removed)
+        if isinstance(entry.get("description"), str):
+            # "不知其然 — professed ignorance …": the words before the dash name the lexicon in evidence
+            labels[name] = entry["description"].split("—")[0].strip()
         where[name] = (str(file), line)
