@@ -1,0 +1,97 @@
+"""Reading transcripts from files and folders: JSON Lines, JSON, CSV and plain text.
+
+The rest of the pipeline sees one stream of `Transcript`s and `IngestError`s. A bad file
+or record never stops a batch: it becomes an IngestError (path, line, reason) and
+reading goes on with the next record or file, so one corrupt export cannot cost a night's
+audit, and nothing bad is skipped silently either.
+
+    read_inputs(paths)  files and folders, folders walked recursively in sorted order
+    read_file(path)     one file, its format chosen by suffix (and content, see jsonl)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from qa_audit.ingest.jsonl import read_json, read_jsonl
+from qa_audit.ingest.plaintext import read_text
+from qa_audit.ingest.table import read_csv
+from qa_audit.model import IngestError, Transcript
+
+__all__ = ["SUPPORTED_SUFFIXES", "read_file", "read_inputs"]
+
+_READERS: dict[str, Callable[[Path, str], Iterator[Transcript | IngestError]]] = {
+    ".csv": read_csv,
+    ".json": read_json,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+    ".txt": read_text,
+}
+
+SUPPORTED_SUFFIXES = frozenset(_READERS)
+"""File suffixes read (compared in lower case); other files in a folder are skipped."""
+
+
+def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
+    """The transcripts in one file, and an IngestError for each bad record or the bad file.
+
+    `Transcript.source` is the path as given; a file that cannot be opened, or fails while
+    being read, ends with an IngestError instead of an exception.
+    """
+    source = str(path)
+    path = Path(path)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        kind = repr(path.suffix) if path.suffix else "(no suffix)"
+        yield IngestError(source, None, f"unsupported file type {kind} (supported: {supported})")
+        return
+    try:
+        yield from reader(path, source)
+    except OSError as exc:
+        yield IngestError(source, None, f"cannot read file: {exc.strerror or exc}")
+
+
+def _folder_files(folder: str) -> list[str]:
+    """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed.
+
+    Paths are built with pathlib, as `qa_audit.progress` lists them, so both name a file alike.
+    """
+    found: list[tuple[tuple[str, ...], str]] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                full = Path(root) / name
+                found.append((full.relative_to(folder).parts, str(full)))
+    return [full for _, full in sorted(found)]
+
+
+def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestError]:
+    """Everything in `paths` (files and folders), in a deterministic order, streamed.
+
+    Paths are read in the order given; a folder's files in sorted path order, recursively,
+    with hidden files and folders and unsupported suffixes skipped silently (a folder
+    holds other things too). A file named explicitly is always read, and an unsupported
+    one is an error. A file reached twice (named twice, or inside two named folders) is
+    read once.
+    """
+    done: set[str] = set()
+
+    def once(file: str) -> Iterator[Transcript | IngestError]:
+        real = os.path.realpath(file)
+        if real not in done:
+            done.add(real)
+            yield from read_file(file)
+
+    for given in paths:
+        name = str(given)
+        if os.path.isdir(name):
+            for file in _folder_files(name):
+                yield from once(file)
+        elif os.path.exists(name):
+            yield from once(name)
+        else:
+            yield IngestError(name, None, "no such file or directory")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa_audit.report.source import ReportSource
+from qa_audit.report.xlsx import atomic
 from qa_audit.report.xlsx.agent import write_agent
 from qa_audit.report.xlsx.files import OVERVIEW, Names
 from qa_audit.report.xlsx.overview import Overview
@@ -50,10 +51,11 @@ def write_workbooks(
     overview = Overview(totals, settings, source.errors())
     centre: dict[str, RuleTally] = {}
     paths: list[Path] = []
-    for agent in agents:
-        path = out_dir / agent.file_name
-        for rule_id, rule in write_agent(source, agent, totals, settings, path, overview.add_red_line).items():
-            centre.setdefault(rule_id, RuleTally(rule_id, rule.check, rule.severity)).merge(rule)
-        paths.append(path)
-    paths.append(overview.save(centre, out_dir / OVERVIEW))
+    with atomic.discarding(overview.wb):
+        for agent in agents:
+            path = out_dir / agent.file_name
+            for rule_id, rule in write_agent(source, agent, totals, settings, path, overview.add_red_line).items():
+                centre.setdefault(rule_id, RuleTally(rule_id, rule.check, rule.severity)).merge(rule)
+            paths.append(path)
+        paths.append(overview.save(centre, out_dir / OVERVIEW))
     return paths

@@ -14,10 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import Reference
-from openpyxl.formatting.rule import Rule
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.records import Row
@@ -34,7 +31,7 @@ from qa_audit.report.xlsx.labels import (
     check_label,
     label,
 )
-from qa_audit.report.xlsx.layout import Column, Grid, column, finish_table, start_table
+from qa_audit.report.xlsx.layout import Grid, Table, column
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, tally_rules, top_rules
 
 SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
@@ -46,11 +43,6 @@ _BASIS = {"time": "按时长", "chars": "按字数"}
 RedLineSink = Callable[[Agent, Row], None]
 
 
-def formula_rule(formula: str, *, fill: str | None = None, color: str | None = None, bold: bool = False) -> Rule:
-    """A conditional format: formula rules are read by Excel, never stored in a cell."""
-    return Rule(type="expression", formula=[formula], dxf=style.differential(fill, color, bold))
-
-
 def write_agent(
     source: ReportSource,
     agent: Agent,
@@ -60,26 +52,38 @@ def write_agent(
     on_red_line: RedLineSink,
 ) -> dict[str, RuleTally]:
     """Write `agent`'s workbook to `path`; returns the agent's findings counted per rule."""
-    wb = Workbook(write_only=True)
-    style.register(wb)
-    summary = wb.create_sheet(SUMMARY)
-    calls = wb.create_sheet(CALLS)
-    findings = wb.create_sheet(FINDINGS)
-    _calls_sheet(calls, source.calls(agent.agent_id), agent, totals, settings)
     rules: dict[str, RuleTally] = {}
-    _findings_sheet(findings, tally_rules(source.findings(agent.agent_id), rules), agent, totals, settings, on_red_line)
-    _summary_sheet(summary, agent, totals, settings, rules)
-    atomic.save(wb, path)
+    with atomic.discarding(style.workbook()) as wb:
+        summary = wb.create_sheet(SUMMARY)
+        calls = wb.create_sheet(CALLS)
+        findings = wb.create_sheet(FINDINGS)
+        _calls_sheet(calls, source.calls(agent.agent_id), agent, totals, settings)
+        found = tally_rules(source.findings(agent.agent_id), rules)
+        _findings_sheet(findings, found, agent, totals, settings, on_red_line)
+        _summary_sheet(summary, agent, totals, settings, rules)
+        atomic.save(wb, path)
     return rules
 
 
 def _print_header(ws: WriteOnlyWorksheet, agent: Agent, settings: Settings, title: str, rows: str | None) -> None:
-    style.setup_print(ws, title=title, left=f"{agent.display} · {agent.team}", right=settings.period, title_rows=rows)
+    """Agent, team and period on every printed page: loose sheets of paper get mixed up."""
+    style.setup_print(
+        ws,
+        title=title,
+        left=f"{agent.display} · {agent.team}",
+        right=settings.period,
+        title_rows=rows,
+        one_page=rows is None,
+    )
 
 
-def _calls_sheet(
-    ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, totals: Totals, settings: Settings
-) -> None:
+def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, totals: Totals, settings: Settings) -> None:
+    """One row per call in time order, failed calls in red.
+
+    A column per check holds that call's findings of it, so a supervisor can filter the
+    calls to play back: 服务禁语 not "-", say.
+    """
+    _print_header(ws, agent, settings, "通话明细", "1:1")
     checks = totals.checks
     columns = [
         column("通话编号", style.TEXT, agent.id_width),
@@ -87,15 +91,14 @@ def _calls_sheet(
         column("渠道", style.CENTER, 4),
         column("时长", style.CLOCKS, 6),
         column("得分", style.SCORES, 5),
-        column("是否合格", style.CENTER, 2),
+        column("是否\n合格", style.CENTER, 2),
         column("红线", style.CENTER, 2),
-        column("坐席说话占比", style.PERCENTS, 6),
-        column("占比口径", style.CENTER, 6),
+        column("坐席说话\n占比", style.PERCENTS, 6),
+        column("占比\n口径", style.CENTER, 6),
         column("问题数", style.COUNTS, 3),
         *(column(check_label(c), style.COUNTS, 3) for c in checks),
     ]
-    start_table(ws, columns)
-    n = 0
+    table = Table(ws, columns)
     for row in rows:
         violations = row.get("violations") or {}
         passed = row.get("passed")
@@ -112,26 +115,16 @@ def _calls_sheet(
             row.get("findings"),
             *(violations.get(c, 0) for c in checks),
         ]
-        ws.append([_cell(ws, v, col.style) for v, col in zip(values, columns, strict=True)])
-        n += 1
-    data = finish_table(ws, columns, n)
-    last_row = n + 1
+        table.append(values)
+    data, last_row = table.finish()
     ws.conditional_formatting.add(
-        f"G2:G{last_row}", formula_rule('$G2="是"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+        f"G2:G{last_row}", style.rule('$G2="是"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
     )
-    ws.conditional_formatting.add(data, formula_rule('$F2="否"', fill=style.BAD_FILL, color=style.BAD_FONT))
+    ws.conditional_formatting.add(data, style.rule('$F2="否"', fill=style.BAD_FILL, color=style.BAD_FONT))
     ws.conditional_formatting.add(
         f"H2:H{last_row}",
-        formula_rule(f"AND(ISNUMBER($H2),$H2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
+        style.rule(f"AND(ISNUMBER($H2),$H2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
     )
-    _print_header(ws, agent, settings, "通话明细", "1:1")
-
-
-def _cell(ws: WriteOnlyWorksheet, value: cells.Value, style_name: str) -> WriteOnlyCell:
-    """Text columns always get string cells, whatever type the row carried (ids may be ints)."""
-    if style_name in (style.TEXT, style.WRAP, style.CENTER) and not isinstance(value, (str, type(None))):
-        return cells.text(ws, value, style_name)
-    return cells.cell(ws, value, style_name)
 
 
 def _findings_sheet(
@@ -142,22 +135,28 @@ def _findings_sheet(
     settings: Settings,
     on_red_line: RedLineSink,
 ) -> None:
+    """One row per finding with the utterance, its offending words in red, and why it counts.
+
+    Turns are numbered from 1 as a person counts them; a finding about the whole call
+    (no greeting, too much talking) says 整通 instead. Red-line findings are also handed to
+    `on_red_line` for the overview.
+    """
+    _print_header(ws, agent, settings, "问题明细", "1:1")
     columns = [
         column("通话编号", style.TEXT, agent.id_width),
         column("轮次", style.CENTER, 2),
         column("时间", style.CLOCKS, 5),
         column("说话人", style.CENTER, 4),
-        column("原话（问题词标红）", style.WRAP, 44),
+        column("原话（问题词标红）", style.WRAP, 36),
         column("规则编号", style.TEXT, totals.rule_width),
         column("检查项", style.CENTER, *(style.display_width(check_label(c)) for c in totals.checks)),
-        column("问题说明", style.WRAP, 28),
-        column("严重程度", style.CENTER, 4),
+        column("问题说明", style.WRAP, 22),
+        column("严重\n程度", style.CENTER, 4),
         column("扣分", style.SCORES, 4),
         column("红线", style.CENTER, 2),
-        column("判定依据", style.WRAP, 36),
+        column("判定依据", style.WRAP, 28),
     ]
-    start_table(ws, columns)
-    n = 0
+    table = Table(ws, columns)
     for row in rows:
         turn = row.get("turn")
         values: list[cells.Value] = [
@@ -174,16 +173,14 @@ def _findings_sheet(
             YES if row.get("red_line") else None,
             row.get("evidence"),
         ]
-        ws.append([_cell(ws, v, col.style) for v, col in zip(values, columns, strict=True)])
-        n += 1
+        table.append(values)
         if row.get("red_line"):
             on_red_line(agent, row)
-    data = finish_table(ws, columns, n)
-    ws.conditional_formatting.add(data, formula_rule('$K2="是"', fill=style.BAD_FILL, color=style.BAD_FONT))
+    data, last_row = table.finish()
+    ws.conditional_formatting.add(data, style.rule('$K2="是"', fill=style.BAD_FILL, color=style.BAD_FONT))
     ws.conditional_formatting.add(
-        f"I2:I{n + 1}", formula_rule('$I2="致命"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+        f"I2:I{last_row}", style.rule('$I2="致命"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
     )
-    _print_header(ws, agent, settings, "问题明细", "1:1")
 
 
 def _talk_note(share: float | None, target: float) -> str:
@@ -198,6 +195,8 @@ def _talk_note(share: float | None, target: float) -> str:
 def _focus(agent: Agent, totals: Totals) -> str:
     """The checks the agent fails most above the team rate: where coaching pays off first."""
     mine, team = agent.tally, totals.teams[agent.team]
+    if not mine.findings:
+        return "本周期未发现问题"
     gaps = [((mine.rate(c) or 0.0) - (team.rate(c) or 0.0), c) for c in totals.checks]
     worse = [check_label(c) for gap, c in sorted(gaps, key=lambda g: -g[0]) if gap > 0.005][:3]
     return "、".join(worse) if worse else "各检查项违规率均不高于团队"
@@ -206,7 +205,9 @@ def _focus(agent: Agent, totals: Totals) -> str:
 def _summary_sheet(
     ws: WriteOnlyWorksheet, agent: Agent, totals: Totals, settings: Settings, rules: dict[str, RuleTally]
 ) -> None:
+    """The coaching page: headline figures, per-check rates against the team with a chart, top rules."""
     tally, team = agent.tally, totals.teams[agent.team]
+    _print_header(ws, agent, settings, "坐席质检报告", None)
     ws.sheet_view.showGridLines = False
     ws.sheet_properties.tabColor = style.NAVY
     g = Grid(ws)
@@ -218,37 +219,37 @@ def _summary_sheet(
     g.blank()
 
     def kv(name: str, value: cells.Value, value_style: str, note: str | None = None) -> int:
-        return g.add((name, style.LABEL), (value, value_style), (note or "", style.TEXT))
+        return g.add((name, style.LABEL), (value, value_style), (note, style.NOTE) if note else None)
 
-    kv("坐席", agent.display, style.TEXT)
-    kv("团队", agent.team, style.TEXT, f"共 {totals.team_sizes[agent.team]} 名坐席")
-    kv("统计周期", settings.period, style.TEXT)
+    kv("坐席", agent.display, style.KEY_TEXT)
+    kv("团队", agent.team, style.KEY_TEXT, f"共 {totals.team_sizes[agent.team]} 名坐席")
     failed = tally.calls - tally.passed
-    kv("质检通话", tally.calls, style.NUMBER, f"不合格 {failed} 通" if failed else "全部合格")
+    kv("质检通话", tally.calls, style.KEY_NUMBER, f"不合格 {failed} 通" if failed else "全部合格")
     team_avg = f"团队平均 {team.avg_score:.1f}" if team.avg_score is not None else "团队无得分"
-    score_row = kv("平均得分", tally.avg_score, style.SCORES, f"合格线 {settings.pass_mark:g} 分；{team_avg}")
-    kv("合格率", tally.pass_rate, style.PERCENTS, f"团队 {team.pass_rate:.1%}" if team.pass_rate is not None else "")
-    red_row = kv("红线通话", tally.red_line, style.NUMBER, f"团队共 {team.red_line} 通")
-    kv("平均说话占比", tally.avg_talk, style.PERCENTS, _talk_note(tally.avg_talk, settings.talk_target))
+    score_row = kv("平均得分", tally.avg_score, style.KEY_SCORE, f"合格线 {settings.pass_mark:g} 分；{team_avg}")
+    kv("合格率", tally.pass_rate, style.KEY_PERCENT, f"团队 {team.pass_rate:.1%}" if team.pass_rate is not None else "")
+    red_row = kv("红线通话", tally.red_line, style.KEY_NUMBER, f"团队共 {team.red_line} 通")
+    kv("平均说话占比", tally.avg_talk, style.KEY_PERCENT, _talk_note(tally.avg_talk, settings.talk_target))
     kv(
         "团队排名",
         f"第 {agent.team_rank} 名 / 共 {totals.team_sizes[agent.team]} 人",
-        style.TEXT,
+        style.KEY_TEXT,
         f"按平均得分；全体第 {agent.rank} 名 / 共 {len(totals.agents)} 人",
     )
-    kv("问题总数", tally.findings, style.NUMBER)
-    kv("辅导重点", _focus(agent, totals), style.TEXT, "违规率高于团队最多的检查项")
+    kv("问题总数", tally.findings, style.KEY_NUMBER)
+    kv("辅导重点", _focus(agent, totals), style.KEY_TEXT, "违规率高于团队最多的检查项")
     ws.conditional_formatting.add(
-        f"B{score_row}", formula_rule(f"B{score_row}<{settings.pass_mark}", fill=style.BAD_FILL, color=style.BAD_FONT)
+        f"B{score_row}", style.rule(f"B{score_row}<{settings.pass_mark}", fill=style.BAD_FILL, color=style.BAD_FONT)
     )
     ws.conditional_formatting.add(
-        f"B{red_row}", formula_rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+        f"B{red_row}", style.rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
     )
     g.blank()
 
     g.add(("各检查项违规率（有问题的通话占比）：本人 vs 团队", style.SECTION))
     if totals.checks:
-        head = g.add(*((h, style.HEADER) for h in ("检查项", "违规通话", "本人违规率", "团队违规率", "差值（本人−团队）")))
+        headers = ("检查项", "违规通话", "本人违规率", "团队违规率", "差值（本人−团队）")
+        head = g.add(*((h, style.HEADER) for h in headers))
         for check in totals.checks:
             mine, theirs = tally.rate(check), team.rate(check)
             g.add(
@@ -260,9 +261,9 @@ def _summary_sheet(
             )
         first, last = head + 1, head + len(totals.checks)
         gaps = f"E{first}:E{last}"
-        ws.conditional_formatting.add(gaps, formula_rule(f"E{first}>0.0005", fill=style.BAD_FILL, color=style.BAD_FONT))
+        ws.conditional_formatting.add(gaps, style.rule(f"E{first}>0.0005", fill=style.BAD_FILL, color=style.BAD_FONT))
         ws.conditional_formatting.add(
-            gaps, formula_rule(f"E{first}<-0.0005", fill=style.GOOD_FILL, color=style.GOOD_FONT)
+            gaps, style.rule(f"E{first}<-0.0005", fill=style.GOOD_FILL, color=style.GOOD_FONT)
         )
         g.blank()
         top = g.next_row
@@ -275,7 +276,9 @@ def _summary_sheet(
                 ("团队", Reference(ws, min_col=4, min_row=first, max_row=last)),
             ],
             top_left=(1, top),
-            bottom_right=(5, top + CHART_ROWS),
+            bottom_right=(6, top + CHART_ROWS),
+            highest=max((r or 0.0) for c in totals.checks for r in (tally.rate(c), team.rate(c))),
+            labelled=1,
         )
         g.blank(CHART_ROWS + 1)
     else:
@@ -298,4 +301,3 @@ def _summary_sheet(
     else:
         g.add(("本周期没有问题记录。", style.NOTE))
     g.write()
-    _print_header(ws, agent, settings, "坐席质检报告", None)

@@ -2,7 +2,7 @@
 
 Utterances, evidence and rule messages are written by customers, agents and rule authors.
 A customer who says "=HYPERLINK(...)" must not get a live formula into a supervisor's
-Excel, so every text goes through `text()`: it is stored as a string cell whatever it
+Excel, so every text goes through `cell()`: it is stored as a string cell whatever it
 starts with (openpyxl alone would turn a leading '=' into a formula and "#N/A" into an
 error value), and text a spreadsheet would take for a formula when retyped (= + - @, also
 after leading whitespace) gets Excel's quote prefix, so that editing the cell and pressing
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -42,7 +42,7 @@ def looks_like_formula(text: str) -> bool:
     return bool(stripped) and stripped[0] in _FORMULA_STARTS
 
 
-def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> WriteOnlyCell:
+def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> Cell:
     """A styled cell for `value`; strings and rich text always as string cells."""
     c = WriteOnlyCell(ws)
     c.style = style_name
@@ -61,12 +61,12 @@ def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> WriteOnlyCell
     return c
 
 
-def text(ws: WriteOnlyWorksheet, value: object, style_name: str = style.TEXT) -> WriteOnlyCell:
+def text(ws: WriteOnlyWorksheet, value: object, style_name: str = style.TEXT) -> Cell:
     """A string cell for any value (ids may arrive as numbers); empty for None."""
     return cell(ws, None if value is None else str(value), style_name)
 
 
-def link(ws: WriteOnlyWorksheet, value: str, target: str) -> WriteOnlyCell:
+def link(ws: WriteOnlyWorksheet, value: str, target: str) -> Cell:
     """A text cell that opens `target`, a path relative to the workbook's own folder."""
     c = text(ws, value, style.LINK)
     c.hyperlink = target

@@ -1,17 +1,22 @@
 """Sheet scaffolding: streamed tables with a fixed header, and small composed sheets.
 
-Write-only sheets are written top to bottom and column widths and frozen panes go out
-before the first row, so a streamed table's widths must be decided from what is known
+Write-only sheets are written top to bottom, and column widths and frozen panes go out
+before the first row, so a streamed table's widths are decided from what is known
 beforehand (headers, the widest id seen in the first pass, fixed formats). Small sheets
-(summaries, rankings of a few teams) are composed in memory first and sized to their
-content.
+(summaries, the rule ranking) are composed in memory first and sized to their content.
+
+Rows holding wrapped text get an explicit height: LibreOffice does not grow rows to fit
+wrapped text when it opens a file (Excel does only sometimes), and a cut-off utterance is
+exactly the evidence the supervisor needed.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from openpyxl.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -22,7 +27,37 @@ Item = tuple[cells.Value, str]
 
 _SPANNING = {style.TITLE, style.SUBTITLE, style.SECTION, style.NOTE}
 """Styles of free-standing lines that run across empty neighbours: they size no column."""
-_WRAPPING = {style.WRAP}
+_TEXT_STYLES = {style.TEXT, style.WRAP, style.CENTER}
+LINE_WIDE = 1.85
+"""Width units of one CJK glyph at 10.5 pt, the unit being a digit of the same font (the
+workbook default): about 1.75 in Excel and 1.6 in LibreOffice. Rounded up, so a row is
+sooner a little too tall than cutting off its last line."""
+LINE_HEIGHT = 15.5
+"""Points per line of 10.5 pt CJK text, the font's own line gap included."""
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide."""
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(style.display_width(part, LINE_WIDE) / usable)) for part in text.split("\n"))
+
+
+def _height(wrapped: list[tuple[cells.Value, float]]) -> float | None:
+    """The row height that shows every wrapped value in full; None when one line is enough."""
+    lines = max((_lines(str(v), w) for v, w in wrapped if v is not None), default=1)
+    return lines * LINE_HEIGHT + 4 if lines > 1 else None
+
+
+def _append(ws: WriteOnlyWorksheet, row: int, values: list[Cell | None], height: float | None) -> None:
+    """Append one row with its height; the height record is dropped once the row is out.
+
+    A write-only sheet reads a row's height as the row is written, so keeping the record
+    afterwards would only grow memory with the row count.
+    """
+    if height is not None:
+        ws.row_dimensions[row].height = height
+    ws.append(values)
+    ws.row_dimensions.pop(row, None)
 
 
 @dataclass(frozen=True)
@@ -34,34 +69,64 @@ class Column:
     width: float
 
 
-def column(header: str, style_name: str, *content_widths: float, wrap_at: float | None = None) -> Column:
+def column(header: str, style_name: str, *content_widths: float) -> Column:
     """A column as wide as its header (with filter button) or its widest expected content."""
-    width = max([style.header_width(header), *(w + 2 for w in content_widths)])
-    return Column(header, style_name, min(width, wrap_at) if wrap_at else width)
+    return Column(header, style_name, max([style.header_width(header), *(w + 2 for w in content_widths)]))
 
 
-def start_table(ws: WriteOnlyWorksheet, columns: list[Column], *, freeze: str = "B2") -> None:
-    """Widths, frozen header (and first column) and the header row; data rows follow."""
-    for i, col in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = freeze
-    ws.append([cells.text(ws, col.header, style.HEADER) for col in columns])
+class Table:
+    """A streamed table: header row frozen and repeated when printed, autofilter, heights."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, columns: list[Column], *, freeze: str = "B2") -> None:
+        """Set widths and frozen panes (they precede the rows in the file), write the header."""
+        self.ws, self.columns, self.rows = ws, columns, 0
+        for i, col in enumerate(columns, 1):
+            ws.column_dimensions[get_column_letter(i)].width = col.width
+        ws.freeze_panes = freeze
+        lines = max(col.header.count("\n") + 1 for col in columns)
+        header = [cells.text(ws, col.header, style.HEADER) for col in columns]
+        _append(ws, 1, header, lines * LINE_HEIGHT + 4 if lines > 1 else None)
+
+    def append(self, values: list[cells.Value | Cell]) -> None:
+        """One data row; values are styled per column, ready-made cells (links) go as they are."""
+        row: list[Cell | None] = []
+        wrapped: list[tuple[cells.Value, float]] = []
+        for value, col in zip(values, self.columns, strict=True):
+            if isinstance(value, Cell):
+                row.append(value)
+                continue
+            if col.style in _TEXT_STYLES and isinstance(value, (int, float)):
+                row.append(cells.text(self.ws, value, col.style))
+            else:
+                row.append(cells.cell(self.ws, value, col.style))
+            if col.style == style.WRAP:
+                wrapped.append((value, col.width))
+        self.rows += 1
+        _append(self.ws, self.rows + 1, row, _height(wrapped))
+
+    def finish(self) -> tuple[str, int]:
+        """Autofilter over header and data; returns the data range and its last row.
+
+        Both cover at least one row even for an empty table: a conditional format needs a
+        non-empty range.
+        """
+        last_col = get_column_letter(len(self.columns))
+        self.ws.auto_filter.ref = f"A1:{last_col}{self.rows + 1}"
+        last_row = max(self.rows, 1) + 1
+        return f"A2:{last_col}{last_row}", last_row
+
+    def note(self, text: str) -> None:
+        """A line under the header saying why the table is empty (no data row, no filter)."""
+        self.ws.append([cells.text(self.ws, text, style.NOTE)])
 
 
-def finish_table(ws: WriteOnlyWorksheet, columns: list[Column], rows: int) -> str:
-    """Autofilter over the header and `rows` data rows; returns the data range (for rules)."""
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A1:{last}{rows + 1}"
-    return f"A2:{last}{max(rows, 1) + 1}"
-
-
-def _shown_width(value: cells.Value, style_name: str) -> int:
+def _shown_width(value: cells.Value, style_name: str) -> float:
     """About how many columns a value takes once formatted."""
     if value is None:
         return 0
     if isinstance(value, datetime):
         return 16
-    if isinstance(value, float) and style_name in (style.PERCENTS, style.DELTAS):
+    if isinstance(value, float) and style_name in (style.PERCENTS, style.DELTAS, style.KEY_PERCENT):
         return 7
     if isinstance(value, (int, float)):
         return len(f"{value:.1f}")
@@ -89,7 +154,7 @@ class Grid:
         for _ in range(n):
             self.rows.append([])
 
-    def widths(self, *, wrap_at: float = 40.0, minimum: float = 8.0) -> list[float]:
+    def widths(self, *, wrap_at: float = 42.0, minimum: float = 8.0) -> list[float]:
         """Per column: the widest cell + padding; wrapping text columns stop at `wrap_at`."""
         widths: list[float] = []
         for row in self.rows:
@@ -98,15 +163,19 @@ class Grid:
                     continue
                 if i >= len(widths):
                     widths.extend([minimum] * (i + 1 - len(widths)))
-                wanted = _shown_width(*item) + (2.5 if item[1] != style.HEADER else 5)
-                if item[1] in _WRAPPING:
-                    wanted = min(wanted, wrap_at)
-                widths[i] = max(widths[i], min(wanted, 60.0))
+                if item[1] == style.WRAP:
+                    wanted = min(_shown_width(*item) + 2.5, wrap_at)
+                else:
+                    wanted = _shown_width(*item) + (2.5 if item[1] != style.HEADER else 4)
+                widths[i] = max(widths[i], wanted)
         return widths
 
-    def write(self, **width_kw: float) -> None:
+    def write(self) -> None:
         """Set the widths, then stream every row into the sheet."""
-        for i, width in enumerate(self.widths(**width_kw), 1):
+        widths = self.widths()
+        for i, width in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
-        for row in self.rows:
-            self.ws.append([None if item is None else cells.cell(self.ws, *item) for item in row])
+        for n, row in enumerate(self.rows, 1):
+            wrapped = [(item[0], widths[i]) for i, item in enumerate(row) if item and item[1] == style.WRAP]
+            values = [None if item is None else cells.cell(self.ws, *item) for item in row]
+            _append(self.ws, n, values, _height(wrapped))

@@ -14,18 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.chart import Reference
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.records import Row
 from qa_audit.report.xlsx import atomic, cells, style
-from qa_audit.report.xlsx.agent import formula_rule
 from qa_audit.report.xlsx.charts import rate_chart
 from qa_audit.report.xlsx.labels import SEVERITY_NAMES, check_label, label
-from qa_audit.report.xlsx.layout import Grid, column, finish_table, start_table
+from qa_audit.report.xlsx.layout import Grid, Table, column
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Tally, Totals, top_rules
 
 SUMMARY, RANKING, RED_LINES, RULES, ERRORS = "概览", "坐席排名", "红线问题", "高频规则", "输入错误"
@@ -39,60 +36,57 @@ class Overview:
     """The overview workbook while the agents' workbooks are being written."""
 
     def __init__(self, totals: Totals, settings: Settings, errors: Iterable[Row]) -> None:
-        self.totals, self.settings = totals, settings
-        self.wb = Workbook(write_only=True)
-        style.register(self.wb)
+        self.settings = settings
+        self.wb = style.workbook()
         summary = self.wb.create_sheet(SUMMARY)
         ranking = self.wb.create_sheet(RANKING)
-        self.red_lines = self.wb.create_sheet(RED_LINES)
+        red_lines = self.wb.create_sheet(RED_LINES)
         self.rules = self.wb.create_sheet(RULES)
         skipped = _errors_sheet(self.wb.create_sheet(ERRORS), errors, settings)
         _summary_sheet(summary, totals, settings, skipped)
         _ranking_sheet(ranking, totals, settings)
-        self._red_columns = [
+        red_columns = [
             column("工号", style.TEXT, *(style.display_width(a) for a in totals.agents)),
             column("姓名", style.TEXT, *(style.display_width(a.name) for a in totals.agents.values())),
             column("团队", style.TEXT, *(style.display_width(t) for t in totals.teams)),
             column("通话编号", style.TEXT, *(a.id_width for a in totals.agents.values())),
             column("开始时间", style.DATETIMES, 16),
             column("规则编号", style.TEXT, totals.rule_width),
-            column("问题说明", style.WRAP, 28),
-            column("原话（问题词标红）", style.WRAP, 44),
-            column("判定依据", style.WRAP, 36),
+            column("问题说明", style.WRAP, 22),
+            column("原话（问题词标红）", style.WRAP, 36),
+            column("判定依据", style.WRAP, 28),
         ]
-        start_table(self.red_lines, self._red_columns, freeze="C2")
-        self._red_count = 0
+        style.setup_print(red_lines, title=RED_LINES, left="质检总览", right=settings.period, title_rows="1:1")
+        self.red_lines = Table(red_lines, red_columns, freeze="C2")
 
     def add_red_line(self, agent: Agent, row: Row) -> None:
         """One red-line finding, as the agent's findings stream past."""
-        ws = self.red_lines
-        ws.append(
+        self.red_lines.append(
             [
-                cells.text(ws, agent.agent_id),
-                cells.text(ws, agent.name),
-                cells.text(ws, agent.team),
-                cells.text(ws, row["transcript_id"]),
-                cells.cell(ws, cells.started(row.get("started_at")), style.DATETIMES),
-                cells.text(ws, row["rule_id"]),
-                cells.text(ws, row.get("message"), style.WRAP),
-                cells.cell(ws, cells.highlighted(str(row.get("text") or ""), row.get("spans") or []), style.WRAP),
-                cells.text(ws, row.get("evidence"), style.WRAP),
+                agent.agent_id,
+                agent.name,
+                agent.team,
+                str(row["transcript_id"]),
+                cells.started(row.get("started_at")),
+                str(row["rule_id"]),
+                row.get("message"),
+                cells.highlighted(str(row.get("text") or ""), row.get("spans") or []),
+                row.get("evidence"),
             ]
         )
-        self._red_count += 1
 
     def save(self, rules: dict[str, RuleTally], path: Path) -> Path:
         """Finish the streamed sheets, add the centre's rule ranking, write atomically."""
-        ws = self.red_lines
-        finish_table(ws, self._red_columns, self._red_count)
-        if not self._red_count:
-            ws.append([cells.text(ws, "本周期没有红线问题。", style.NOTE)])
-        style.setup_print(ws, title="红线问题", left="质检总览", right=self.settings.period, title_rows="1:1")
+        self.red_lines.finish()
+        if not self.red_lines.rows:
+            self.red_lines.note("本周期没有红线问题。")
         _rules_sheet(self.rules, rules, self.settings)
         return atomic.save(self.wb, path)
 
 
 def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, skipped: int) -> None:
+    """Headline figures for the centre, one row per team (check rates as a heat map), a chart."""
+    style.setup_print(ws, title="质检总览", left="质检总览", right=settings.period, one_page=True)
     all_ = totals.overall
     ws.sheet_view.showGridLines = False
     ws.sheet_properties.tabColor = style.NAVY
@@ -105,27 +99,26 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     g.blank()
 
     def kv(name: str, value: cells.Value, value_style: str, note: str = "") -> int:
-        return g.add((name, style.LABEL), (value, value_style), (note, style.TEXT))
+        return g.add((name, style.LABEL), (value, value_style), (note, style.NOTE) if note else None)
 
     red_agents = sum(1 for a in totals.agents.values() if a.tally.red_line)
-    kv("统计周期", settings.period, style.TEXT)
-    kv("坐席数", len(totals.agents), style.NUMBER, f"分属 {len(totals.teams)} 个团队")
-    kv("质检通话", all_.calls, style.NUMBER, f"不合格 {all_.calls - all_.passed} 通")
-    kv("平均得分", all_.avg_score, style.SCORES, f"合格线 {settings.pass_mark:g} 分")
-    kv("合格率", all_.pass_rate, style.PERCENTS)
-    red_row = kv("红线通话", all_.red_line, style.NUMBER, f"涉及 {red_agents} 名坐席，明细见「{RED_LINES}」")
-    kv("平均说话占比", all_.avg_talk, style.PERCENTS, f"目标 {settings.talk_target:.0%}")
-    kv("问题总数", all_.findings, style.NUMBER)
-    kv("跳过的输入", skipped, style.NUMBER, f"明细见「{ERRORS}」" if skipped else "无")
+    kv("坐席数", len(totals.agents), style.KEY_NUMBER, f"分属 {len(totals.teams)} 个团队")
+    kv("质检通话", all_.calls, style.KEY_NUMBER, f"不合格 {all_.calls - all_.passed} 通")
+    kv("平均得分", all_.avg_score, style.KEY_SCORE, f"合格线 {settings.pass_mark:g} 分")
+    kv("合格率", all_.pass_rate, style.KEY_PERCENT)
+    red_row = kv("红线通话", all_.red_line, style.KEY_NUMBER, f"涉及 {red_agents} 名坐席，明细见「{RED_LINES}」")
+    kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, f"目标 {settings.talk_target:.0%}")
+    kv("问题总数", all_.findings, style.KEY_NUMBER)
+    kv("跳过的输入", skipped, style.KEY_NUMBER, f"明细见「{ERRORS}」" if skipped else "无")
     ws.conditional_formatting.add(
-        f"B{red_row}", formula_rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+        f"B{red_row}", style.rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
     )
     g.blank()
 
-    g.add(("各团队情况", style.SECTION))
+    g.add(("各团队情况（检查项一栏为违规率：有该项问题的通话占比）", style.SECTION))
     headers = ["团队", "坐席数", "质检通话", "平均得分", "合格率", "红线通话", "平均说话占比"]
     first_check = len(headers) + 1
-    head = g.add(*((h, style.HEADER) for h in [*headers, *(f"{check_label(c)}违规率" for c in totals.checks)]))
+    head = g.add(*((h, style.HEADER) for h in [*headers, *(check_label(c) for c in totals.checks)]))
 
     def team_row(name: str, agents: int, t: Tally, name_style: str) -> int:
         return g.add(
@@ -144,13 +137,11 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     last_col = get_column_letter(first_check + len(totals.checks) - 1)
     ws.conditional_formatting.add(
         f"D{head + 1}:D{all_row}",
-        formula_rule(f"AND(ISNUMBER(D{head + 1}),D{head + 1}<{settings.pass_mark})", fill=style.BAD_FILL,
+        style.rule(f"AND(ISNUMBER(D{head + 1}),D{head + 1}<{settings.pass_mark})", fill=style.BAD_FILL,
                      color=style.BAD_FONT),
     )  # fmt: skip
     if totals.checks:
-        ws.conditional_formatting.add(
-            f"{get_column_letter(first_check)}{head + 1}:{last_col}{all_row}", _heat()
-        )
+        ws.conditional_formatting.add(f"{get_column_letter(first_check)}{head + 1}:{last_col}{all_row}", style.heat())
         g.blank()
         top = g.next_row
         by_team = len(team_rows) <= CHART_TEAMS
@@ -160,24 +151,21 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
             ws,
             title="各检查项违规率（按团队）" if by_team else "各检查项违规率（全体）",
             categories=Reference(ws, min_col=first_check, max_col=last_check, min_row=head),
-            series=[
-                (name, Reference(ws, min_col=first_check, max_col=last_check, min_row=r)) for name, r in charted
-            ],
+            series=[(name, Reference(ws, min_col=first_check, max_col=last_check, min_row=r)) for name, r in charted],
             top_left=(1, top),
-            bottom_right=(max(first_check, 8), top + CHART_ROWS),
+            bottom_right=(last_check + 1, top + CHART_ROWS),
+            highest=max(
+                (t.rate(c) or 0.0) for t in (totals.teams.values() if by_team else [all_]) for c in totals.checks
+            ),
+            labelled=1 if len(charted) == 1 else 0,
         )
         g.blank(CHART_ROWS)
     g.write()
-    style.setup_print(ws, title="质检总览", left="质检总览", right=settings.period)
-
-
-def _heat() -> ColorScaleRule:
-    """White at 0%, red at the worst rate: where a whole team struggles shows at a glance."""
-    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
 
 
 def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -> None:
     """Every agent, best average score first, each row linking to the agent's workbook."""
+    style.setup_print(ws, title="坐席排名（按平均得分）", left="质检总览", right=settings.period, title_rows="1:1")
     agents = totals.ranking()
     checks = totals.checks
     columns = [
@@ -185,59 +173,58 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
         column("工号", style.TEXT, *(style.display_width(a.agent_id) for a in agents)),
         column("姓名", style.TEXT, *(style.display_width(a.name) for a in agents)),
         column("团队", style.TEXT, *(style.display_width(a.team) for a in agents)),
-        column("团队内排名", style.CENTER, 7),
-        column("质检通话", style.NUMBER, 4),
-        column("平均得分", style.SCORES, 5),
+        column("团队内\n排名", style.CENTER, 7),
+        column("质检\n通话", style.NUMBER, 4),
+        column("平均\n得分", style.SCORES, 5),
         column("合格率", style.PERCENTS, 6),
-        column("红线通话", style.NUMBER, 3),
-        column("平均说话占比", style.PERCENTS, 6),
+        column("红线\n通话", style.NUMBER, 3),
+        column("平均说话\n占比", style.PERCENTS, 6),
         column("问题数", style.NUMBER, 5),
-        *(column(f"{check_label(c)}违规率", style.PERCENTS, 6) for c in checks),
+        *(column(f"{check_label(c)}\n违规率", style.PERCENTS, 6) for c in checks),
         column("个人报告", style.LINK, *(min(style.display_width(a.file_name), 40) for a in agents)),
     ]
-    start_table(ws, columns, freeze="D2")
+    table = Table(ws, columns, freeze="D2")
     for agent in agents:
         t = agent.tally
-        ws.append(
+        table.append(
             [
-                cells.cell(ws, agent.rank, style.NUMBER),
-                cells.text(ws, agent.agent_id),
-                cells.text(ws, agent.name),
-                cells.text(ws, agent.team),
-                cells.text(ws, f"{agent.team_rank} / {totals.team_sizes[agent.team]}", style.CENTER),
-                cells.cell(ws, t.calls, style.NUMBER),
-                cells.cell(ws, t.avg_score, style.SCORES),
-                cells.cell(ws, t.pass_rate, style.PERCENTS),
-                cells.cell(ws, t.red_line, style.NUMBER),
-                cells.cell(ws, t.avg_talk, style.PERCENTS),
-                cells.cell(ws, t.findings, style.NUMBER),
-                *(cells.cell(ws, t.rate(c), style.PERCENTS) for c in checks),
+                agent.rank,
+                agent.agent_id,
+                agent.name,
+                agent.team,
+                f"{agent.team_rank} / {totals.team_sizes[agent.team]}",
+                t.calls,
+                t.avg_score,
+                t.pass_rate,
+                t.red_line,
+                t.avg_talk,
+                t.findings,
+                *(t.rate(c) for c in checks),
                 cells.link(ws, agent.file_name, agent.file_name),
             ]
         )
-    finish_table(ws, columns, len(agents))
-    last = len(agents) + 1
+    _, last = table.finish()
     ws.conditional_formatting.add(
         f"G2:G{last}",
-        formula_rule(f"AND(ISNUMBER($G2),$G2<{settings.pass_mark})", fill=style.BAD_FILL, color=style.BAD_FONT),
+        style.rule(f"AND(ISNUMBER($G2),$G2<{settings.pass_mark})", fill=style.BAD_FILL, color=style.BAD_FONT),
     )
     ws.conditional_formatting.add(
-        f"I2:I{last}", formula_rule("$I2>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
+        f"I2:I{last}", style.rule("$I2>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
     )
     ws.conditional_formatting.add(
         f"J2:J{last}",
-        formula_rule(f"AND(ISNUMBER($J2),$J2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
+        style.rule(f"AND(ISNUMBER($J2),$J2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
     )
     if checks:
         first = len(columns) - len(checks)
         ws.conditional_formatting.add(
-            f"{get_column_letter(first)}2:{get_column_letter(first + len(checks) - 1)}{last}", _heat()
+            f"{get_column_letter(first)}2:{get_column_letter(first + len(checks) - 1)}{last}", style.heat()
         )
-    style.setup_print(ws, title="坐席排名（按平均得分）", left="质检总览", right=settings.period, title_rows="1:1")
 
 
 def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: Settings) -> None:
     """The rules hit most across all agents, with the words behind them."""
+    style.setup_print(ws, title=RULES, left="质检总览", right=settings.period, title_rows="1:1")
     ws.freeze_panes = "C2"
     g = Grid(ws)
     g.add(
@@ -263,26 +250,16 @@ def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: 
         g.add(("本周期没有任何规则命中。", style.NOTE))
     g.write()
     ws.auto_filter.ref = f"A1:I{len(ranked) + 1}"
-    style.setup_print(ws, title="高频规则", left="质检总览", right=settings.period, title_rows="1:1")
 
 
 def _errors_sheet(ws: WriteOnlyWorksheet, errors: Iterable[Row], settings: Settings) -> int:
     """Skipped inputs, streamed; returns how many. Says so when there were none."""
-    columns = [column("文件", style.WRAP, 50), column("行号", style.NUMBER, 6), column("原因", style.WRAP, 60)]
-    start_table(ws, columns, freeze="A2")
-    n = 0
+    style.setup_print(ws, title=ERRORS, left="质检总览", right=settings.period, title_rows="1:1")
+    columns = [column("文件", style.WRAP, 48), column("行号", style.NUMBER, 6), column("原因", style.WRAP, 60)]
+    table = Table(ws, columns, freeze="A2")
     for row in errors:
-        line = row.get("line")
-        ws.append(
-            [
-                cells.text(ws, row.get("path"), style.WRAP),
-                cells.cell(ws, line, style.NUMBER) if isinstance(line, int) else cells.text(ws, line, style.NUMBER),
-                cells.text(ws, row.get("reason"), style.WRAP),
-            ]
-        )
-        n += 1
-    finish_table(ws, columns, n)
-    if not n:
-        ws.append([cells.text(ws, "本次运行没有跳过任何输入。", style.NOTE)])
-    style.setup_print(ws, title="输入错误", left="质检总览", right=settings.period, title_rows="1:1")
-    return n
+        table.append([row.get("path"), row.get("line"), row.get("reason")])
+    table.finish()
+    if not table.rows:
+        table.note("本次运行没有跳过任何输入。")
+    return table.rows

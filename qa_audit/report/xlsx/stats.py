@@ -9,7 +9,6 @@ number of calls or findings.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ class Settings:
     talk_target: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Tally:
     """Sums over a set of calls (one agent's, a team's, everyone's)."""
 
@@ -87,7 +86,7 @@ class Tally:
         return self.check_calls[check] / self.calls if self.calls else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Agent:
     """One agent: who, in which team, their tally and where their workbook goes."""
 
@@ -95,7 +94,7 @@ class Agent:
     name: str
     team: str
     tally: Tally = field(default_factory=Tally)
-    id_width: int = 0
+    id_width: float = 0.0
     """Widest call id, so the id column fits without holding the ids."""
     rank: int = 0
     team_rank: int = 0
@@ -107,7 +106,7 @@ class Agent:
         return f"{self.name}（{self.agent_id}）" if self.name else self.agent_id
 
 
-@dataclass
+@dataclass(slots=True)
 class Totals:
     """Everything the summaries need, from one pass over the call rows."""
 
@@ -118,7 +117,7 @@ class Totals:
     first_day: str | None
     last_day: str | None
     team_sizes: Counter[str]
-    rule_width: int
+    rule_width: float
 
     def ranking(self) -> list[Agent]:
         """Agents best first: by average score, then pass rate, fewer red lines, id."""
@@ -133,7 +132,7 @@ class Totals:
         )
 
     def period(self) -> str:
-        """"2026-11-19 至 2026-11-21" from the calls' own dates; one day shows once."""
+        """The label from the calls' own first and last day ("2026-11-19 至 2026-11-21")."""
         if self.first_day is None or self.last_day is None:
             return "—"
         if self.first_day == self.last_day:
@@ -174,7 +173,7 @@ def gather(calls: Iterable[Row]) -> Totals:
     checks: set[str] = set()
     first: datetime | None = None
     last: datetime | None = None
-    rule_width = 0
+    rule_width = 0.0
     for row in calls:
         agent_id = str(row["agent_id"])
         agent = agents.get(agent_id)
@@ -217,7 +216,7 @@ def gather(calls: Iterable[Row]) -> Totals:
     return totals
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleTally:
     """How often one rule fired in a set of findings, and how to describe it in one line."""
 
@@ -254,7 +253,7 @@ class RuleTally:
         if self._message is None:
             self._message, self._varies = message, varies
         elif message != self._message or varies:
-            self._message = os.path.commonprefix([self._message, message])
+            self._message = _common_prefix(self._message, message)
             self._varies = True
 
     @property
@@ -267,11 +266,20 @@ class RuleTally:
         if not self._varies:
             return self._message or ""
         stem = (self._message or "").rstrip(" 0123456789.%：:，,；;、（(")
-        return f"{stem}…" if stem else ""
+        return f"{stem}…" if stem else "（说明因问题而异）"
 
     def top_words(self, n: int = 3) -> str:
         """The words most often found, with counts: "急什么×5、有完没完×2"."""
         return "、".join(f"{w}×{c}" if c > 1 else w for w, c in self.words.most_common(n))
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
 
 
 def tally_rules(findings: Iterable[Row], into: dict[str, RuleTally]) -> Iterable[Row]:

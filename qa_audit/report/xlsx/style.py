@@ -11,8 +11,10 @@ from __future__ import annotations
 import unicodedata
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule, Rule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,7 +34,7 @@ SCORE = "0.0"
 INTEGER = "0"
 COUNT = '0;-0;"-"'
 """Zero shown as a dash: in a column of per-check counts only the calls with problems stand out."""
-DELTA_PERCENT = '+0.0%;-0.0%;0.0%'
+DELTA_PERCENT = "+0.0%;-0.0%;0.0%"
 DATETIME = "yyyy-mm-dd hh:mm"
 CLOCK = "[mm]:ss"
 """Minutes may pass 59 in a long call: [mm] keeps counting instead of wrapping to hours."""
@@ -63,6 +65,11 @@ SUBTITLE = "质检-副标题"
 SECTION = "质检-小节"
 LABEL = "质检-项目"
 NOTE = "质检-说明"
+KEY_TEXT = "质检-指标文本"
+KEY_NUMBER = "质检-指标整数"
+KEY_SCORE = "质检-指标得分"
+KEY_PERCENT = "质检-指标百分比"
+"""Headline figures beside their labels: bold and left-aligned, read as a sentence, not a column."""
 
 
 def font(**kw: object) -> Font:
@@ -79,18 +86,18 @@ def font(**kw: object) -> Font:
 
 _THIN = Side(style="thin", color="BFBFBF")
 _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_TOP_LEFT = Alignment(horizontal="left", vertical="top")
-_TOP_CENTER = Alignment(horizontal="center", vertical="top")
-_TOP_RIGHT = Alignment(horizontal="right", vertical="top")
+# 垂直居中, the convention of Chinese office tables: a short cell sits level with the middle
+# of a long wrapped utterance beside it.
+_LEFT = Alignment(horizontal="left", vertical="center")
+_CENTER = Alignment(horizontal="center", vertical="center")
+_RIGHT = Alignment(horizontal="right", vertical="center")
 
 
 def _styles() -> list[NamedStyle]:
     """Fresh NamedStyle objects: openpyxl binds a named style to the workbook it is added to."""
 
     def grid(name: str, align: Alignment, number_format: str = "General", **font_kw: object) -> NamedStyle:
-        return NamedStyle(
-            name=name, font=font(**font_kw), border=_GRID, alignment=align, number_format=number_format
-        )
+        return NamedStyle(name=name, font=font(**font_kw), border=_GRID, alignment=align, number_format=number_format)
 
     def plain(name: str, **font_kw: object) -> NamedStyle:
         return NamedStyle(name=name, font=font(**font_kw), alignment=Alignment(vertical="center"))
@@ -103,46 +110,78 @@ def _styles() -> list[NamedStyle]:
             border=_GRID,
             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
         ),
-        grid(TEXT, _TOP_LEFT),
-        grid(WRAP, Alignment(horizontal="left", vertical="top", wrap_text=True)),
-        grid(CENTER, _TOP_CENTER),
-        grid(NUMBER, _TOP_RIGHT, INTEGER),
-        grid(COUNTS, _TOP_CENTER, COUNT),
-        grid(SCORES, _TOP_RIGHT, SCORE),
-        grid(PERCENTS, _TOP_RIGHT, PERCENT),
-        grid(DELTAS, _TOP_RIGHT, DELTA_PERCENT),
-        grid(DATETIMES, _TOP_LEFT, DATETIME),
-        grid(CLOCKS, _TOP_RIGHT, CLOCK),
-        grid(LINK, _TOP_LEFT, color="0563C1", underline="single"),
+        grid(TEXT, _LEFT),
+        grid(WRAP, Alignment(horizontal="left", vertical="center", wrap_text=True)),
+        grid(CENTER, _CENTER),
+        grid(NUMBER, _RIGHT, INTEGER),
+        grid(COUNTS, _CENTER, COUNT),
+        grid(SCORES, _RIGHT, SCORE),
+        grid(PERCENTS, _RIGHT, PERCENT),
+        grid(DELTAS, _RIGHT, DELTA_PERCENT),
+        grid(DATETIMES, _LEFT, DATETIME),
+        grid(CLOCKS, _RIGHT, CLOCK),
+        grid(LINK, _LEFT, color="0563C1", underline="single"),
         plain(TITLE, size=16, bold=True, color=NAVY),
         plain(SUBTITLE, color="595959"),
         plain(SECTION, size=12, bold=True, color=NAVY),
-        grid(LABEL, _TOP_LEFT, bold=True),
-        plain(NOTE, italic=True, color="7F7F7F"),
+        grid(LABEL, _LEFT, bold=True),
+        plain(NOTE, color="7F7F7F"),
+        grid(KEY_TEXT, _LEFT, bold=True),
+        grid(KEY_NUMBER, _LEFT, INTEGER, bold=True),
+        grid(KEY_SCORE, _LEFT, SCORE, bold=True),
+        grid(KEY_PERCENT, _LEFT, PERCENT, bold=True),
     ]
 
 
-def register(wb: Workbook) -> None:
-    """Add the report's named styles to a new workbook before any cell uses them."""
+def workbook() -> Workbook:
+    """A new write-only workbook with the report's font as its default and its named styles.
+
+    The default (Normal) font sets the unit of column widths and the height of empty
+    rows. Left at openpyxl's Calibri, every reader measures the columns with whatever it
+    substitutes for Calibri (LibreOffice on Linux: DejaVu Sans, much wider), and widths
+    fitted to Chinese text come out differently in each. openpyxl has no public setter for
+    it: the first entry of the font table is what Normal and unstyled cells point at.
+    """
+    wb = Workbook(write_only=True)
+    wb._fonts = IndexedList([font()])
     for style in _styles():
         wb.add_named_style(style)
+    return wb
 
 
-def differential(fill: str | None = None, color: str | None = None, bold: bool = False) -> DifferentialStyle:
-    """A conditional-formatting look: background `fill`, text `color`."""
-    return DifferentialStyle(
-        font=Font(color=color, bold=bold or None) if color or bold else None,
-        fill=PatternFill(bgColor=fill, fill_type="solid") if fill else None,
+def rule(formula: str, *, fill: str | None = None, color: str | None = None, bold: bool = False) -> Rule:
+    """A conditional format: background `fill` and text `color` where `formula` holds.
+
+    Its formula lives in the sheet's formatting rules, never in a cell: it colours what
+    the cells show and cannot compute anything into them.
+    """
+    return Rule(
+        type="expression",
+        formula=[formula],
+        dxf=DifferentialStyle(
+            font=Font(color=color, bold=bold or None) if color or bold else None,
+            fill=PatternFill(bgColor=fill, fill_type="solid") if fill else None,
+        ),
     )
 
 
-def display_width(text: str) -> int:
-    """Columns `text` takes on screen: CJK and full-width characters take two, marks none."""
-    width = 0
+def heat() -> ColorScaleRule:
+    """White at 0%, red at the worst rate in the range: where a whole team struggles shows at a glance."""
+    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
+
+
+def display_width(text: str, wide: float = 2.0) -> float:
+    """Columns `text` takes on screen: CJK and full-width characters take `wide`, marks none.
+
+    East Asian "ambiguous" characters (… “ ” — °) count as wide too: the report font is a
+    Chinese one, which draws them full width. Two is the safe count for sizing a column;
+    measured against this workbook's default font a CJK glyph is nearer 1.75 (layout.LINE_WIDE).
+    """
+    width = 0.0
     for ch in text:
         if unicodedata.combining(ch):
             continue
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        width += wide if unicodedata.east_asian_width(ch) in "WFA" else 1
     return width
 
 
@@ -153,8 +192,12 @@ def column_width(*texts: str, pad: float = 2.0, low: float = 6.0, high: float = 
 
 
 def header_width(header: str) -> float:
-    """A header cell's width: room for the autofilter button beside the words."""
-    return column_width(header, pad=5.0)
+    """A header cell's width: its longest line, and room for the autofilter button.
+
+    Headers of narrow number columns are written on two lines ("红线\n通话"), so a column
+    of two-digit counts is not made six characters wider by its own header.
+    """
+    return column_width(*header.split("\n"), pad=4.0)
 
 
 def _escape(text: str) -> str:
@@ -162,16 +205,21 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def setup_print(ws: WriteOnlyWorksheet, *, title: str, left: str, right: str, title_rows: str | None = None) -> None:
+def setup_print(
+    ws: WriteOnlyWorksheet, *, title: str, left: str, right: str, title_rows: str | None = None, one_page: bool = False
+) -> None:
     """Landscape A4, all columns on one page width, header rows again on every page.
 
     Supervisors print the findings to coach from paper; a page that cuts off the 判定依据
-    column or loses the column headers after page one is useless to them.
+    column or loses the column headers after page one is useless to them. Call it before
+    the sheet's first row: a write-only sheet writes the fit-to-page flag (a sheet
+    property) ahead of the rows, and a flag set later is silently lost. `one_page` also
+    fits the height: a summary reads as one sheet of paper, a table runs on for pages.
     """
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4

@@ -1,0 +1,123 @@
+"""Validating one transcript's fields and turns, whatever format they came from.
+
+Every reader turns its format into canonical field values plus a list of `RawTurn`s and
+lets `build_transcript` decide, so a JSON record, a group of CSV rows and a text file are
+held to the same rules and fail with the same reasons:
+
+- a transcript needs an id, an agent id and at least one turn; an agent id is never
+  guessed, so no call is ever scored against an "unknown" agent;
+- every turn needs a known speaker and a text (numbers are taken as text);
+- times are kept only when every agent and customer turn has both a start and an end
+  (LABELING.md: on every turn or none). A transcript with partial times is still
+  audited, untimed, so the talk ratio falls back to characters instead of comparing
+  timed and untimed turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from qa_audit.ingest import fields as f
+from qa_audit.model import Transcript, Turn
+
+
+@dataclass(frozen=True, slots=True)
+class RawTurn:
+    """A turn as read, before validation. `line` (CSV row, text line) is named in errors."""
+
+    speaker: object
+    text: object
+    start: object = None
+    end: object = None
+    line: int | None = None
+
+
+def _string(name: str, value: object) -> str:
+    """A metadata value as text; ids exported as numbers are fine, objects are not."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise f.RecordError(f"{name} is not a string")
+
+
+def _turn(index: int, raw: RawTurn) -> Turn:
+    where = f"turn {index}" if raw.line is None else f"turn {index} (line {raw.line})"
+    who = _string(f"{where}: speaker", raw.speaker)
+    if not who:
+        raise f.RecordError(f"{where} has no speaker")
+    speaker = f.speaker(who)
+    if speaker is None:
+        raise f.RecordError(f"{where}: unknown speaker {who!r}")
+    if raw.text is None:
+        raise f.RecordError(f"{where} has no text")
+    if isinstance(raw.text, str):
+        text = raw.text
+    elif isinstance(raw.text, int | float) and not isinstance(raw.text, bool):
+        text = str(raw.text)
+    else:
+        raise f.RecordError(f"{where}: text is not a string")
+    times: list[float | None] = []
+    for name, value in (("start", raw.start), ("end", raw.end)):
+        if value is None or value == "":
+            times.append(None)
+            continue
+        try:
+            times.append(f.seconds(value))
+        except ValueError:
+            raise f.RecordError(f"{where}: {name} is not a number of seconds or mm:ss: {value!r}") from None
+    start, end = times
+    if start is not None and end is not None and end < start:
+        raise f.RecordError(f"{where}: end {end:g} is before start {start:g}")
+    return Turn(index, speaker, text, start, end)
+
+
+def _untimed_unless_complete(turns: list[Turn]) -> tuple[Turn, ...]:
+    """All times, or none: see the module docstring."""
+    talk = [t for t in turns if t.speaker != "system"]
+    if all(t.start is not None and t.end is not None for t in talk):
+        return tuple(turns)
+    return tuple(Turn(t.index, t.speaker, t.text) for t in turns)
+
+
+def build_transcript(
+    values: Mapping[str, object], turns: Iterable[RawTurn], *, source: str, line: int | None
+) -> Transcript:
+    """The validated transcript, or RecordError naming the first problem (prefixed by the id).
+
+    `turns` is consumed inside the id-prefixed error handling, so a reader may pass a
+    generator that raises RecordError for a malformed turn.
+    """
+    tid = _string("id", values.get("id"))
+    if not tid:
+        raise f.RecordError("record has no id (expected one of: " + ", ".join(f.EXPECTED["id"]) + ")")
+    try:
+        agent_id = _string("agent_id", values.get("agent_id"))
+        if not agent_id:
+            raise f.RecordError("record has no agent_id")
+        channel = "call"
+        if given := _string("channel", values.get("channel")):
+            known = f.channel(given)
+            if known is None:
+                raise f.RecordError(f"unknown channel {given!r} (expected call/电话 or chat/在线)")
+            channel = known
+        started = _string("started_at", values.get("started_at"))
+        checked = [_turn(i, raw) for i, raw in enumerate(turns)]
+        if not checked:
+            raise f.RecordError("record has no turns")
+        return Transcript(
+            id=tid,
+            agent_id=agent_id,
+            turns=_untimed_unless_complete(checked),
+            channel=channel,
+            agent_name=_string("agent_name", values.get("agent_name")),
+            team=_string("team", values.get("team")),
+            started_at=f.started_at(started) if started else None,
+            source=source,
+            line=line,
+        )
+    except f.RecordError as exc:
+        raise f.RecordError(f"{tid}: {exc}") from None

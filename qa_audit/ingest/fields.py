@@ -1,0 +1,168 @@
+"""The names real exports give to transcript fields and speaker roles, and value parsing.
+
+Every call-centre platform exports the same few facts under its own names (`role` or
+`speaker`, 坐席 or 客服, 会话ID or call_id). The tables below map them onto the names of
+`qa_audit.model`. Names and values are compared after `key()`: full-width to half-width,
+Traditional to Simplified, lower case, with spaces, `_` and `-` dropped, so `Agent ID`,
+`agentId`, `agent_id` and 坐席工號 are all found without listing every spelling.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from qa_audit.text import normalize
+
+
+class RecordError(ValueError):
+    """One transcript cannot be built; the message is the reason a user reads."""
+
+
+@functools.lru_cache(maxsize=4096)
+def key(name: str) -> str:
+    """The comparable form of a field name or a role/channel value."""
+    return re.sub(r"[\s_\-]+", "", normalize(name.strip()).text)
+
+
+def _table(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
+    """alias key -> (canonical name, rank), from canonical name -> readable aliases, best first."""
+    return {key(alias): (canonical, rank) for canonical, names in aliases.items() for rank, alias in enumerate(names)}
+
+
+def _values(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """value key -> canonical value, from canonical value -> the ways exports write it."""
+    return {key(alias): canonical for canonical, names in aliases.items() for alias in names}
+
+
+_ID = ("id", "transcript_id", "call_id", "session_id", "conversation_id", "会话ID", "通话ID", "会话编号", "通话编号")
+_AGENT_ID = ("agent_id", "agent", "staff_id", "agent_no", "坐席工号", "工号", "坐席ID", "客服工号")
+_AGENT_NAME = ("agent_name", "staff_name", "坐席姓名", "坐席名称", "客服姓名")
+_TEAM = ("team", "group", "班组", "组别", "小组")
+_CHANNEL = ("channel", "渠道")
+_STARTED_AT = ("started_at", "通话开始时间", "会话开始时间")
+_SPEAKER = ("speaker", "role", "speaker_role", "角色", "说话人", "发言人")
+_TEXT = ("text", "content", "utterance", "内容", "文本")
+_START = ("start", "begin", "start_time", "开始时间", "开始")
+_END = ("end", "end_time", "结束时间", "结束")
+
+RECORD_FIELDS = _table({
+    "id": _ID, "agent_id": _AGENT_ID, "agent_name": _AGENT_NAME, "team": _TEAM, "channel": _CHANNEL,
+    # At the top of a JSON record or in a text header, a start time is the call's start.
+    "started_at": (*_STARTED_AT, "start_time", "开始时间"),
+    "turns": ("turns", "utterances", "messages", "dialogue", "dialog", "对话"),
+})
+"""Keys of a JSON transcript object and of a plain-text header block."""
+
+TURN_FIELDS = _table({"speaker": _SPEAKER, "text": _TEXT, "start": _START, "end": _END})
+"""Keys of a JSON turn object."""
+
+CSV_COLUMNS = _table({
+    "id": _ID, "agent_id": _AGENT_ID, "agent_name": _AGENT_NAME, "team": _TEAM, "channel": _CHANNEL,
+    "started_at": _STARTED_AT, "speaker": _SPEAKER, "text": _TEXT, "start": _START, "end": _END,
+})
+"""CSV headers. A row is a turn, so 开始时间/start_time there is the turn's start."""
+
+EXPECTED = {"id": _ID, "agent_id": _AGENT_ID, "speaker": _SPEAKER, "text": _TEXT}
+"""The usual names of the required fields, quoted in errors so a user can rename a column."""
+
+SPEAKERS = _values({
+    "agent": ("agent", "a", "坐席", "座席", "客服", "人工客服", "staff", "helpdesk"),
+    "customer": ("customer", "c", "客户", "用户", "user", "client", "顾客"),
+    "system": ("system", "sys", "系统", "系统消息"),
+})
+
+CHANNELS = _values({
+    "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线"),
+    "chat": ("chat", "online", "text", "im", "在线", "在线客服", "文字", "微信", "网聊"),
+})
+
+
+def columns(names: Iterable[object], table: Mapping[str, tuple[str, int]]) -> dict[str, int]:
+    """canonical name -> position of the name that gives it.
+
+    When several names mean the same field, the best-ranked alias wins (`agent_id` over
+    `agent`, which some exports use for the agent's name), whatever their order.
+    """
+    best: dict[str, tuple[int, int]] = {}
+    for position, name in enumerate(names):
+        found = table.get(key(name)) if isinstance(name, str) else None
+        if found is not None and (found[0] not in best or found[1] < best[found[0]][0]):
+            best[found[0]] = (found[1], position)
+    return {canonical: position for canonical, (_, position) in best.items()}
+
+
+def fields(record: Mapping[str, object], table: Mapping[str, tuple[str, int]]) -> dict[str, object]:
+    """The record's values under canonical names (see `columns` for competing aliases)."""
+    values = list(record.values())
+    return {canonical: values[position] for canonical, position in columns(record, table).items()}
+
+
+def speaker(value: str) -> str | None:
+    """agent / customer / system, or None for a role this tool does not know."""
+    return SPEAKERS.get(key(value))
+
+
+def channel(value: str) -> str | None:
+    """call / chat, or None for a channel this tool does not know."""
+    return CHANNELS.get(key(value))
+
+
+_CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
+
+
+def seconds(value: object) -> float:
+    """Seconds from a number, a numeric string, or a "mm:ss" / "hh:mm:ss" string.
+
+    Raises ValueError for anything else, including negative and non-finite numbers.
+    """
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        result = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        clock = _CLOCK.fullmatch(text)
+        if clock:
+            hours, minutes, secs = clock.groups()
+            result = int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+        else:
+            result = float(text)
+    else:
+        raise ValueError(value)
+    if not math.isfinite(result) or result < 0:
+        raise ValueError(value)
+    return result
+
+
+_DATETIME = re.compile(
+    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+    r"(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?"
+)
+
+
+def started_at(value: object) -> str:
+    """An ISO 8601 date-time from the ways exports write one (2026/11/21 9:15, 2026-11-21T09:15:02+08:00).
+
+    Fractions of a second are dropped; the time zone, when given, is kept. Reports file a
+    call under the day of this timestamp, so a value that is not a date is an error rather
+    than a call that silently drops out of every period.
+    """
+    match = _DATETIME.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise RecordError(f"started_at {value!r} is not a date and time (e.g. 2026-11-21T09:15:02+08:00)")
+    year, month, day, hour, minute, second, zone = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        raise RecordError(f"started_at {value!r} is not a valid date and time") from None
+    if hour is None:
+        return moment.date().isoformat()
+    text = moment.isoformat()
+    if zone:
+        text += "Z" if zone == "Z" else f"{zone[:3]}:{zone[-2:]}"
+    return text

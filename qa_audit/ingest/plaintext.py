@@ -1,0 +1,177 @@
+"""Plain-text transcripts (.txt): one conversation per file, one turn per line.
+
+What a supervisor pastes from a chat window or an ASR tool prints:
+
+    通话ID: T0003
+    坐席工号: A1024
+    坐席姓名: 王小明
+    班组: 售后一组
+    渠道: 电话
+    开始时间: 2026-11-21 09:15:02
+
+    [00:00] 坐席: 您好，请问有什么可以帮您？
+    [00:04] 客户: 我的快递显示签收了，
+    但是我没收到。
+    [00:31]
+
+- Header block (optional): `name: value` lines at the top, ended by a blank line or a
+  `---` line; names as in JSON (通话ID/会话ID/id, 坐席工号/工号/agent_id, 坐席姓名,
+  班组/team, 渠道/channel, 开始时间/started_at). Unknown names are ignored.
+- Without a header id, the file name (without suffix) is the transcript id. Without a
+  header agent id, a file named `<agent id>_<YYYYMMDD>_<anything>.txt`, e.g.
+  `A1024_20261121_0001.txt`, gives the agent id (letters then digits) and the date
+  (started_at 2026-11-21). Otherwise the file is an error: an agent is never guessed.
+- Turns: a speaker prefix (坐席/客服/客户/用户/系统/agent/customer/…, full- or half-width
+  colon). A line without a known prefix continues the previous turn.
+- Times: an optional `[mm:ss]` or `[hh:mm:ss]` at the start of a turn line is its start;
+  a turn ends where the next one starts. The last turn's end can only come from a bare
+  timestamp line closing the file (`[00:31]`, optionally followed by a note such as
+  通话结束). Without that line, or when some turns have no timestamp, the transcript is
+  untimed: an estimated duration for the last turn would bias the talk ratio, and the
+  character basis is an honest fallback.
+- Channel defaults to call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from qa_audit.ingest import fields as f
+from qa_audit.ingest.build import RawTurn, build_transcript
+from qa_audit.ingest.encoding import NotText, decode_whole
+from qa_audit.model import IngestError, Transcript
+
+_TIMESTAMP = re.compile(r"[\[【]\s*(\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?)\s*[\]】]\s*")
+_PREFIX = re.compile(r"([^\s:：\[\]【】]{1,12})\s*[:：]\s*(.*)", re.DOTALL)
+_SEPARATOR = re.compile(r"-{3,}|={3,}")
+_FILE_NAME = re.compile(r"(?P<agent>[A-Za-z]+\d+)_(?P<date>\d{8})(?:_.*)?")
+_HEADER_FIELDS = frozenset({"id", "agent_id", "agent_name", "team", "channel", "started_at"})
+
+
+class _LineError(ValueError):
+    """The file cannot be read as a conversation; `line` is where that shows."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+@dataclass
+class _Turn:
+    """A turn while its continuation lines are still being collected."""
+
+    speaker: str
+    line: int
+    start: float | None
+    text: list[str] = field(default_factory=list)
+
+
+def _header_field(line: str) -> tuple[str, str] | None:
+    """(canonical name, value) for a header line; a speaker line is never a header."""
+    match = _PREFIX.fullmatch(line)
+    if match is None or f.speaker(match[1]) is not None:
+        return None
+    canonical, _ = f.RECORD_FIELDS.get(f.key(match[1]), ("", 0))
+    return (canonical, match[2].strip()) if canonical in _HEADER_FIELDS else None
+
+
+def _speaker_line(line: str) -> tuple[str, str] | None:
+    """(speaker as written, text) when the line opens with a known speaker."""
+    match = _PREFIX.fullmatch(line)
+    return (match[1], match[2].strip()) if match and f.speaker(match[1]) is not None else None
+
+
+def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, float] | None]:
+    """Header fields, turns and the closing timestamp (line, seconds), or _LineError."""
+    header: dict[str, str] = {}
+    position = 0
+    while position < len(lines) and not lines[position].strip():
+        position += 1
+    if position < len(lines) and _header_field(lines[position].strip()):
+        while position < len(lines):
+            text = lines[position].strip()
+            if not text or _SEPARATOR.fullmatch(text):
+                position += 1
+                break
+            if _TIMESTAMP.match(text) or _speaker_line(text):
+                break
+            if not _PREFIX.fullmatch(text):
+                raise _LineError(position + 1, "header line is not 'name: value' (end the header with a blank line)")
+            if (item := _header_field(text)) and item[1]:
+                header.setdefault(*item)
+            position += 1
+    turns: list[_Turn] = []
+    closing: tuple[int, float] | None = None
+    for number, raw in enumerate(lines[position:], position + 1):
+        text = raw.strip()
+        if not text or (not turns and _SEPARATOR.fullmatch(text)):
+            continue
+        if closing is not None:
+            raise _LineError(closing[0], "a timestamp without a speaker may only end the conversation")
+        start = None
+        if stamp := _TIMESTAMP.match(text):
+            start, text = f.seconds(stamp[1]), text[stamp.end():]
+        said = _speaker_line(text)
+        if said:
+            turns.append(_Turn(said[0], number, start, [said[1]]))
+        elif (prefix := _PREFIX.fullmatch(text)) and (start is not None or not turns):
+            raise _LineError(number, f"unknown speaker {prefix[1]!r}")
+        elif start is not None:
+            closing = (number, start)
+        elif turns:
+            turns[-1].text.append(text)
+        else:
+            raise _LineError(number, "text before the first turn has no speaker prefix (坐席: / 客户: …)")
+    return header, turns, closing
+
+
+def _raw_turns(turns: list[_Turn], closing: tuple[int, float] | None) -> list[RawTurn]:
+    """Turns with start = timestamp and end = next timestamp, when every turn is timed and closed."""
+    if not turns:
+        return []
+    starts = [t.start for t in turns]
+    timed = closing is not None and all(s is not None for s in starts)
+    ends: list[float | None] = [*starts[1:], closing[1] if closing else None]
+    lines = [*(t.line for t in turns[1:]), closing[0] if closing else 0]
+    raw = []
+    for turn, end, end_line in zip(turns, ends, lines, strict=True):
+        if timed and turn.start is not None and end is not None and end < turn.start:
+            raise _LineError(end_line, f"timestamp is earlier than the one on line {turn.line}")
+        raw.append(RawTurn(turn.speaker, "\n".join(turn.text), turn.start if timed else None,
+                           end if timed else None, turn.line))
+    return raw
+
+
+def read_text(path: Path, source: str) -> Iterator[Transcript | IngestError]:
+    """Read one conversation from a plain-text file; see the module docstring."""
+    try:
+        text = decode_whole(path.read_bytes())
+        header, turns, closing = _parse(text.split("\n"))
+        raw_turns = _raw_turns(turns, closing)
+    except NotText as exc:
+        yield IngestError(source, exc.line, exc.reason)
+        return
+    except _LineError as exc:
+        yield IngestError(source, exc.line, exc.reason)
+        return
+    values: dict[str, object] = {"id": path.stem, **header}
+    named = _FILE_NAME.fullmatch(path.stem)
+    if named and "agent_id" not in header:
+        values["agent_id"] = named["agent"]
+    if named and "started_at" not in header:
+        with suppress(ValueError):  # 20261341 is no date: leave started_at unset
+            values["started_at"] = datetime.strptime(named["date"], "%Y%m%d").date().isoformat()
+    if not values.get("agent_id"):
+        yield IngestError(source, None, f"{values['id']}: record has no agent_id (add a header line "
+                                        "'坐席工号: A1024' or name the file like A1024_20261121_0001.txt)")
+        return
+    try:
+        yield build_transcript(values, raw_turns, source=source, line=None)
+    except f.RecordError as exc:
+        yield IngestError(source, None, str(exc))

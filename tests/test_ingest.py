@@ -1,0 +1,535 @@
+"""Reading transcripts: every format, encoding and alias, and every way an input can be bad.
+
+Fixtures are written into tmp_path by each test, so a test shows the exact bytes it reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from qa_audit.ingest import SUPPORTED_SUFFIXES, jsonl, read_file, read_inputs
+from qa_audit.model import IngestError, Transcript
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
+
+GREETING = "您好，很高兴为您服务，请问有什么可以帮您？"
+QUESTION = "我家宽带从昨天晚上开始就断了，光猫红灯一直闪。"
+
+
+def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+    return path
+
+
+def record(tid: str, agent_id: str | None = "A1024", **extra: object) -> dict[str, object]:
+    """A valid LABELING.md record, changed by `extra`."""
+    rec: dict[str, object] = {
+        "id": tid, "channel": "call", "agent_id": agent_id, "agent_name": "王小明", "team": "售后一组",
+        "started_at": "2026-11-21T09:15:02+08:00",
+        "turns": [{"speaker": "agent", "text": GREETING, "start": 0.0, "end": 4.1},
+                  {"speaker": "customer", "text": QUESTION, "start": 4.5, "end": 9.0}],
+    }
+    if agent_id is None:
+        del rec["agent_id"]
+    rec.update(extra)
+    return rec
+
+
+def lines(*records: object) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
+
+
+def read(path: Path) -> list[Transcript | IngestError]:
+    return list(read_file(path))
+
+
+def good(items: list[Transcript | IngestError]) -> list[Transcript]:
+    return [i for i in items if isinstance(i, Transcript)]
+
+
+def bad(items: list[Transcript | IngestError]) -> list[tuple[int | None, str]]:
+    return [(i.line, i.reason) for i in items if isinstance(i, IngestError)]
+
+
+# --- JSON Lines -------------------------------------------------------------------------
+
+
+def test_jsonl_reference_format(tmp_path: Path) -> None:
+    path = write(tmp_path, "day.jsonl", lines(record("T0001"), record("T0002", agent_id="A2015")))
+    first, second = read(path)
+    assert isinstance(first, Transcript) and isinstance(second, Transcript)
+    assert (first.id, first.agent_id, first.agent_name, first.team, first.channel) == (
+        "T0001", "A1024", "王小明", "售后一组", "call")
+    assert first.started_at == "2026-11-21T09:15:02+08:00"
+    assert [(t.index, t.speaker, t.text, t.start, t.end) for t in first.turns] == [
+        (0, "agent", GREETING, 0.0, 4.1), (1, "customer", QUESTION, 4.5, 9.0)]
+    assert first.timed
+    assert (first.source, first.line, second.line) == (str(path), 1, 2)
+
+
+def test_jsonl_export_aliases(tmp_path: Path) -> None:
+    vendor = {
+        "call_id": "V-77", "工号": "A1031", "坐席姓名": "李婷", "班组": "售后一组", "channel": "电话",
+        "start_time": "2026/11/20 9:05",
+        "utterances": [
+            {"role": "系统", "content": "通话开始录音"},
+            {"role": "客服", "content": GREETING, "begin": "00:00", "end": "00:04.5"},
+            {"role": "用户", "utterance": QUESTION, "start": "0:01:05", "end": 70},
+            {"role": "A", "content": "好的，我帮您查询一下，请稍等。", "begin": "01:11", "end": "01:15"},
+            {"role": "C", "content": "好。", "begin": "01:16", "end": "01:17"},
+        ],
+    }
+    chat = {"session_id": 42, "agent": "吴昊", "agent_id": 1024, "channel": "微信", "Agent Name": "吴昊",
+            "group": "在线客服组",
+            "turns": [{"speaker": "坐席", "text": GREETING}, {"speaker": "客戶", "text": "在嗎？"}]}
+    vendor_call, wechat = good(read(write(tmp_path, "vendor.jsonl", lines(vendor, chat))))
+    assert (vendor_call.id, vendor_call.agent_id, vendor_call.agent_name, vendor_call.team) == (
+        "V-77", "A1031", "李婷", "售后一组")
+    assert (vendor_call.channel, vendor_call.started_at) == ("call", "2026-11-20T09:05:00")
+    assert [t.speaker for t in vendor_call.turns] == ["system", "agent", "customer", "agent", "customer"]
+    assert [(t.start, t.end) for t in vendor_call.turns[1:]] == [(0.0, 4.5), (65.0, 70.0), (71.0, 75.0), (76.0, 77.0)]
+    assert vendor_call.timed  # the untimed system message does not make the call untimed
+    # `agent_id` outranks `agent` (here the agent's name) wherever it stands in the record
+    assert (wechat.id, wechat.agent_id, wechat.channel, wechat.agent_name, wechat.team) == (
+        "42", "1024", "chat", "吴昊", "在线客服组")
+    assert [t.speaker for t in wechat.turns] == ["agent", "customer"]
+
+
+def test_jsonl_bad_records_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    content = lines(
+        record("T1"),
+        '{"id": "T2", "agent_id": "A1024", "turns": [{"speaker": "agent", "text": "您好',
+        record("T3", agent_id=None),
+        record("T4", agent_id=""),
+        record("T5", turns="坐席: 您好"),
+        record("T6", turns=[]),
+        record("T7", turns=[{"speaker": "agent", "text": "您好"}, {"text": "在吗"}]),
+        record("T8", turns=[{"speaker": "主持人", "text": "大家好"}]),
+        record("T9", turns=[{"speaker": "agent", "text": "您好", "start": "刚才", "end": 3}]),
+        record("T10", turns=[{"speaker": "agent", "text": ["您好"]}]),
+        record("T11", turns=[{"speaker": "agent"}]),
+        record("T12", turns=["坐席: 您好"]),
+        record("T13", channel="传真"),
+        record("T14", started_at="昨天下午"),
+        record("T15", turns=[{"speaker": "agent", "text": "您好", "start": 9, "end": 3}]),
+        {"agent_id": "A1024", "turns": []},
+        ["T16"],
+        "",
+        record("T17"),
+    )
+    items = read(write(tmp_path, "night.jsonl", content))
+    assert [t.id for t in good(items)] == ["T1", "T17"]
+    assert good(items)[1].line == 19
+    assert bad(items) == [
+        (2, "invalid JSON: Unterminated string starting at (column 74)"),
+        (3, "T3: record has no agent_id"),
+        (4, "T4: record has no agent_id"),
+        (5, "T5: turns is not a list"),
+        (6, "T6: record has no turns"),
+        (7, "T7: turn 1 has no speaker"),
+        (8, "T8: turn 0: unknown speaker '主持人'"),
+        (9, "T9: turn 0: start is not a number of seconds or mm:ss: '刚才'"),
+        (10, "T10: turn 0: text is not a string"),
+        (11, "T11: turn 0 has no text"),
+        (12, "T12: turn 0 is not an object"),
+        (13, "T13: unknown channel '传真' (expected call/电话 or chat/在线)"),
+        (14, "T14: started_at '昨天下午' is not a date and time (e.g. 2026-11-21T09:15:02+08:00)"),
+        (15, "T15: turn 0: end 3 is before start 9"),
+        (16, "record has no id (expected one of: id, transcript_id, call_id, session_id, conversation_id, "
+             "会话ID, 通话ID, 会话编号, 通话编号)"),
+        (17, "record is not a JSON object but list"),
+    ]
+    assert all(isinstance(i, Transcript) or i.path == str(tmp_path / "night.jsonl") for i in items)
+
+
+def test_times_on_some_turns_only_make_the_transcript_untimed(tmp_path: Path) -> None:
+    turns = [{"speaker": "agent", "text": GREETING, "start": 0, "end": 4},
+             {"speaker": "customer", "text": QUESTION, "start": 5},
+             {"speaker": "agent", "text": "好的。"}]
+    (transcript,) = read(write(tmp_path, "partial.jsonl", lines(record("T1", turns=turns))))
+    assert isinstance(transcript, Transcript)
+    assert not transcript.timed
+    assert all(t.start is None and t.end is None for t in transcript.turns)
+
+
+def test_numbers_as_text_are_kept_as_text(tmp_path: Path) -> None:
+    turns = [{"speaker": "agent", "text": GREETING}, {"speaker": "customer", "text": 13922075816}]
+    (transcript,) = read(write(tmp_path, "n.jsonl", lines(record("T1", turns=turns))))
+    assert isinstance(transcript, Transcript)
+    assert transcript.turns[1].text == "13922075816"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "gb18030"])
+def test_jsonl_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path, "enc.jsonl", lines(record("T1"), record("T2")), encoding)
+    transcripts = good(read(path))
+    assert [t.id for t in transcripts] == ["T1", "T2"]
+    assert transcripts[0].turns[0].text == GREETING
+    assert transcripts[0].agent_name == "王小明"
+
+
+def test_jsonl_gbk_after_an_ascii_head_is_still_detected(tmp_path: Path) -> None:
+    """The head decides nothing when it is all ASCII; the first Chinese line does."""
+    ascii_only = record("T0", agent_name="Wang", team="Team 1",
+                        turns=[{"speaker": "agent", "text": "Hello, how can I help?"}])
+    content = lines(*([ascii_only] * 1500), record("T1"))
+    assert len(content.split("\n", 1)[0]) * 1500 > 64 * 1024
+    transcripts = good(read(write(tmp_path, "late.jsonl", content, "gbk")))
+    assert transcripts[-1].turns[0].text == GREETING
+
+
+def test_jsonl_line_that_does_not_decode_is_that_records_error(tmp_path: Path) -> None:
+    gbk_line = b'{"id": "T2", "text": "\xd6\xd0\xce\xc4"}\n'
+    content = lines(record("T1")).encode() + gbk_line + lines(record("T3")).encode()
+    items = read(write(tmp_path, "mixed.jsonl", content))
+    assert [t.id for t in good(items)] == ["T1", "T3"]
+    assert bad(items) == [(2, "not valid UTF-8 text (byte 23 of the line)")]
+
+
+def test_jsonl_five_megabyte_lines(tmp_path: Path) -> None:
+    long_text = "客户说了很久。" * 250_000
+    turns = [{"speaker": "agent", "text": GREETING}, {"speaker": "customer", "text": long_text}]
+    content = lines(record("T1", turns=turns), "x" * 5_000_000, record("T3"))
+    items = read(write(tmp_path, "long.jsonl", content))
+    assert [t.id for t in good(items)] == ["T1", "T3"]
+    assert good(items)[0].turns[1].text == long_text
+    assert bad(items) == [(2, "invalid JSON: Expecting value (column 1)")]
+
+
+def test_jsonl_overlong_line_is_skipped_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 4096)
+    content = lines(record("T1"), record("T2", turns=[{"speaker": "agent", "text": "长" * 5000}]), record("T3"))
+    items = read(write(tmp_path, "huge.jsonl", content))
+    assert [t.id for t in good(items)] == ["T1", "T3"]
+    assert bad(items) == [(2, "line longer than 4,096 bytes; skipped")]
+
+
+def test_json_holding_one_pretty_printed_document_in_a_jsonl_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "pretty.jsonl", json.dumps([record("T1"), record("T2")], ensure_ascii=False, indent=2))
+    assert [(t.id, t.line) for t in good(read(path))] == [("T1", 2), ("T2", 24)]
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def test_json_single_object_and_list(tmp_path: Path) -> None:
+    (single,) = read(write(tmp_path, "one.json", json.dumps(record("T1"), ensure_ascii=False, indent=2)))
+    assert isinstance(single, Transcript) and single.line is None
+    listed = read(write(tmp_path, "list.json", json.dumps([record("T2"), record("T3")], ensure_ascii=False, indent=1)))
+    assert [(t.id, t.line) for t in good(listed)] == [("T2", 2), ("T3", 24)]
+
+
+def test_json_list_with_a_bad_element_and_a_truncated_end(tmp_path: Path) -> None:
+    body = json.dumps([record("T1"), record("T2", agent_id=None), record("T3")], ensure_ascii=False, indent=1)
+    items = read(write(tmp_path, "cut.json", body[: body.index('"T3"') + 20]))
+    assert [t.id for t in good(items)] == ["T1"]
+    assert bad(items) == [(24, "T2: record has no agent_id"),
+                          (47, "invalid JSON: Unterminated string starting at (column 14)")]
+
+
+def test_json_file_holding_json_lines(tmp_path: Path) -> None:
+    items = read(write(tmp_path, "export.json", lines(record("T1"), "{oops", record("T3"))))
+    assert [(t.id, t.line) for t in good(items)] == [("T1", 1), ("T3", 3)]
+    assert bad(items) == [(2, "invalid JSON: Expecting property name enclosed in double quotes (column 2)")]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[]", [(None, "empty list: no transcripts")]),
+        ("[" * 100_000, [(1, "invalid JSON: nested too deeply")]),
+        ('"just a string"', [(None, "record is not a JSON object but str")]),
+        ('{"id": "T1"} trailing', [(1, "invalid JSON: extra data after the document")]),
+        ("[1, 2] [3]", [(1, "record is not a JSON object but int"), (1, "record is not a JSON object but int"),
+                        (1, "invalid JSON: extra data after the list")]),
+    ],
+)
+def test_json_odd_documents(tmp_path: Path, content: str, expected: list[tuple[int | None, str]]) -> None:
+    assert bad(read(write(tmp_path, "odd.json", content))) == expected
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+CSV_ZH = (
+    "会话ID,坐席工号,坐席姓名,班组,渠道,角色,内容,开始时间,结束时间\r\n"
+    "T0002,A1024,王小明,售后一组,电话,坐席,您好，请问有什么可以帮您？,0.0,3.2\r\n"
+    "T0003,A2015,张伟,客服二组,在线,客服,您好，很高兴为您服务。,,\r\n"
+    "T0002,A1024,王小明,售后一组,电话,客户,\"我想查一下话费，\r\n上个月多扣了三十块。\",3.6,9.1\r\n"
+    "T0003,A2015,张伟,客服二组,在线,用户,我的快递到哪了？,,\r\n"
+    "T0002,A1024,王小明,售后一组,电话,坐席,我帮您查询一下，请稍等。,9.5,12\r\n"
+)
+
+
+def test_csv_chinese_headers_utf8_bom_rows_grouped_by_id(tmp_path: Path) -> None:
+    path = write(tmp_path, "export.csv", CSV_ZH, "utf-8-sig")
+    call, chat = read(path)
+    assert isinstance(call, Transcript) and isinstance(chat, Transcript)
+    assert (call.id, call.agent_id, call.agent_name, call.team, call.channel, call.line) == (
+        "T0002", "A1024", "王小明", "售后一组", "call", 2)
+    assert [(t.speaker, t.text, t.start, t.end) for t in call.turns] == [
+        ("agent", "您好，请问有什么可以帮您？", 0.0, 3.2),
+        ("customer", "我想查一下话费，\r\n上个月多扣了三十块。", 3.6, 9.1),
+        ("agent", "我帮您查询一下，请稍等。", 9.5, 12.0),
+    ]
+    assert (chat.id, chat.channel, chat.line, chat.timed) == ("T0003", "chat", 3, False)
+    assert [t.speaker for t in chat.turns] == ["agent", "customer"]
+
+
+def test_csv_english_headers_gbk(tmp_path: Path) -> None:
+    content = (
+        "Transcript ID,Agent ID,Agent Name,Team,Channel,Started At,Speaker,Text,Start,End\n"
+        "T9,A3008,吴昊,在线客服组,chat,2026-11-21 10:00:00,agent,您好，请问有什么可以帮您？,00:00,00:05\n"
+        "T9,A3008,吴昊,在线客服组,chat,2026-11-21 10:00:00,customer,我想改一下收货地址。,00:06,00:10\n"
+    )
+    (transcript,) = read(write(tmp_path, "english.csv", content, "gbk"))
+    assert isinstance(transcript, Transcript)
+    assert (transcript.id, transcript.agent_name, transcript.channel, transcript.started_at) == (
+        "T9", "吴昊", "chat", "2026-11-21T10:00:00")
+    assert [(t.text, t.start, t.end) for t in transcript.turns] == [
+        ("您好，请问有什么可以帮您？", 0.0, 5.0), ("我想改一下收货地址。", 6.0, 10.0)]
+
+
+def test_csv_bad_rows_and_transcripts_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
+    content = (
+        "通话ID,工号,说话人,文本\n"
+        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
+        ",A1,客户,这一行没有会话ID\n"
+        "T2,A2,坐席,您好\n"
+        "T2,A2,主持人,大家好\n"
+        "T3,A3,坐席,您好\n"
+        "T3,A4,客户,工号变了\n"
+        "T4,,坐席,没有工号\n"
+        "T5,A5,,没有角色\n"
+        "T1,A1,客户,我找你们好几次了。\n"
+    )
+    items = read(write(tmp_path, "bad.csv", content))
+    assert [(t.id, [x.text for x in t.turns]) for t in good(items)] == [
+        ("T1", ["您好，请问有什么可以帮您？", "我找你们好几次了。"])]
+    assert bad(items) == [
+        (3, "row has no transcript id"),
+        (4, "T2: turn 1 (line 5): unknown speaker '主持人'"),
+        (6, "T3: rows disagree on agent_id: 'A3' (line 6) and 'A4' (line 7)"),
+        (8, "T4: record has no agent_id"),
+        (9, "T5: turn 0 (line 9) has no speaker"),
+    ]
+
+
+def test_csv_without_required_columns(tmp_path: Path) -> None:
+    items = read(write(tmp_path, "wrong.csv", "编号,姓名,内容\n1,王小明,您好\n"))
+    assert bad(items) == [(1, "CSV header lacks required columns (id: id / transcript_id / call_id / session_id / "
+                              "conversation_id / 会话ID / 通话ID / 会话编号 / 通话编号; agent_id: agent_id / agent / "
+                              "staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号; speaker: speaker / role / "
+                              "speaker_role / 角色 / 说话人 / 发言人)")]
+
+
+def test_csv_tab_separated_and_a_field_too_large(tmp_path: Path) -> None:
+    huge = "长" * 200_000
+    content = f"id\tagent_id\tspeaker\ttext\nT1\tA1\tagent\t您好\nT2\tA1\tagent\t\"{huge}\"\nT3\tA1\tagent\t您好\n"
+    items = read(write(tmp_path, "tabs.csv", content))
+    assert [t.id for t in good(items)] == ["T1", "T3"]
+    assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)")]
+
+
+def test_csv_header_only(tmp_path: Path) -> None:
+    items = read(write(tmp_path, "header.csv", "会话ID,坐席工号,角色,内容\n"))
+    assert bad(items) == [(None, "no rows after the header")]
+
+
+# --- plain text -------------------------------------------------------------------------
+
+TXT_HEADER = """通话ID: T0003
+坐席工号: A1024
+坐席姓名: 王小明
+班组: 售后一组
+渠道: 电话
+开始时间: 2026-11-21 09:15:02
+
+[00:00] 坐席: 您好，请问有什么可以帮您？
+[00:04] 客户：我的快递显示签收了，
+但是我没收到。
+[00:15] 坐席: 我帮您查询一下，请稍等。
+[01:02] 通话结束
+"""
+
+
+def test_text_with_header_block_and_timestamps(tmp_path: Path) -> None:
+    (transcript,) = read(write(tmp_path, "call.txt", TXT_HEADER))
+    assert isinstance(transcript, Transcript)
+    assert (transcript.id, transcript.agent_id, transcript.agent_name, transcript.team) == (
+        "T0003", "A1024", "王小明", "售后一组")
+    assert (transcript.channel, transcript.started_at, transcript.line) == ("call", "2026-11-21T09:15:02", None)
+    assert [(t.speaker, t.text, t.start, t.end) for t in transcript.turns] == [
+        ("agent", "您好，请问有什么可以帮您？", 0.0, 4.0),
+        ("customer", "我的快递显示签收了，\n但是我没收到。", 4.0, 15.0),
+        ("agent", "我帮您查询一下，请稍等。", 15.0, 62.0),
+    ]
+
+
+def test_text_without_closing_timestamp_is_untimed(tmp_path: Path) -> None:
+    (transcript,) = read(write(tmp_path, "open.txt", TXT_HEADER.replace("[01:02] 通话结束\n", "")))
+    assert isinstance(transcript, Transcript)
+    assert not transcript.timed and transcript.turns[2].text == "我帮您查询一下，请稍等。"
+
+
+def test_text_file_name_gives_ids_and_date(tmp_path: Path) -> None:
+    content = "[0:00:00] 客服: 您好，请问有什么可以帮您？\n[0:00:03] 用户: 在吗\n[0:00:05]\n"
+    (transcript,) = read(write(tmp_path, "A1024_20261121_0001.txt", content))
+    assert isinstance(transcript, Transcript)
+    assert (transcript.id, transcript.agent_id, transcript.started_at) == ("A1024_20261121_0001", "A1024", "2026-11-21")
+    assert [(t.start, t.end) for t in transcript.turns] == [(0.0, 3.0), (3.0, 5.0)]
+
+
+def test_text_english_header_separator_and_traditional_roles(tmp_path: Path) -> None:
+    content = ("id: W7\nagent_id: A3007\nchannel: chat\nstarted_at: 2026-11-21T20:16:33+08:00\n---\n"
+               "客服: 您好，請問有什麼可以幫您？\n客戶: 我想問積分。\n系統: 客戶已離開\n")
+    (transcript,) = read(write(tmp_path, "W7.txt", content))
+    assert isinstance(transcript, Transcript)
+    assert (transcript.id, transcript.agent_id, transcript.channel) == ("W7", "A3007", "chat")
+    assert [t.speaker for t in transcript.turns] == ["agent", "customer", "system"]
+
+
+def test_text_gbk(tmp_path: Path) -> None:
+    (transcript,) = read(write(tmp_path, "gbk.txt", TXT_HEADER, "gbk"))
+    assert isinstance(transcript, Transcript)
+    assert transcript.turns[1].text == "我的快递显示签收了，\n但是我没收到。"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("recording.txt", "坐席: 您好\n客户: 你好\n",
+         (None, "recording: record has no agent_id (add a header line '坐席工号: A1024' or name the file like "
+                "A1024_20261121_0001.txt)")),
+        ("A1_20261121_1.txt", "[00:00] 坐席: 您好\n[00:03] 主持人: 大家好\n[00:09]\n", (2, "unknown speaker '主持人'")),
+        ("A1_20261121_2.txt", "这是一份通话记录\n坐席: 您好\n", (1, "text before the first turn has no speaker prefix "
+                                                            "(坐席: / 客户: …)")),
+        ("A1_20261121_3.txt", "[00:10] 坐席: 您好\n[00:03] 客户: 你好\n[00:20]\n",
+         (2, "timestamp is earlier than the one on line 1")),
+        ("A1_20261121_4.txt", "[00:00] 坐席: 您好\n[00:05]\n客户: 你好\n",
+         (2, "a timestamp without a speaker may only end the conversation")),
+        ("A1_20261121_5.txt", "通话ID: X\n坐席工号: A1\n\n", (None, "X: record has no turns")),
+        ("A1_20261121_6.txt", "通话ID: X\n这不是一个字段\n\n坐席: 您好\n",
+         (2, "header line is not 'name: value' (end the header with a blank line)")),
+    ],
+)
+def test_text_errors(tmp_path: Path, name: str, content: str, error: tuple[int | None, str]) -> None:
+    assert bad(read(write(tmp_path, name, content))) == [error]
+
+
+def test_text_unknown_prefix_after_the_first_turn_continues_it(tmp_path: Path) -> None:
+    (transcript,) = read(write(tmp_path, "A1_20261121_7.txt", "坐席: 您的套餐如下\n月租: 59元\n客户: 好的\n"))
+    assert isinstance(transcript, Transcript)
+    assert [t.text for t in transcript.turns] == ["您的套餐如下\n月租: 59元", "好的"]
+
+
+# --- any format: bad files --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv", ".txt"])
+def test_empty_and_binary_files(tmp_path: Path, suffix: str) -> None:
+    assert bad(read(write(tmp_path, "empty" + suffix, b""))) == [(None, "empty file")]
+    assert bad(read(write(tmp_path, "blank" + suffix, b"\n  \r\n\n"))) == [(None, "empty file")]
+    junk = random.Random(7).randbytes(4000)
+    assert bad(read(write(tmp_path, "junk" + suffix, junk))) == [
+        (None, "not a text file: contains NUL bytes (binary data or UTF-16)")]
+    controls = bytes(range(1, 8)) * 100
+    assert bad(read(write(tmp_path, "controls" + suffix, controls))) == [(None, "not a text file: binary data")]
+    utf16 = "坐席: 您好\n".encode("utf-16")
+    assert bad(read(write(tmp_path, "utf16" + suffix, utf16))) == [
+        (None, "UTF-16 text is not supported: save the file as UTF-8")]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".txt"])
+def test_neither_utf8_nor_gb18030(tmp_path: Path, suffix: str) -> None:
+    content = "坐席: 您好\n".encode() + b"\x80\xff\x80 broken\n"
+    assert bad(read(write(tmp_path, "latin" + suffix, content))) == [(2, "not UTF-8 or GB18030 text")]
+
+
+def test_jsonl_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
+    content = b'{"id": "\x80\xff\x80"}\n' * 3
+    assert bad(read(write(tmp_path, "latin.jsonl", content))) == [(None, "not UTF-8 or GB18030 text")]
+
+
+# --- files and folders ------------------------------------------------------------------
+
+
+def test_read_inputs_walks_folders_in_sorted_order_and_skips_the_rest(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    write(root, "b.jsonl", lines(record("B1"), record("B2")))
+    write(root, "a/A1_20261121_z.txt", "坐席: 您好，请问有什么可以帮您？\n客户: 你好\n")
+    write(root, "a/y.csv", "id,agent_id,speaker,text\nY1,A1,agent,您好\n")
+    write(root, "c/d/e.NDJSON", lines(record("E1")))
+    write(root, "a.json", json.dumps(record("J1"), ensure_ascii=False))
+    write(root, ".hidden.jsonl", lines(record("H1")))
+    write(root, ".git/objects.jsonl", lines(record("H2")))
+    write(root, "notes.md", "# notes")
+    write(root, "report.xlsx", b"PK\x03\x04")
+    items = list(read_inputs([root]))
+    assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
+        ("A1_20261121_z", str(root / "a" / "A1_20261121_z.txt")),
+        ("Y1", str(root / "a" / "y.csv")),
+        ("J1", str(root / "a.json")),
+        ("B1", str(root / "b.jsonl")),
+        ("B2", str(root / "b.jsonl")),
+        ("E1", str(root / "c" / "d" / "e.NDJSON")),
+    ]
+    assert not [i for i in items if isinstance(i, IngestError)]
+
+
+def test_read_inputs_explicit_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "day.jsonl", lines(record("T1")))
+    write(tmp_path, "report.xlsx", b"PK\x03\x04")
+    write(tmp_path, ".hidden.jsonl", lines(record("H1")))
+    items = list(read_inputs(["day.jsonl", Path("report.xlsx"), "missing.jsonl", ".", "./day.jsonl",
+                              ".hidden.jsonl"]))
+    assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
+        ("T1", "day.jsonl"), ("H1", ".hidden.jsonl")]
+    assert [str(i) for i in items if isinstance(i, IngestError)] == [
+        "report.xlsx: unsupported file type '.xlsx' (supported: .csv, .json, .jsonl, .ndjson, .txt)",
+        "missing.jsonl: no such file or directory",
+    ]
+
+
+def test_read_inputs_is_lazy(tmp_path: Path) -> None:
+    """A batch starts auditing before the last file is read: the first item arrives first."""
+    write(tmp_path, "a.jsonl", lines(record("T1")))
+    write(tmp_path, "b.jsonl", lines(record("T2")))
+    stream = read_inputs([tmp_path])
+    first = next(stream)
+    os.remove(tmp_path / "b.jsonl")
+    assert isinstance(first, Transcript) and first.id == "T1"
+    assert [str(i) for i in stream] == [f"{tmp_path / 'b.jsonl'}: cannot read file: No such file or directory"]
+
+
+def test_supported_suffixes() -> None:
+    assert {".jsonl", ".ndjson", ".json", ".csv", ".txt"} == SUPPORTED_SUFFIXES
+
+
+# --- the shipped samples ----------------------------------------------------------------
+
+
+def test_sample_transcripts_read_as_documented() -> None:
+    items = list(read_inputs([SAMPLES]))
+    transcripts = [i for i in items if isinstance(i, Transcript)]
+    assert len(transcripts) == 44
+    assert len({t.id for t in transcripts}) == 44
+    assert len({t.agent_id for t in transcripts}) == 7
+    assert {t.team for t in transcripts if t.team} == {"售后一组", "客服二组", "在线客服组"}
+    assert {(t.started_at or "")[:10] for t in transcripts} == {"2026-11-19", "2026-11-20", "2026-11-21"}
+    assert {t.channel for t in transcripts} == {"call", "chat"}
+    assert any(t.timed for t in transcripts) and any(not t.timed for t in transcripts)
+    broken = SAMPLES / "broken"
+    assert [(i.path, i.line, i.reason) for i in items if isinstance(i, IngestError)] == [
+        (str(broken / "2026-11-21_night_batch.jsonl"), 2, "invalid JSON: Unterminated string starting at (column 281)"),
+        (str(broken / "2026-11-21_night_batch.jsonl"), 4, "B1121-04: record has no agent_id"),
+        (str(broken / "recording_0412.txt"), None, "recording_0412: record has no agent_id (add a header line "
+                                                   "'坐席工号: A1024' or name the file like A1024_20261121_0001.txt)"),
+    ]
