@@ -11,8 +11,10 @@ Enter keeps it text. The tool composes no cell formulas at all.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from weakref import WeakKeyDictionary
 
+from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
@@ -28,7 +30,7 @@ _FORMULA_STARTS = frozenset("=+-@＝＋－＠")
 _ILLEGAL = {cp: "\ufffd" for cp in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
 """Control characters XML 1.0 cannot carry; replaced one for one so span offsets still hold."""
 
-Value = str | int | float | datetime | CellRichText | None
+Value = str | int | float | date | CellRichText | None
 
 
 def clean(text: str) -> str:
@@ -42,10 +44,27 @@ def looks_like_formula(text: str) -> bool:
     return bool(stripped) and stripped[0] in _FORMULA_STARTS
 
 
+_STYLES: WeakKeyDictionary[Workbook, dict[str, Cell]] = WeakKeyDictionary()
+
+
+def _styled(ws: WriteOnlyWorksheet, style_name: str) -> Cell:
+    """An empty cell in the named style.
+
+    Assigning a named style looks it up among the workbook's styles by name, a list scan
+    that was a fifth of the time of writing a large findings sheet; the first cell of each
+    style is kept per workbook and later cells copy its style array.
+    """
+    templates = _STYLES.setdefault(ws.parent, {})
+    template = templates.get(style_name)
+    if template is None:
+        template = templates[style_name] = WriteOnlyCell(ws)
+        template.style = style_name
+    return Cell(ws, row=1, column=1, style_array=template._style)
+
+
 def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> Cell:
     """A styled cell for `value`; strings and rich text always as string cells."""
-    c = WriteOnlyCell(ws)
-    c.style = style_name
+    c = _styled(ws, style_name)
     if isinstance(value, CellRichText):
         c.value = value
         plain = str(value)
