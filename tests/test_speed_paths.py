@@ -1,0 +1,52 @@
+"""Every speed path gives the same findings: worker count and segmenter backend.
+
+The fast paths (the compiled rjieba segmenter, a pool of worker processes) exist only to
+finish the night sooner; a supervisor must never get a different report because a run
+used more cores or the other segmenter. The labeled dev set is used when the shared
+evaluation data sits beside the project, the sample transcripts always.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qa_audit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "eval" / "dev" / "transcripts.jsonl"
+
+CONFIGURATIONS = [
+    ("rjieba", 1),
+    ("rjieba", 2),
+    ("jieba", 1),
+    ("jieba", 2),
+]
+
+INPUTS = [pytest.param(ROOT / "sample_transcripts", id="sample_transcripts")]
+if DEV.exists():
+    INPUTS.append(pytest.param(DEV, id="dev"))
+
+
+def _audit(source: Path, out: Path, segmenter: str, workers: int) -> tuple[str, str]:
+    result = CliRunner().invoke(main, [
+        "audit", str(source), "--out", str(out), "--db", str(out / "history.db"), "--quiet", "--no-xlsx",
+        "--segmenter", segmenter, "--workers", str(workers),
+    ])
+    assert result.exit_code in (0, 1), result.output
+    return (out / "calls.jsonl").read_text(encoding="utf-8"), (out / "findings.jsonl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("source", INPUTS)
+def test_every_configuration_writes_the_same_calls_and_findings(source: Path, tmp_path: Path) -> None:
+    outputs = {
+        (segmenter, workers): _audit(source, tmp_path / f"{segmenter}-{workers}", segmenter, workers)
+        for segmenter, workers in CONFIGURATIONS
+    }
+    reference_calls, reference_findings = outputs[CONFIGURATIONS[0]]
+    assert reference_findings.count("\n") > 20, "the input should give findings to compare"
+    for configuration, (calls, findings) in outputs.items():
+        assert calls == reference_calls, f"calls.jsonl differs with {configuration}"
+        assert findings == reference_findings, f"findings.jsonl differs with {configuration}"
