@@ -7,21 +7,21 @@ terminal (cron, CI, pipes) or with --quiet.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from qa_audit.ingest import SUPPORTED_SUFFIXES
+from qa_audit.ingest import folder_files
 
 
 def _input_files(paths: Sequence[Path]) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for path in paths:
-        files = [path] if path.is_file() else sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        files = [str(path)] if path.is_file() else folder_files(path) if path.is_dir() else []
         for file in files:
-            sizes[str(file)] = file.stat().st_size
+            sizes[file] = os.stat(file).st_size
     return sizes
 
 

@@ -20,7 +20,7 @@ from qa_audit.ingest.plaintext import read_text
 from qa_audit.ingest.table import read_csv
 from qa_audit.model import IngestError, Transcript
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_file", "read_inputs"]
+__all__ = ["SUPPORTED_SUFFIXES", "folder_files", "read_file", "read_inputs"]
 
 _READERS: dict[str, Callable[[Path, str], Iterator[Transcript | IngestError]]] = {
     ".csv": read_csv,
@@ -54,11 +54,13 @@ def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, None, f"cannot read file: {exc.strerror or exc}")
 
 
-def _folder_files(folder: str) -> list[str]:
+def folder_files(folder: str | Path) -> list[str]:
     """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed.
 
-    Paths are built with pathlib, as `qa_audit.progress` lists them, so both name a file alike.
+    The one definition of what a folder contributes: the reader and the progress line's
+    byte count both list files here, so they agree on which files a run covers.
     """
+    folder = str(folder)
     found: list[tuple[tuple[str, ...], str]] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -89,7 +91,7 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestErro
     for given in paths:
         name = str(given)
         if os.path.isdir(name):
-            for file in _folder_files(name):
+            for file in folder_files(name):
                 yield from once(file)
         elif os.path.exists(name):
             yield from once(name)
