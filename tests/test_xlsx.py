@@ -206,7 +206,7 @@ def test_colliding_names_stay_distinct() -> None:
 
 def test_agent_sheets_and_headers(written: tuple[Path, list[Path]]) -> None:
     wb = load_workbook(agent_book(written[1], "A1024"))
-    assert wb.sheetnames == ["概览", "通话", "问题明细"]
+    assert wb.sheetnames == ["概览", "趋势", "通话", "问题明细"]  # calls on three days
     assert all(len(name) <= 31 for name in wb.sheetnames)
     checks = ["开场问候", "服务禁语", "三不知", "等待礼仪", "identification"]
     assert header(wb["通话"]) == [
@@ -474,7 +474,7 @@ def test_crash_mid_write_keeps_the_old_file(tmp_path: Path, rows: tuple[list[Row
     with pytest.raises(OSError):
         write_workbooks(FailingSource(*rows), tmp_path)
     assert target.read_bytes() == before
-    assert load_workbook(target).sheetnames == ["概览", "通话", "问题明细"]
+    assert load_workbook(target).sheetnames == ["概览", "趋势", "通话", "问题明细"]
     assert no_temp_files(tmp_path)
 
 

@@ -1,17 +1,19 @@
-"""One agent's workbook: 概览 (how they did, against their team), 通话, 问题明细.
+"""One agent's workbook: 概览 (how they did, against their team), 趋势, 通话, 问题明细.
 
 The supervisor coaching this agent reads 概览 first: the headline numbers, which checks
 the agent fails more often than the team, and the rules behind most findings with the
-words actually used. 通话 and 问题明细 are the evidence, one row per call and per finding,
+words actually used. 趋势 (only when the calls fall on several days) shows the same
+figures day by day. 通话 and 问题明细 are the evidence, one row per call and per finding,
 with the offending words in red inside each utterance.
 
-The two long sheets are streamed from the source; 概览 is written last because its rule
-list is counted while the findings stream past.
+The two long sheets are streamed from the source; 概览 and 趋势 are written last because
+their rule list and daily sums are counted while the findings and calls stream past.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 from openpyxl.chart import Reference
@@ -32,7 +34,8 @@ from qa_audit.report.xlsx.labels import (
     label,
 )
 from qa_audit.report.xlsx.layout import Grid, Table, column
-from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, tally_rules, top_rules
+from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Tally, Totals, tally_days, tally_rules, top_rules
+from qa_audit.report.xlsx.trend import TREND, title_rows, trend_sheet
 
 SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
 TOP_RULES = 10
@@ -53,14 +56,19 @@ def write_agent(
 ) -> dict[str, RuleTally]:
     """Write `agent`'s workbook to `path`; returns the agent's findings counted per rule."""
     rules: dict[str, RuleTally] = {}
+    days: dict[date, Tally] = {}
     with atomic.discarding(style.workbook()) as wb:
         summary = wb.create_sheet(SUMMARY)
+        trend = wb.create_sheet(TREND) if agent.several_days else None
         calls = wb.create_sheet(CALLS)
         findings = wb.create_sheet(FINDINGS)
-        _calls_sheet(calls, source.calls(agent.agent_id), agent, totals, settings)
+        _calls_sheet(calls, tally_days(source.calls(agent.agent_id), days), agent, totals, settings)
         found = tally_rules(source.findings(agent.agent_id), rules)
         _findings_sheet(findings, found, agent, totals, settings, on_red_line)
         _summary_sheet(summary, agent, totals, settings, rules)
+        if trend is not None:
+            _print_header(trend, agent, settings, "每日趋势", title_rows(len(days)))
+            trend_sheet(trend, days, totals.team_days[agent.team], totals.checks, settings)
         atomic.save(wb, path)
     return rules
 

@@ -3,8 +3,8 @@
 A night's batch can hold thousands of agents and a million findings, so nothing here
 keeps a list of calls: each agent has a `Tally` of sums and counts, teams and the whole
 centre are sums of those, and the per-agent detail is streamed again later, one agent at
-a time. The memory this takes grows with the number of agents and checks, never with the
-number of calls or findings.
+a time. The memory this takes grows with the number of agents, checks, and teams times days
+(for the trend sheets), never with the number of calls or findings.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from qa_audit.records import Row
 from qa_audit.report.xlsx.labels import order_checks
@@ -99,6 +99,14 @@ class Agent:
     rank: int = 0
     team_rank: int = 0
     file_name: str = ""
+    first_day: date | None = None
+    last_day: date | None = None
+    """The first and last day with a dated call: two dates tell whether a trend is worth a sheet."""
+
+    @property
+    def several_days(self) -> bool:
+        """Whether the agent's dated calls fall on two or more days."""
+        return self.first_day is not None and self.first_day != self.last_day
 
     @property
     def display(self) -> str:
@@ -118,6 +126,8 @@ class Totals:
     last_day: str | None
     team_sizes: Counter[str]
     rule_width: float
+    team_days: dict[str, dict[date, Tally]]
+    """Per team, per day: what each agent's daily figures are held against on the trend sheet."""
 
     def ranking(self) -> list[Agent]:
         """Agents best first: by average score, then pass rate, fewer red lines, id."""
@@ -156,6 +166,21 @@ def parse_time(value: object) -> datetime | None:
         return None
 
 
+def day_of(row: Row) -> date | None:
+    """The day a call started on, by the clock it was recorded in (as `parse_time`), or None."""
+    started = parse_time(row.get("started_at"))
+    return None if started is None else started.date()
+
+
+def tally_days(calls: Iterable[Row], into: dict[date, Tally]) -> Iterable[Row]:
+    """Pass `calls` through unchanged while summing the dated ones per day into `into`."""
+    for row in calls:
+        day = day_of(row)
+        if day is not None:
+            into.setdefault(day, Tally()).add_call(row)
+        yield row
+
+
 def _competition_ranks(agents: list[Agent]) -> list[int]:
     """1, 2, 2, 4: agents with the same average score share a rank."""
     ranks: list[int] = []
@@ -168,12 +193,13 @@ def _competition_ranks(agents: list[Agent]) -> list[int]:
 
 
 def gather(calls: Iterable[Row]) -> Totals:
-    """One pass over every call row: per-agent tallies, team sums, checks seen, period."""
+    """One pass over every call row: per-agent tallies, team sums (also per day), checks seen, period."""
     agents: dict[str, Agent] = {}
     checks: set[str] = set()
     first: datetime | None = None
     last: datetime | None = None
     rule_width = 0.0
+    team_days: dict[str, dict[date, Tally]] = {}
     for row in calls:
         agent_id = str(row["agent_id"])
         agent = agents.get(agent_id)
@@ -188,6 +214,10 @@ def gather(calls: Iterable[Row]) -> Totals:
         if started is not None:
             first = started if first is None or started < first else first
             last = started if last is None or started > last else last
+            day = started.date()
+            agent.first_day = day if agent.first_day is None or day < agent.first_day else agent.first_day
+            agent.last_day = day if agent.last_day is None or day > agent.last_day else agent.last_day
+            team_days.setdefault(agent.team, {}).setdefault(day, Tally()).add_call(row)
 
     teams: dict[str, Tally] = {}
     overall = Tally()
@@ -203,6 +233,7 @@ def gather(calls: Iterable[Row]) -> Totals:
         first_day=first.date().isoformat() if first else None,
         last_day=last.date().isoformat() if last else None,
         rule_width=rule_width,
+        team_days=team_days,
     )
     ranked = totals.ranking()
     for agent, rank in zip(ranked, _competition_ranks(ranked), strict=True):

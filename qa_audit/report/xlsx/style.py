@@ -36,6 +36,7 @@ COUNT = '0;-0;"-"'
 """Zero shown as a dash: in a column of per-check counts only the calls with problems stand out."""
 DELTA_PERCENT = "+0.0%;-0.0%;0.0%"
 DATETIME = "yyyy-mm-dd hh:mm"
+DATE = "yyyy-mm-dd"
 CLOCK = "[mm]:ss"
 """Minutes may pass 59 in a long call: [mm] keeps counting instead of wrapping to hours."""
 
@@ -58,6 +59,7 @@ SCORES = "质检-得分"
 PERCENTS = "质检-百分比"
 DELTAS = "质检-差值"
 DATETIMES = "质检-时间"
+DATES = "质检-日期"
 CLOCKS = "质检-时长"
 LINK = "质检-链接"
 TITLE = "质检-标题"
@@ -119,6 +121,7 @@ def _styles() -> list[NamedStyle]:
         grid(PERCENTS, _RIGHT, PERCENT),
         grid(DELTAS, _RIGHT, DELTA_PERCENT),
         grid(DATETIMES, _LEFT, DATETIME),
+        grid(DATES, _LEFT, DATE),
         grid(CLOCKS, _RIGHT, CLOCK),
         grid(LINK, _LEFT, color="0563C1", underline="single"),
         plain(TITLE, size=16, bold=True, color=NAVY),
