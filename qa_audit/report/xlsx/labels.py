@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 CHECK_NAMES = {
     "greeting": "开场问候",
+    "identification": "自报工号",
     "closing": "结束语",
     "prohibited": "服务禁语",
     "non_answer": "三不知",
