@@ -115,7 +115,7 @@ def build_rows() -> tuple[list[Row], list[Row]]:
     add("T0002", WANG, 85.0, "2026-11-20T14:02:11+08:00", [
         finding_row("T0002", WANG, rule="GRT001", check="greeting", turn=None, severity="minor",
                     message="开场白不完整，缺少：请问有什么可以帮您", evidence="第一句坐席话术未包含服务用语"),
-        finding_row("T0002", WANG, rule="ID001", check="identification", text="喂,说吧。", turn=0,
+        finding_row("T0002", WANG, rule="ID001", check="verification", text="喂,说吧。", turn=0,
                     severity="info", message="开场未自报工号或姓名", deduction=0.0),
     ])  # fmt: skip
     add("T0003", WANG, 96.0, "2026-11-21T16:40:00+08:00", [], share=None, channel="chat")
@@ -208,7 +208,7 @@ def test_agent_sheets_and_headers(written: tuple[Path, list[Path]]) -> None:
     wb = load_workbook(agent_book(written[1], "A1024"))
     assert wb.sheetnames == ["概览", "趋势", "通话", "问题明细"]  # calls on three days
     assert all(len(name) <= 31 for name in wb.sheetnames)
-    checks = ["开场问候", "服务禁语", "三不知", "等待礼仪", "identification"]
+    checks = ["开场问候", "服务禁语", "三不知", "等待礼仪", "verification"]
     assert header(wb["通话"]) == [
         "通话编号", "开始时间", "渠道", "时长", "得分", "是否合格", "红线", "坐席说话占比", "占比口径", "问题数",
         *checks,
@@ -255,7 +255,7 @@ def test_findings_sheet_values(written: tuple[Path, list[Path]]) -> None:
     assert by_rule["PRO003"][6] == "服务禁语"
     assert by_rule["PRO003"][8] == "致命" and by_rule["PRO003"][10] == "是"
     assert by_rule["GRT001"][1] == "整通" and by_rule["GRT001"][4] is None
-    assert by_rule["ID001"][6] == "identification"
+    assert by_rule["ID001"][6] == "verification"  # a pack's own check keeps its name
     assert ws["C2"].number_format == "[mm]:ss"
     assert round(ws["C2"].value.total_seconds()) == 63
 
