@@ -279,12 +279,15 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (inclusive), YYYY-MM-DD.")
 @click.option("--agent", "agents", multiple=True, help="Only this agent id (repeatable).")
 @rules_option
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes writing agents' workbooks (default: the machine's cores).")
 def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: tuple[str, ...],
-           rule_paths: tuple[Path, ...]) -> None:
+           rule_paths: tuple[Path, ...], workers: int | None) -> None:
     """Rebuild workbooks, calls.jsonl and findings.jsonl for a period from the history database.
 
     Nothing is re-audited: the rows are the ones stored by earlier runs.
     """
+    from qa_audit.pipeline import default_workers
     from qa_audit.report.jsonl import write_jsonl
     from qa_audit.report.xlsx import write_workbooks
     from qa_audit.store import Store, StoreBusy
@@ -300,7 +303,9 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
             source = store.period_source(start, end, list(agents))
             calls, findings = write_jsonl(source, out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
-            books = write_workbooks(source, out_dir, period=period, pass_mark=pack.scoring.pass_mark)
+            books = write_workbooks(
+                source, out_dir, period=period, pass_mark=pack.scoring.pass_mark, workers=workers or default_workers(),
+                reopen=lambda: Store.open(db_path, readonly=True).period_source(start, end, list(agents)))
     except StoreBusy as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -145,11 +145,19 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     log.info("audited %d, unchanged %d, skipped %d inputs in %.1fs",
              summary.audited, summary.unchanged, len(summary.errors), elapsed)
 
+    started = time.monotonic()
     source = store.run_source(run_id)
     summary.calls, summary.findings = write_jsonl(source, options.out_dir)
     summary.outputs = [options.out_dir / "calls.jsonl", options.out_dir / "findings.jsonl"]
+    log.info("wrote %d calls and %d findings as JSON Lines in %.1fs",
+             summary.calls, summary.findings, time.monotonic() - started)
     if options.xlsx:
-        summary.outputs += write_workbooks(source, options.out_dir, pass_mark=pack.scoring.pass_mark)
+        started = time.monotonic()
+        books = write_workbooks(
+            source, options.out_dir, pass_mark=pack.scoring.pass_mark, workers=options.workers,
+            reopen=lambda: Store.open(options.db_path, readonly=True).run_source(run_id))
+        summary.outputs += books
+        log.info("wrote %d workbooks in %.1fs", len(books), time.monotonic() - started)
     store.finish_run(run_id, {"audited": summary.audited, "unchanged": summary.unchanged,
                               "errors": len(summary.errors), "calls": summary.calls,
                               "findings": summary.findings})

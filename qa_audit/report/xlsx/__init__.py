@@ -8,18 +8,28 @@ per-agent counters (`stats`), then each agent's calls and findings are streamed 
 source straight into write-only sheets, and the overview's red-line list is streamed into
 its own open write-only sheet along the way. Every file is written to a temporary name and
 renamed into place (`atomic`), and no cell ever holds a formula (`cells`).
+
+Agents' workbooks are independent of each other, and writing them is most of a night's
+run time, so with `workers > 1` they are written by a pool of processes, each reading
+the rows through its own source from `reopen` (a database connection must not cross a
+fork). The overview is still composed in this process, from the agents' results in
+agent order, so it is the same whatever the number of workers.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from qa_audit.records import Row
 from qa_audit.report.source import ReportSource
 from qa_audit.report.xlsx import atomic
 from qa_audit.report.xlsx.agent import write_agent
 from qa_audit.report.xlsx.files import OVERVIEW, Names
 from qa_audit.report.xlsx.overview import Overview
-from qa_audit.report.xlsx.stats import RuleTally, Settings, gather
+from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, gather
 
 __all__ = ["write_workbooks"]
 
@@ -31,6 +41,8 @@ def write_workbooks(
     period: str | None = None,
     pass_mark: float = 80.0,
     talk_target: float = 0.30,
+    workers: int = 1,
+    reopen: Callable[[], ReportSource] | None = None,
 ) -> list[Path]:
     """Write each agent's workbook and `overview.xlsx` into `out_dir`; return their paths.
 
@@ -38,6 +50,8 @@ def write_workbooks(
     last day of the calls. `pass_mark` and `talk_target` are what scores and talk shares
     are held against in the summaries and the red/amber highlighting. The agents'
     workbooks come first in the returned list, in `source.agent_ids()` order.
+    `workers > 1` writes agents' workbooks in parallel processes that read through
+    `reopen()`; without `reopen`, or where processes cannot be forked, they are written here.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -51,11 +65,63 @@ def write_workbooks(
     overview = Overview(totals, settings, source.errors())
     centre: dict[str, RuleTally] = {}
     paths: list[Path] = []
+    job = _Job(totals, settings, out_dir)
     with atomic.discarding(overview.wb):
-        for agent in agents:
-            path = out_dir / agent.file_name
-            for rule_id, rule in write_agent(source, agent, totals, settings, path, overview.add_red_line).items():
+        for agent, (rules, red_lines) in zip(agents, _written(job, agents, source, workers, reopen), strict=True):
+            for row in red_lines:
+                overview.add_red_line(agent, row)
+            for rule_id, rule in rules.items():
                 centre.setdefault(rule_id, RuleTally(rule_id, rule.check, rule.severity)).merge(rule)
-            paths.append(path)
+            paths.append(out_dir / agent.file_name)
         paths.append(overview.save(centre, out_dir / OVERVIEW))
     return paths
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every agent's workbook needs besides the agent: shared by all workers."""
+
+    totals: Totals
+    settings: Settings
+    out_dir: Path
+
+
+_Written = tuple[dict[str, RuleTally], list[Row]]
+"""An agent's findings counted per rule, and its red-line findings for the overview."""
+
+
+def _write(job: _Job, source: ReportSource, agent: Agent) -> _Written:
+    red_lines: list[Row] = []
+    rules = write_agent(source, agent, job.totals, job.settings, job.out_dir / agent.file_name,
+                        lambda _agent, row: red_lines.append(row))
+    return rules, red_lines
+
+
+def _written(
+    job: _Job, agents: list[Agent], source: ReportSource, workers: int, reopen: Callable[[], ReportSource] | None
+) -> Iterator[_Written]:
+    """Each agent's result, in agent order: from a process pool, or written one by one here."""
+    if workers <= 1 or reopen is None or len(agents) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for agent in agents:
+            yield _write(job, source, agent)
+        return
+    global _WORKER
+    _WORKER = (job, reopen)
+    # Leaving the block terminates the pool: by then every result has arrived, or the
+    # writer failed and the remaining workbooks are not wanted.
+    with multiprocessing.get_context("fork").Pool(min(workers, len(agents))) as pool:
+        yield from pool.imap(_write_in_worker, agents)
+
+
+_WORKER: tuple[_Job, Callable[[], ReportSource]] | None = None
+"""Set before the pool forks, so workers inherit the job; each opens its own source once."""
+_WORKER_SOURCE: ReportSource | None = None
+
+
+def _write_in_worker(agent: Agent) -> _Written:
+    global _WORKER_SOURCE
+    assert _WORKER is not None
+    job, reopen = _WORKER
+    if _WORKER_SOURCE is None:
+        _WORKER_SOURCE = reopen()
+    return _write(job, _WORKER_SOURCE, agent)
