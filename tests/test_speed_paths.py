@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from qa_audit.cli import main
 
@@ -50,3 +51,22 @@ def test_every_configuration_writes_the_same_calls_and_findings(source: Path, tm
     for configuration, (calls, findings) in outputs.items():
         assert calls == reference_calls, f"calls.jsonl differs with {configuration}"
         assert findings == reference_findings, f"findings.jsonl differs with {configuration}"
+
+
+def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    workbook = load_workbook(path)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+
+
+def test_workbooks_written_by_a_pool_equal_those_written_in_one_process(tmp_path: Path) -> None:
+    runs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"workers-{workers}"
+        result = CliRunner().invoke(main, [
+            "audit", str(ROOT / "sample_transcripts"), "--out", str(out), "--db", str(out / "history.db"),
+            "--quiet", "--workers", str(workers),
+        ])
+        assert result.exit_code == 1, result.output  # the sample's broken/ folder is reported
+        runs[workers] = {path.name: _cells(path) for path in sorted(out.glob("*.xlsx"))}
+    assert len(runs[1]) == 8  # seven agents and the overview
+    assert runs[2] == runs[1]
