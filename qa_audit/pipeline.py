@@ -13,8 +13,11 @@ import logging
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from qa_audit.engine import Auditor
@@ -30,7 +33,7 @@ from qa_audit.store import Store
 log = logging.getLogger("qa_audit")
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
-BATCH_PER_WORKER = 64
+BATCH = 64
 
 
 @dataclass
@@ -92,10 +95,31 @@ def _init_worker(pack: RulePack, backend: str, mask: bool) -> None:
     _MASK = mask
 
 
-def _audit_rows(transcript: Transcript) -> tuple[Row, list[Row]]:
+def _audit_batch(batch: list[Transcript]) -> list[tuple[Row, list[Row]]]:
+    """Audit a batch into its call and finding rows: what a worker does with one task."""
     assert _AUDITOR is not None
-    result = _AUDITOR.audit(transcript)
-    return call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)
+    rows = []
+    for transcript in batch:
+        result = _AUDITOR.audit(transcript)
+        rows.append((call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)))
+    return rows
+
+
+@contextmanager
+def _pool(options: RunOptions, pack: RulePack) -> Iterator[Pool | None]:
+    """Worker processes for `--workers` above 1 (none for one: the audit runs in this process).
+
+    Leaving the block terminates the workers: by then every result has been collected, or
+    the run failed and the rest of the batch is not wanted.
+    """
+    if options.workers <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(
+        options.workers, initializer=_init_worker, initargs=(pack, options.backend, options.mask)
+    ) as pool:
+        yield pool
 
 
 def _batches(items: Iterable[Transcript], size: int) -> Iterator[list[Transcript]]:
@@ -121,46 +145,72 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     pending = _pending(options, store, run_id, rules_hash, summary, progress)
     _init_worker(pack, options.backend, options.mask)
     started = time.monotonic()
-    pool = None
-    if options.workers > 1:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        pool = context.Pool(options.workers, initializer=_init_worker,
-                            initargs=(pack, options.backend, options.mask))
+
+    def save(rows: list[tuple[Row, list[Row]]]) -> None:
+        for call, findings in rows:
+            store.save(run_id, call, findings, rules_hash)
+        summary.audited += len(rows)
+        store.flush()
+        progress.calls(len(rows))
+
+    # Up to one batch per worker is in flight beyond the one being saved: the workers audit
+    # while this process reads the next batch and saves the last, and memory stays bounded.
+    in_flight: deque[AsyncResult[list[tuple[Row, list[Row]]]]] = deque()
     try:
-        for batch in _batches(pending, BATCH_PER_WORKER * max(1, options.workers)):
-            results = pool.map(_audit_rows, batch, chunksize=8) if pool else [_audit_rows(t) for t in batch]
-            for call, findings in results:
-                store.save(run_id, call, findings, rules_hash)
-                summary.audited += 1
-            store.flush()
-            progress.calls(len(batch))
+        with _pool(options, pack) as pool:
+            for batch in _batches(pending, BATCH):
+                if pool is None:
+                    save(_audit_batch(batch))
+                    continue
+                in_flight.append(pool.apply_async(_audit_batch, (batch,)))
+                if len(in_flight) > options.workers:
+                    save(in_flight.popleft().get())
+            while in_flight:
+                save(in_flight.popleft().get())
     finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
         _AUDITOR = None
     store.flush()
     progress.close()
     elapsed = time.monotonic() - started
-    log.info("audited %d, unchanged %d, skipped %d inputs in %.1fs",
-             summary.audited, summary.unchanged, len(summary.errors), elapsed)
+    log.info(
+        "audited %d, unchanged %d, skipped %d inputs in %.1fs",
+        summary.audited,
+        summary.unchanged,
+        len(summary.errors),
+        elapsed,
+    )
 
     started = time.monotonic()
     source = store.run_source(run_id)
     summary.calls, summary.findings = write_jsonl(source, options.out_dir)
     summary.outputs = [options.out_dir / "calls.jsonl", options.out_dir / "findings.jsonl"]
-    log.info("wrote %d calls and %d findings as JSON Lines in %.1fs",
-             summary.calls, summary.findings, time.monotonic() - started)
+    log.info(
+        "wrote %d calls and %d findings as JSON Lines in %.1fs",
+        summary.calls,
+        summary.findings,
+        time.monotonic() - started,
+    )
     if options.xlsx:
         started = time.monotonic()
         books = write_workbooks(
-            source, options.out_dir, pass_mark=pack.scoring.pass_mark, workers=options.workers,
-            reopen=lambda: Store.open(options.db_path, readonly=True).run_source(run_id))
+            source,
+            options.out_dir,
+            pass_mark=pack.scoring.pass_mark,
+            workers=options.workers,
+            reopen=lambda: Store.open(options.db_path, readonly=True).run_source(run_id),
+        )
         summary.outputs += books
         log.info("wrote %d workbooks in %.1fs", len(books), time.monotonic() - started)
-    store.finish_run(run_id, {"audited": summary.audited, "unchanged": summary.unchanged,
-                              "errors": len(summary.errors), "calls": summary.calls,
-                              "findings": summary.findings})
+    store.finish_run(
+        run_id,
+        {
+            "audited": summary.audited,
+            "unchanged": summary.unchanged,
+            "errors": len(summary.errors),
+            "calls": summary.calls,
+            "findings": summary.findings,
+        },
+    )
     return summary
 
 
@@ -179,9 +229,17 @@ def _pending(
         first = seen.get(item.id)
         if first is not None:
             if first[0] != digest:
-                _skip(store, run_id, summary, IngestError(
-                    item.source, item.line,
-                    f"duplicate transcript id {item.id!r} with different content (first seen at {first[1]}); skipped"))
+                _skip(
+                    store,
+                    run_id,
+                    summary,
+                    IngestError(
+                        item.source,
+                        item.line,
+                        f"duplicate transcript id {item.id!r} with different content"
+                        f" (first seen at {first[1]}); skipped",
+                    ),
+                )
             continue
         seen[item.id] = (digest, where)
         store.mark_input(run_id, item.id)
