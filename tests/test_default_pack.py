@@ -29,6 +29,7 @@ TABOOS = {
         "你听不懂吗？航班已经取消了。",
         "你到底听明白了没有？",
         "說了多少遍了，要先報案。",
+        "我说的你听不明白吗？要先报案。",
     ],
     "blaming": [
         "谁让你自己把插头拔了的。",
@@ -49,6 +50,7 @@ TABOOS = {
         "你去投诉吧，投诉也没用。",
         "这事跟我们没关系。",
         "這不歸我們管。",
+        "爱租不租，就这个价。",
     ],
     "sarcastic": [
         "这都不会用？",
@@ -59,7 +61,15 @@ TABOOS = {
         "连这个都不懂。",
         "怎么这么笨啊。",
     ],
-    "profane": ["滚！", "你有病吧。", "神经病。", "闭嘴，听我说。", "你算什么东西。"],
+    "profane": [
+        "滚！",
+        "你有病吧。",
+        "神经病。",
+        "闭嘴，听我说。",
+        "你算什么东西。",
+        "你是不是有病啊？",
+        "你脑子进水了吧。",
+    ],
     "standard": ["喂，大声一点儿！", "那你就慢慢等着吧。", "听不见就算了。", "喂？大声点！"],
 }
 
@@ -85,6 +95,9 @@ NOT_TABOO = [
     "我们下班时间是晚上九点。",
     "您说的“有完没完”我理解，给您添麻烦了。",
     "这个归我们售后管，我直接帮您登记。",
+    "您之前有病历的话，带上病历复印件。",
+    "您那边听不清楚吗？我换个耳机。",
+    "我说的您都明白了吗？",
 ]
 
 
@@ -121,6 +134,9 @@ NON_ANSWERS = {
         "这个不归我们管，你找物业去。",
         "您可以问问其他同事。",
         "保险条款里都有写的。",
+        "行李的事你自己去问机场柜台吧。",
+        "问医生去。",
+        "您自己去问街道办吧。",
     ],
     "vague_deferral": [
         "会有人联系您的。",
@@ -130,6 +146,8 @@ NON_ANSWERS = {
         "系统会自动处理的。",
         "到时候会有人通知您。",
         "過段時間會自動恢復的。",
+        "补贴的事回头再说吧。",
+        "这个以后再说。",
     ],
 }
 
@@ -155,6 +173,7 @@ def test_three_dont_know_forms_fire_without_a_remedy(auditor: Auditor, sentence:
         "会有理赔专员联系您，24小时内一定给您回电。",
         "已为您登记工单，两个工作日内工程师会联系您。",
         "这个不清楚的话，您可以拨打95500转2，理赔专员会直接答复。",
+        "就在保单第二页，这都不懂啊？",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -182,6 +201,23 @@ def test_a_new_topic_in_the_next_turn_does_not_answer(auditor: Auditor) -> None:
     assert checks_on(auditor, *lines, check="non_answer") == [1]
 
 
+def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor: Auditor) -> None:
+    lines = (
+        "客户: 这个型号是不是有召回？",
+        "坐席: 這個我不清楚，您自己問廠商吧。",
+        "客户: 哦……好吧。那先幫我預約維修吧。",
+        "坐席: 最快可以安排星期四上午，可以嗎？",
+    )
+    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    assert [f.turn for f in findings] == [1]
+    assert "第2轮客户说了“好吧”，不再追问" in findings[0].evidence
+
+
+def test_a_remedy_after_a_followup_question_still_cancels(auditor: Auditor) -> None:
+    lines = ("客户: 为什么扣了两次费？", "坐席: 这个我不清楚。", "客户: 那怎么办？", "坐席: 我帮您查一下，请稍等。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
 def test_the_customer_saying_dont_know_is_not_a_non_answer(auditor: Auditor) -> None:
     assert checks_on(auditor, "客户: 我也不知道怎么弄。", "坐席: 您在App首页点“报修”就可以。", check="non_answer") == []
 
@@ -197,6 +233,8 @@ def test_the_customer_saying_dont_know_is_not_a_non_answer(auditor: Auditor) -> 
         "我这边确认一下航班信息。",
         "我帮您联系一下维修师傅。",
         "不好意思，我帮您核实一下。",
+        "好，我幫您看看。",
+        "我帮您看看号源。",
     ],
 )
 def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sentence: str) -> None:
@@ -213,6 +251,7 @@ def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sent
         "您可以在App里查看一下物流信息。",
         "已为您登记报修，24小时内师傅联系您。",
         "稍等，我查一下。",
+        "我们可以帮您看看合适的套餐。",
     ],
 )
 def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: str) -> None:
@@ -256,6 +295,8 @@ def test_incomplete_greetings(auditor: Auditor, lines: tuple[str, ...]) -> None:
         "欢迎再次咨询。",
         "謝謝您的來電，再見。",
         "拜拜。",
+        "不用客氣，多謝您的來電。",
+        "多谢您的查询。",
     ],
 )
 def test_courteous_closes(auditor: Auditor, last: str) -> None:

@@ -9,9 +9,7 @@ from qa_audit.matcher import Match
 from qa_audit.model import Finding, Turn
 from qa_audit.rules.pack import RulePack
 from qa_audit.rules.phrases import Pattern
-from qa_audit.rules.schema import Rule
-
-PHRASE_KEYS = ("phrases", "exceptions", "first", "second", "new_topic")
+from qa_audit.rules.schema import PHRASE_KEYS, Rule
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, speaker_name
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.model import Finding
 
@@ -25,20 +25,41 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             continue
         if _satisfied(conv.view(turn.index), compiled):
             continue
-        looked = f"第{turn.index}轮"
+        looked, moved_on = f"第{turn.index}轮", ""
         if rule.params["within"] == "next_turn":
             following = conv.next_turn_of(turn)
-            if following is not None:
-                next_view = conv.view(following.index)
-                if not next_view.find(compiled.sets["new_topic"]) and _satisfied(next_view, compiled):
-                    continue
-                looked += f"及下一轮（第{following.index}轮）"
-            else:
+            if following is None:
                 looked += "（之后再无发言）"
+            else:
+                moved_on = _moved_on(conv, turn.index, following.index, compiled)
+                if moved_on:
+                    moved_on = f"；{moved_on}，第{following.index}轮不算答复"
+                elif _satisfied(conv.view(following.index), compiled):
+                    continue
+                else:
+                    looked += f"及下一轮（第{following.index}轮）都"
         said = quote_hits(view, compiled, triggers)
-        evidence = f"第{turn.index}轮说了 {said}；{looked}都没有{compiled.wanted['second']}"
+        evidence = f"第{turn.index}轮说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
         findings.append(make_finding(compiled, turn, view, triggers, evidence))
     return findings
+
+
+def _moved_on(conv: Conversation, index: int, following: int, compiled: CompiledRule) -> str:
+    """How the conversation left the matter before the speaker's next turn, or "" if it did not.
+
+    A `dropped` phrase said in between (the customer giving up: 好吧, 算了) or a
+    `new_topic` phrase opening the next turn (另外……) means that turn replies to
+    something else, so it cannot answer or remedy the trigger. The words are returned
+    for the evidence: they decided the finding.
+    """
+    for i in range(index + 1, following):
+        view = conv.view(i)
+        hits = view.find(compiled.sets["dropped"])
+        if hits:
+            return f"第{i}轮{speaker_name(view.turn.speaker)}说了“{view.original(hits[0])[1]}”，不再追问"
+    view = conv.view(following)
+    hits = view.find(compiled.sets["new_topic"])
+    return f"第{following}轮以“{view.original(hits[0])[1]}”另起话题" if hits else ""
 
 
 def _satisfied(view: TurnView, compiled: CompiledRule) -> bool:

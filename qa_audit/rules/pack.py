@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_audit.rules.phrases import Pattern, PhraseError, expand
-from qa_audit.rules.schema import Rule, validate_rule
+from qa_audit.rules.schema import PHRASE_KEYS, Rule, validate_rule
 from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
 
 DEFAULT_PACK = Path(__file__).resolve().parents[2] / "rules" / "default"
@@ -115,8 +115,7 @@ class RulePack:
 def rule_phrases(rule: Rule) -> list[str]:
     """Every phrase entry a rule mentions, in any of its keys."""
     p = rule.params
-    phrases = [*p.get("phrases", ()), *p.get("exceptions", ()), *p.get("first", ()), *p.get("second", ()),
-               *p.get("new_topic", ())]
+    phrases = [phrase for key in PHRASE_KEYS for phrase in p.get(key, ())]
     for element in p.get("elements", ()):
         phrases.extend(element.phrases)
     return phrases

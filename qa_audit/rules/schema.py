@@ -29,6 +29,8 @@ SCOPES = ("agent", "customer", "any")
 POSITIONS = ("first", "last")
 WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
+PHRASE_KEYS = ("phrases", "exceptions", "first", "second", "new_topic", "dropped")
+"""Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 CHECK_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -65,6 +67,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "within": "same_turn, or next_turn: the same turn or the speaker's next turn (default same_turn)",
         "exceptions": "phrases that cancel an overlapping trigger",
         "new_topic": "phrases that mark the next turn as a new topic, which then cannot satisfy",
+        "dropped": "phrases that, said by anyone between the trigger and the next turn, show the matter was"
+        " left (the customer gives up), so the next turn cannot satisfy",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
@@ -237,7 +241,7 @@ def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
 def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
     """Validate the keys of one kind; return its parameters in their final types."""
     params: dict[str, Any] = {}
-    for key in ("phrases", "exceptions", "first", "second", "new_topic"):
+    for key in PHRASE_KEYS:
         if key in data and key in KIND_KEYS[kind]:
             if _is_phrase_list(data[key]):
                 params[key] = tuple(data[key])
