@@ -6,6 +6,12 @@ so the bytes decide: UTF-8 is tried first and strictly (GBK text almost never pa
 strict UTF-8 decode, while UTF-8 text often decodes as GB18030 garbage), then GB18030,
 a superset of GBK. Anything else, and anything binary, is refused with a reason instead
 of being audited as mojibake.
+
+A file is sometimes appended to by a tool that writes the other encoding. The lines then
+vote: in a file that is mostly GB18030, a line that is valid UTF-8 is read as UTF-8 (for
+the reason above it is one); in a file that is mostly UTF-8 (or starts with its BOM), a
+line that is not UTF-8 is an error at that line, never the cue to read every other line
+as GB18030 mojibake.
 """
 
 from __future__ import annotations
@@ -49,22 +55,35 @@ def check_not_binary(head: bytes) -> None:
 def decode_whole(data: bytes) -> str:
     """The text of a whole file (CSV, JSON, plain text), BOM removed.
 
-    Raises NotText for an empty, binary or undecodable file; the line of the first byte
-    that is not UTF-8 is given, since UTF-8 is what the file was most likely meant to be.
+    Raises NotText for an empty, binary or undecodable file, with the line where it shows.
+    A mostly UTF-8 file with a line in another encoding is refused at that line (a whole-
+    file reader cannot skip one line); see the module docstring.
     """
     if not data.strip():
         raise NotText("empty file")
     check_not_binary(data[:SNIFF_BYTES])
     if b"\x00" in data:
         raise NotText("not a text file: contains NUL bytes (binary data or UTF-16)")
+    body = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return body.decode(UTF8)
     except UnicodeDecodeError as exc:
-        bad_line = data.count(b"\n", 0, exc.start) + 1
-    try:
-        return data.decode(GB18030)
-    except UnicodeDecodeError:
-        raise NotText("not UTF-8 or GB18030 text", bad_line) from None
+        bad_line = body.count(b"\n", 0, exc.start) + 1
+        bad_byte = exc.start - body.rfind(b"\n", 0, exc.start)
+    lines = body.split(b"\n")  # never inside a UTF-8 or GB18030 character
+    if body is not data or _vote([line for line in lines if not line.isascii()]) == UTF8:
+        raise NotText(f"not valid UTF-8 text (byte {bad_byte} of the line), unlike the rest of the file; "
+                      "save the whole file in one encoding", bad_line)
+    decoded = []
+    for number, raw in enumerate(lines, 1):
+        if _decodes(raw, UTF8):
+            decoded.append(raw.decode(UTF8))
+            continue
+        try:
+            decoded.append(raw.decode(GB18030))
+        except UnicodeDecodeError:
+            raise NotText("not UTF-8 or GB18030 text", number) from None
+    return "\n".join(decoded)
 
 
 def _decodes(raw: bytes, encoding: str) -> bool:
@@ -75,6 +94,15 @@ def _decodes(raw: bytes, encoding: str) -> bool:
     return True
 
 
+def _vote(lines: list[bytes]) -> str | None:
+    """UTF-8 or GB18030, whichever most of these non-ASCII lines decode in; None when neither."""
+    if sum(_decodes(line, UTF8) for line in lines) * 2 > len(lines):
+        return UTF8
+    if sum(_decodes(line, GB18030) for line in lines) * 2 > len(lines):
+        return GB18030
+    return None
+
+
 class LineDecoder:
     """Decodes a streamed file line by line, in the encoding its first 64 KB suggest.
 
@@ -82,7 +110,7 @@ class LineDecoder:
     else GB18030 when most of them are, else the file is refused. A head with no such line
     (all ASCII, or one very long first line) leaves the choice to the first non-ASCII line.
     A line that does not decode in the chosen encoding is that record's error, not the
-    file's.
+    file's; in a GB18030 file, a line that is valid UTF-8 is read as UTF-8.
     """
 
     def __init__(self, head: bytes) -> None:
@@ -90,13 +118,8 @@ class LineDecoder:
         self.encoding: str | None = UTF8 if head.startswith(codecs.BOM_UTF8) else None
         lines = [line for line in head.split(b"\n")[:-1] if not line.isascii()]
         if self.encoding is None and lines:
-            utf8 = sum(_decodes(line, UTF8) for line in lines)
-            gb = sum(_decodes(line, GB18030) for line in lines)
-            if utf8 * 2 > len(lines):
-                self.encoding = UTF8
-            elif gb * 2 > len(lines):
-                self.encoding = GB18030
-            else:
+            self.encoding = _vote(lines)
+            if self.encoding is None:
                 raise NotText("not UTF-8 or GB18030 text")
 
     def decode(self, raw: bytes) -> str:
@@ -107,6 +130,8 @@ class LineDecoder:
             self.encoding = next((e for e in (UTF8, GB18030) if _decodes(raw, e)), None)
             if self.encoding is None:
                 raise NotText("not UTF-8 or GB18030 text")
+        if self.encoding == GB18030 and _decodes(raw, UTF8):
+            return raw.decode(UTF8).removeprefix("\ufeff")  # a UTF-8 line appended to a GBK file
         try:
             text = raw.decode(self.encoding)
         except UnicodeDecodeError as exc:

@@ -1,0 +1,262 @@
+"""The `audit`, `check` and `report` commands through click's CliRunner: what a user reads
+on the terminal and finds in the output folder. (`rules` is in test_cli_rules.py.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from qa_audit.cli import main
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
+AGENT_BOOKS = ["A1024_王小明.xlsx", "A1031_李婷.xlsx", "A2015_张伟.xlsx", "A2016_陈静怡.xlsx", "A2019_孙丽.xlsx",
+               "A3007_黄美玲.xlsx", "A3008_吴昊.xlsx"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """The 42 good sample conversations (broken/ left out)."""
+    folder = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("broken"))
+    return folder
+
+
+def rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+def test_audit_writes_jsonl_workbooks_and_run_log_and_prints_one_summary_line(
+    runner: CliRunner, inbox: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    result = runner.invoke(main, ["audit", str(inbox), "--out", str(out), "--db", str(tmp_path / "qa.db"),
+                                  "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    calls, findings = rows(out / "calls.jsonl"), rows(out / "findings.jsonl")
+    assert len(calls) == 42 and len({c["transcript_id"] for c in calls}) == 42
+    assert result.stdout == (f"audited 42 transcript(s), 0 unchanged since the last run, 0 input(s) skipped; "
+                             f"42 call(s) and {len(findings)} finding(s) written to {out}\n")
+    assert result.stderr == ""
+    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted([*AGENT_BOOKS, "overview.xlsx"])
+    book = load_workbook(out / "A2016_陈静怡.xlsx", read_only=True)
+    assert {"概览", "通话", "问题明细"} <= set(book.sheetnames)
+
+    t1119_07 = [f for f in findings if f["transcript_id"] == "T1119-07"]
+    assert [(f["rule_id"], f["turn"], f["matched"]) for f in t1119_07] == [
+        ("NAN001", 6, ["不清楚", "您问别人"]), ("NAN001", 8, ["会有人联系"])]
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert "INFO run 1 started" in log
+    assert "INFO audited 42, unchanged 0, skipped 0 inputs" in log
+
+
+def test_audit_reads_the_database_path_from_qa_audit_db(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "nightly" / "history.db"
+    result = runner.invoke(main, ["audit", str(SAMPLES / "txt" / "T1121-07.txt"), "--out", str(tmp_path / "out"),
+                                  "--workers", "1", "--no-xlsx"], env={"QA_AUDIT_DB": str(db)})
+    assert result.exit_code == 0, result.output
+    assert db.is_file()
+    assert rows(tmp_path / "out" / "calls.jsonl")[0]["transcript_id"] == "T1121-07"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["audit.log", "calls.jsonl", "findings.jsonl"]
+
+
+def test_quiet_prints_nothing_but_still_names_what_was_skipped(runner: CliRunner, tmp_path: Path) -> None:
+    clean = runner.invoke(main, ["audit", str(SAMPLES / "2026-11-21_chats.jsonl"), "--out", str(tmp_path / "a"),
+                                 "--db", str(tmp_path / "qa.db"), "--workers", "1", "--quiet"])
+    assert clean.exit_code == 0
+    assert clean.output == ""
+    assert len(rows(tmp_path / "a" / "calls.jsonl")) == 6
+
+    broken = SAMPLES / "broken" / "2026-11-21_night_batch.jsonl"
+    dirty = runner.invoke(main, ["audit", str(broken), "--out", str(tmp_path / "b"), "--db", str(tmp_path / "qa.db"),
+                                 "--workers", "1", "-q"])
+    assert dirty.exit_code == 1
+    assert dirty.stdout == ""
+    assert dirty.stderr.splitlines() == [
+        f"skipped: {broken}:2: invalid JSON: Unterminated string starting at (column 281)",
+        f"skipped: {broken}:4: B1121-04: record has no agent_id",
+    ]
+    assert [c["transcript_id"] for c in rows(tmp_path / "b" / "calls.jsonl")] == ["B1121-01", "B1121-02"]
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def test_check_prints_findings_under_their_turn_with_the_words_marked(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", str(SAMPLES / "2026-11-19_calls.jsonl"), "--id", "T1119-07"])
+    assert result.exit_code == 1  # findings
+    lines = result.stdout.splitlines()
+    assert lines[0] == "通话 T1119-07 · 坐席 A2016 陈静怡 · call"
+    assert lines[1].startswith("得分 80.0（合格）") and lines[1].endswith("问题 2 个")
+    turn6 = lines.index("  6 [00:59] 坐席：这个我也【不清楚】，【您问别人】吧。")
+    assert lines[turn6 + 1].startswith("      ▲ NAN001 major 三不知答复：不清楚、您问别人")
+    assert lines[turn6 + 2].strip().startswith("依据：第6轮说了 “不清楚”")
+    turn8 = lines.index("  8 [01:11] 坐席：【会有人联系】您的。")
+    assert lines[turn8 + 1].startswith("      ▲ NAN001 major")
+    assert sum("▲" in line for line in lines) == 2
+    assert "T1119-01" not in result.stdout  # --id shows that conversation only
+
+
+def test_check_a_clean_conversation_exits_0(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", str(SAMPLES / "txt" / "T1121-07.txt")])
+    assert result.exit_code == 0, result.output
+    assert "问题 0 个" in result.stdout
+    assert "▲" not in result.stdout
+    assert "滚动条" in result.stdout and "【" not in result.stdout  # 滚 inside a word is not a taboo
+
+
+def test_check_json_puts_each_finding_on_its_turn_with_spans_over_the_words(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", str(SAMPLES / "2026-11-19_calls.jsonl"), "--id", "T1119-04",
+                                  "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["call"]["transcript_id"] == "T1119-04"
+    assert document["call"]["findings"] == len(document["findings"]) > 0
+    turns = document["turns"]
+    assert [t["turn"] for t in turns] == list(range(len(turns)))
+    by_rule = {f["rule_id"]: f for f in document["findings"]}
+    assert "CLS001" in by_rule  # no courteous close
+    for finding in document["findings"]:
+        if finding["turn"] is None:
+            continue
+        said = turns[finding["turn"]]
+        assert finding["text"] == said["text"] and finding["speaker"] == said["speaker"]
+        assert [said["text"][a:b] for a, b in finding["spans"]] == finding["matched"]
+    assert any("我不是说过了吗" in "".join(f["matched"]) for f in document["findings"])
+
+
+def test_check_json_masks_personal_numbers_unless_told_not_to(runner: CliRunner) -> None:
+    path = str(SAMPLES / "2026-11-19_calls.jsonl")
+    masked = runner.invoke(main, ["check", path, "--id", "T1119-01", "--format", "json"])
+    plain = runner.invoke(main, ["check", path, "--id", "T1119-01", "--format", "json", "--no-mask"])
+    masked_text = "".join(t["text"] for t in json.loads(masked.stdout)["turns"])
+    plain_text = "".join(t["text"] for t in json.loads(plain.stdout)["turns"])
+    assert "****" in masked_text
+    assert "****" not in plain_text and plain_text != masked_text
+
+
+def test_check_reports_an_unknown_id_and_bad_records(runner: CliRunner) -> None:
+    missing = runner.invoke(main, ["check", str(SAMPLES / "2026-11-19_calls.jsonl"), "--id", "T9999-99"])
+    assert missing.exit_code == 2
+    assert missing.stderr == f"error: no transcript T9999-99 could be read from {SAMPLES / '2026-11-19_calls.jsonl'}\n"
+
+    broken = SAMPLES / "broken" / "2026-11-21_night_batch.jsonl"
+    result = runner.invoke(main, ["check", str(broken), "--format", "json"])
+    assert result.exit_code == 1
+    assert f"skipped: {broken}:4: B1121-04: record has no agent_id" in result.stderr
+    assert [d["call"]["transcript_id"] for d in json.loads(result.stdout)] == ["B1121-01", "B1121-02"]
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history(runner: CliRunner, inbox: Path, tmp_path: Path) -> tuple[Path, list[dict[str, object]]]:
+    """A database holding the sample conversations, and the calls the audit wrote."""
+    db = tmp_path / "history.db"
+    result = runner.invoke(main, ["audit", str(inbox), "--out", str(tmp_path / "nightly"), "--db", str(db),
+                                  "--workers", "1", "--no-xlsx"])
+    assert result.exit_code == 0, result.output
+    return db, rows(tmp_path / "nightly" / "calls.jsonl")
+
+
+def test_report_rebuilds_one_agents_period(runner: CliRunner, history: tuple[Path, list], tmp_path: Path) -> None:
+    db, audited = history
+    out = tmp_path / "week"
+    result = runner.invoke(main, ["report", "--db", str(db), "--out", str(out), "--from", "2026-11-20",
+                                  "--to", "2026-11-21", "--agent", "A1024"])
+    assert result.exit_code == 0, result.output
+    expected = sorted(c["transcript_id"] for c in audited
+                      if c["agent_id"] == "A1024" and c["started_at"][:10] in ("2026-11-20", "2026-11-21"))
+    assert len(expected) == 4
+    calls = rows(out / "calls.jsonl")
+    assert sorted(c["transcript_id"] for c in calls) == expected
+    assert calls == sorted((c for c in audited if c["transcript_id"] in expected),
+                           key=lambda c: (c["started_at"], c["transcript_id"]))  # as audited, not re-audited
+    assert {f["transcript_id"] for f in rows(out / "findings.jsonl")} <= set(expected)
+    assert sorted(p.name for p in out.glob("*.xlsx")) == ["A1024_王小明.xlsx", "overview.xlsx"]
+    assert result.stdout.startswith("4 call(s), ")
+    assert result.stdout.endswith(f"2 workbook(s) written to {out}\n")
+
+
+def test_report_on_an_empty_period_or_a_reversed_one(runner: CliRunner, history: tuple[Path, list],
+                                                       tmp_path: Path) -> None:
+    db, _ = history
+    empty = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "e"), "--from", "2027-01-01"])
+    assert empty.exit_code == 3
+    assert "no calls in the database for that period and agents" in empty.stderr
+
+    backwards = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "b"),
+                                     "--from", "2026-11-21", "--to", "2026-11-19"])
+    assert backwards.exit_code == 2
+    assert "error: --from is after --to" in backwards.stderr
+    assert not (tmp_path / "b").exists()
+
+
+# --- help -----------------------------------------------------------------------------------
+
+
+def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    found: list[tuple[tuple[str, ...], click.Command]] = [(prefix, group)]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += commands(command, (*prefix, name))
+        else:
+            found.append(((*prefix, name), command))
+    return found
+
+
+@pytest.mark.parametrize(("path", "command"), [
+    pytest.param(path, command, id=" ".join(path) or "qa-audit") for path, command in commands(main)])
+def test_every_commands_help_mentions_each_of_its_options(runner: CliRunner, path: tuple[str, ...],
+                                                           command: click.Command) -> None:
+    result = runner.invoke(main, [*path, "--help"])
+    assert result.exit_code == 0
+    options = [opt for param in command.params if isinstance(param, click.Option) for opt in param.opts]
+    assert [opt for opt in options if opt not in result.stdout] == []
+    assert result.stdout.count("\n") > 4
+
+
+def test_audit_help_names_every_documented_option(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["audit", "--help"])
+    for option in ("--out", "--rules", "--db", "--workers", "--force", "--no-mask", "--quiet", "--no-xlsx",
+                   "--segmenter"):
+        assert option in result.stdout
+    assert "QA_AUDIT_DB" in result.stdout
+
+
+def test_report_masks_numbers_that_a_no_mask_run_stored(runner: CliRunner, tmp_path: Path) -> None:
+    call = {"id": "M1", "agent_id": "A1024", "agent_name": "王小明", "started_at": "2026-11-21T10:00:00+08:00",
+            "turns": [{"speaker": "agent", "text": "急什么，回电号码13812345678你自己记一下。"},
+                      {"speaker": "customer", "text": "好。"}]}
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(call, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = tmp_path / "history.db"
+    audited = runner.invoke(main, ["audit", str(source), "--out", str(tmp_path / "raw"), "--db", str(db),
+                                   "--no-mask", "--no-xlsx", "--workers", "1"])
+    assert audited.exit_code == 0, audited.output
+    assert "13812345678" in (tmp_path / "raw" / "findings.jsonl").read_text(encoding="utf-8")
+
+    masked = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "masked"), "--workers", "1"])
+    assert masked.exit_code == 0, masked.output
+    texts = {f["text"] for f in rows(tmp_path / "masked" / "findings.jsonl") if f["text"]}
+    assert texts == {"急什么，回电号码138****5678你自己记一下。"}
+    sheet = load_workbook(tmp_path / "masked" / "A1024_王小明.xlsx")["问题明细"]
+    assert not any("13812345678" in str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+
+    plain = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "plain"), "--no-mask"])
+    assert plain.exit_code == 0, plain.output
+    assert "13812345678" in (tmp_path / "plain" / "findings.jsonl").read_text(encoding="utf-8")

@@ -1,0 +1,520 @@
+"""Nightly operations (issue 6): a dirty inbox, a killed run, reruns, a busy database, workers.
+
+Each test drives `qa-audit audit` as cron would (CliRunner, or a real subprocess where a
+process has to be killed or has to wait), then checks what an operator sees: the exit
+code, the `skipped:` lines, audit.log, the 输入错误 sheet, calls.jsonl / findings.jsonl and
+the history database itself (read with sqlite3, as a DBA would).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from openpyxl import load_workbook
+
+from qa_audit.cli import main
+from qa_audit.store import Store
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
+GREETING = "您好，很高兴为您服务，请问有什么可以帮您？"
+CLOSING = "好的，已经帮您登记了，感谢您的来电，再见。"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def sample_records() -> list[dict[str, object]]:
+    """The reference-format sample conversations (8 timed calls, 6 chats with system turns)."""
+    records = []
+    for name in ("2026-11-19_calls.jsonl", "2026-11-21_chats.jsonl"):
+        for line in (SAMPLES / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                records.append(json.loads(line))
+    return records
+
+
+def generate(path: Path, count: int, prefix: str = "N") -> list[str]:
+    """`count` transcripts varied from the samples (new id, another agent); returns their ids."""
+    base = sample_records()
+    agents = ["A1024", "A1031", "A2015", "A2016", "A2019"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ids = []
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            record = dict(base[i % len(base)], id=f"{prefix}{i:05d}", agent_id=agents[i % len(agents)])
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            ids.append(record["id"])
+    return ids
+
+
+def call(tid: str, agent_id: str | None = "A1024", customer: str = "我家宽带从昨天开始就断了。",
+         **extra: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": tid, "channel": "call", "agent_id": agent_id, "agent_name": "王小明", "team": "售后一组",
+        "started_at": "2026-11-21T09:15:02+08:00",
+        "turns": [{"speaker": "agent", "text": GREETING}, {"speaker": "customer", "text": customer},
+                  {"speaker": "agent", "text": CLOSING}],
+    }
+    if agent_id is None:
+        del record["agent_id"]
+    record.update(extra)
+    return record
+
+
+def jsonl(*records: object) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
+
+
+def audit(*args: object) -> Result:
+    return CliRunner().invoke(main, ["audit", *map(str, args)])
+
+
+def audit_process(*args: object, **popen: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "qa_audit", "audit", *map(str, args)],
+                            text=True, **popen)  # type: ignore[call-overload]
+
+
+def ids_in(out: Path, name: str = "calls.jsonl") -> list[str]:
+    return [json.loads(line)["transcript_id"] for line in (out / name).read_text(encoding="utf-8").splitlines()]
+
+
+def sorted_lines(path: Path) -> list[str]:
+    return sorted(path.read_text(encoding="utf-8").splitlines())
+
+
+@contextmanager
+def database(db: Path) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(db)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def runs(db: Path) -> list[tuple[str, dict[str, int] | None]]:
+    with database(db) as conn:
+        rows = conn.execute("SELECT status, counts FROM runs ORDER BY id").fetchall()
+    return [(status, json.loads(counts) if counts else None) for status, counts in rows]
+
+
+def summary(audited: int, unchanged: int, skipped: int) -> str:
+    return (f"audited {audited} transcript(s), {unchanged} unchanged since the last run, "
+            f"{skipped} input(s) skipped;")
+
+
+# --- a dirty inbox ------------------------------------------------------------------------
+
+
+def dirty_inbox(inbox: Path) -> tuple[list[str], list[tuple[str, int | None, str]]]:
+    """Good transcripts among every kind of bad input; returns (good ids, expected errors)."""
+    inbox.mkdir(parents=True)
+    errors: list[tuple[str, int | None, str]] = []
+
+    def put(name: str, content: str | bytes) -> str:
+        (inbox / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return str(inbox / name)
+
+    # One line of an otherwise UTF-8 export arrives in GBK.
+    gbk_line = json.dumps(call("G004", customer="我的快递显示签收了"), ensure_ascii=False).encode("gbk") + b"\n"
+    path = put("a_good.jsonl", jsonl(call("G001"), call("G002"), call("G003")).encode() + gbk_line)
+    errors.append((path, 4, "not valid UTF-8 text (byte 71 of the line)"))  # 王 of 王小明
+
+    complete = json.dumps([call("G005"), call("G099")], ensure_ascii=False, indent=2)
+    path = put("b_truncated.json", complete[: complete.index('"G099"') + 20])
+    errors.append((path, 26, "invalid JSON: Unterminated string starting at (column 5)"))
+
+    no_speaker = call("M002")
+    no_speaker["turns"] = [{"speaker": "agent", "text": GREETING}, {"text": "我想查一下话费。"}]
+    path = put("c_fields.jsonl", jsonl(call("G006"), call("M001", agent_id=None), no_speaker))
+    errors += [(path, 2, "M001: record has no agent_id"), (path, 3, "M002: turn 1 has no speaker")]
+
+    errors.append((put("d_empty.csv", b""), None, "empty file"))
+    errors.append((put("e_junk.jsonl", random.Random(6).randbytes(3000)), None,
+                   "not a text file: contains NUL bytes (binary data or UTF-16)"))
+    path = put("f_latin1.csv", "会话ID,坐席工号,角色,内容\n".encode() + b"L001,A1024,agent,Caf\xe9 cr\xe8me\n")
+    errors.append((path, 2, "not UTF-8 or GB18030 text"))
+    errors.append((put("g_utf16.txt", "坐席工号: A1024\n\n坐席: 您好\n".encode("utf-16")), None,
+                   "UTF-16 text is not supported: save the file as UTF-8"))
+
+    # A five-megabyte customer turn is a transcript; a five-megabyte truncated record is not.
+    long_turn = call("G007", customer="客户说了很久。" * 250_000)
+    cut = json.dumps(call("M003", customer="录音转写失败" * 300_000), ensure_ascii=False)
+    truncated = cut[: cut.index("录音") + 1_750_000]  # the customer's text, column 233, never ends
+    assert len(truncated.encode()) > 5_000_000
+    path = put("h_long.jsonl", jsonl(long_turn, truncated, call("G008")))
+    errors.append((path, 2, "invalid JSON: Unterminated string starting at (column 233)"))
+
+    # The same id again: identical content is the same transcript, other content is an error.
+    path = put("i_again.jsonl", jsonl(call("G001"), call("G002", customer="我要投诉。")))
+    errors.append((path, 2, "duplicate transcript id 'G002' with different content "
+                            f"(first seen at {inbox / 'a_good.jsonl'}:2); skipped"))
+    (inbox / "README.md").write_text("不是转写文件", encoding="utf-8")  # not a transcript: ignored
+    return ["G001", "G002", "G003", "G005", "G006", "G007", "G008"], errors
+
+
+def test_a_dirty_inbox_audits_every_good_transcript_and_reports_every_bad_item(tmp_path: Path) -> None:
+    good, errors = dirty_inbox(tmp_path / "inbox")
+    out = tmp_path / "out"
+    result = audit(tmp_path / "inbox", "--out", out, "--db", tmp_path / "qa.db", "--workers", 1)
+
+    assert result.exit_code == 1, result.output
+    assert sorted(ids_in(out)) == good
+    calls = {json.loads(line)["transcript_id"]: json.loads(line) for line in (out / "calls.jsonl").open()}
+    assert calls["G002"]["source"] == f"{tmp_path / 'inbox' / 'a_good.jsonl'}:2"  # the first one seen wins
+    assert summary(7, 0, len(errors)) in result.stdout
+
+    expected = [f"{path}:{line}: {reason}" if line is not None else f"{path}: {reason}"
+                for path, line, reason in errors]
+    assert [line.removeprefix("skipped: ") for line in result.stderr.splitlines()] == expected
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert [line.split(" WARNING skipped ", 1)[1] for line in log.splitlines() if " WARNING " in line] == expected
+
+    sheet = load_workbook(out / "overview.xlsx", read_only=True)["输入错误"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("文件", "行号", "原因")
+    assert [row[:3] for row in rows[1:]] == errors
+
+
+def test_an_export_appended_to_in_another_encoding_is_never_audited_as_mojibake(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    gbk_lines = jsonl(call("E001"), call("E002"), call("E003")).encode("gbk")
+    (inbox / "a_gbk_plus_utf8.jsonl").write_bytes(gbk_lines + jsonl(call("E004", customer="宽带断了")).encode())
+    header = "通话ID,坐席工号,坐席姓名,说话人,文本\n"
+    rows = ["C003,A1024,王小明,坐席,您好，请问有什么可以帮您？\n", "C003,A1024,王小明,客户,我想查话费。\n"]
+    utf8_row = "C004,A1024,王小明,客户,宽带断了\n"
+    (inbox / "b_gbk_plus_utf8.csv").write_bytes((header + "".join(rows)).encode("gbk") + utf8_row.encode())
+    english = "id,agent_id,agent_name,speaker,text\nC005,A1024,王小明,agent,您好\nC005,A1024,王小明,customer,宽带断了\n"
+    (inbox / "c_utf8_plus_gbk.csv").write_bytes(english.encode() + "C006,A1024,王小明,agent,您好\n".encode("gbk"))
+
+    out = tmp_path / "out"
+    result = audit(inbox, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1, "--no-xlsx")
+    assert result.exit_code == 1, result.output
+    calls = [json.loads(line) for line in (out / "calls.jsonl").open(encoding="utf-8")]
+    assert sorted((c["transcript_id"], c["agent_name"]) for c in calls) == [
+        ("C003", "王小明"), ("C004", "王小明"), ("E001", "王小明"), ("E002", "王小明"), ("E003", "王小明"),
+        ("E004", "王小明")]
+    assert result.stderr == (f"skipped: {inbox / 'c_utf8_plus_gbk.csv'}:4: not valid UTF-8 text (byte 12 of the "
+                             "line), unlike the rest of the file; save the whole file in one encoding\n")
+
+
+def test_an_inbox_of_only_bad_files_exits_3_and_still_says_why(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "empty.csv").write_bytes(b"")
+    (inbox / "junk.jsonl").write_bytes(random.Random(3).randbytes(2000))
+    no_agent = "坐席: 您好，请问有什么可以帮您？\n客户: 我想改套餐。\n"
+    (inbox / "recording_0412.txt").write_text(no_agent, encoding="utf-8")
+    out = tmp_path / "out"
+    result = audit(inbox, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1)
+
+    assert result.exit_code == 3, result.output
+    assert summary(0, 0, 3) in result.stdout
+    assert [line.split(": ", 2)[1] for line in result.stderr.splitlines()] == [
+        f"{inbox / 'empty.csv'}", f"{inbox / 'junk.jsonl'}", f"{inbox / 'recording_0412.txt'}"]
+    assert "recording_0412: record has no agent_id" in result.stderr
+    assert (out / "calls.jsonl").read_text(encoding="utf-8") == ""
+    assert runs(tmp_path / "qa.db") == [("finished", {"audited": 0, "unchanged": 0, "errors": 3, "calls": 0,
+                                                      "findings": 0})]
+
+
+def test_a_rule_pack_that_is_not_yaml_stops_the_run_before_the_database_is_touched(tmp_path: Path) -> None:
+    generate(tmp_path / "inbox" / "night.jsonl", 3)
+    site = tmp_path / "site-rules"
+    site.mkdir()
+    (site / "GRT002.yaml").write_text("id: GRT002\nenabled: [false\n", encoding="utf-8")
+    db = tmp_path / "qa.db"
+    result = audit(tmp_path / "inbox", "--out", tmp_path / "out", "--db", db, "--rules", site)
+    assert result.exit_code == 2
+    assert str(site / "GRT002.yaml") in result.stderr
+    assert "nothing was audited" in result.stderr
+    assert not db.exists()
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("option", "complaint"), [
+    (["--workers", "0"], "Invalid value for '--workers'"),
+    (["--segmenter", "pkuseg"], "Invalid value for '--segmenter'"),
+    (["--frobnicate"], "No such option '--frobnicate'"),
+])
+def test_a_bad_option_exits_2_and_audits_nothing(tmp_path: Path, option: list[str], complaint: str) -> None:
+    generate(tmp_path / "inbox" / "night.jsonl", 3)
+    db = tmp_path / "qa.db"
+    result = audit(tmp_path / "inbox", "--out", tmp_path / "out", "--db", db, *option)
+    assert result.exit_code == 2
+    assert complaint in result.stderr
+    assert not db.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_history_file_that_is_not_a_database_is_a_configuration_error(tmp_path: Path) -> None:
+    generate(tmp_path / "inbox" / "night.jsonl", 3)
+    db = tmp_path / "qa.db"
+    db.write_text("质检记录：本文件不是数据库。\n" * 40, encoding="utf-8")
+    result = audit(tmp_path / "inbox", "--out", tmp_path / "out", "--db", db, "--workers", 1)
+    assert db.read_text(encoding="utf-8") == "质检记录：本文件不是数据库。\n" * 40
+    assert result.exit_code == 2
+    assert f"error: {db} is not a qa-audit history database" in result.stderr
+
+
+# --- a killed run -------------------------------------------------------------------------
+
+
+def calls_saved(db: Path) -> int:
+    """Calls committed so far, read while the run writes (0 before the schema exists)."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM calls").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_sigkill_mid_run_then_rerun_gives_what_an_uninterrupted_run_gives(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    ids = generate(inbox / "2026-11-21_night.jsonl", 1200)
+    db = tmp_path / "history.db"
+
+    proc = audit_process(inbox, "--out", tmp_path / "killed", "--db", db, "--workers", 1, "--no-xlsx",
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # Kill as soon as some batches are committed; if the run is already over, the test still holds.
+        while proc.poll() is None and calls_saved(db) == 0:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    killed = proc.returncode == -signal.SIGKILL
+    survived = calls_saved(db)
+
+    rerun = audit(inbox, "--out", tmp_path / "rerun", "--db", db, "--workers", 1, "--no-xlsx")
+    assert rerun.exit_code == 0, rerun.output
+    assert summary(len(ids) - survived, survived, 0) in rerun.stdout  # committed work is not redone
+
+    fresh = audit(inbox, "--out", tmp_path / "fresh", "--db", tmp_path / "fresh.db", "--workers", 1, "--no-xlsx")
+    assert fresh.exit_code == 0, fresh.output
+    for name in ("calls.jsonl", "findings.jsonl"):
+        assert sorted_lines(tmp_path / "rerun" / name) == sorted_lines(tmp_path / "fresh" / name)
+    assert sorted(ids_in(tmp_path / "rerun")) == ids
+
+    with database(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("SELECT count(*), count(DISTINCT transcript_id) FROM calls").fetchone() == (1200, 1200)
+        stored = sorted(tid for (tid,) in conn.execute("SELECT transcript_id FROM calls"))
+        assert stored == ids
+        findings = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    assert findings == len(sorted_lines(tmp_path / "fresh" / "findings.jsonl"))
+    statuses = [status for status, _ in runs(db)]
+    assert statuses == (["interrupted", "finished"] if killed else ["finished", "finished"])
+
+
+# --- reruns -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """The sample transcripts without broken/: 42 good conversations in every format."""
+    folder = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("broken"))
+    return folder
+
+
+def test_a_rerun_is_a_no_op_and_force_audits_again(tmp_path: Path, inbox: Path) -> None:
+    db = tmp_path / "qa.db"
+    first = audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1)
+    assert first.exit_code == 0, first.output
+    assert summary(42, 0, 0) in first.stdout
+
+    again = audit(inbox, "--out", tmp_path / "again", "--db", db, "--workers", 1)
+    assert again.exit_code == 0, again.output
+    assert summary(0, 42, 0) in again.stdout
+    for name in ("calls.jsonl", "findings.jsonl"):
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "again").glob("*.xlsx")) == sorted(
+        p.name for p in (tmp_path / "first").glob("*.xlsx"))
+
+    forced = audit(inbox, "--out", tmp_path / "forced", "--db", db, "--workers", 1, "--force", "--no-xlsx")
+    assert forced.exit_code == 0, forced.output
+    assert summary(42, 0, 0) in forced.stdout
+    for name in ("calls.jsonl", "findings.jsonl"):
+        assert (tmp_path / "forced" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+
+    assert [(status, counts and (counts["audited"], counts["unchanged"])) for status, counts in runs(db)] == [
+        ("finished", (42, 0)), ("finished", (0, 42)), ("finished", (42, 0))]
+    with database(db) as conn:
+        assert conn.execute("SELECT count(*) FROM calls").fetchone() == (42,)
+
+
+def test_a_changed_transcript_is_audited_again_and_replaces_its_results(tmp_path: Path, inbox: Path) -> None:
+    db = tmp_path / "qa.db"
+    assert audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0
+    before = [json.loads(line) for line in (tmp_path / "first" / "findings.jsonl").open()]
+    assert [(f["rule_id"], f["turn"]) for f in before if f["transcript_id"] == "T1119-07"] == [
+        ("NAN001", 6), ("NAN001", 8)]
+
+    # The agent now hangs up without 感谢您的来电，再见: the call gains a closing finding.
+    path = inbox / "2026-11-19_calls.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    changed = next(r for r in records if r["id"] == "T1119-07")
+    assert changed["turns"][-1]["text"] == "感谢您的来电，再见。"
+    changed["turns"][-1]["text"] = "就这样吧。"
+    path.write_text(jsonl(*records), encoding="utf-8")
+
+    second = audit(inbox, "--out", tmp_path / "second", "--db", db, "--workers", 1, "--no-xlsx")
+    assert second.exit_code == 0, second.output
+    assert summary(1, 41, 0) in second.stdout
+    after = [json.loads(line) for line in (tmp_path / "second" / "findings.jsonl").open()]
+    assert [(f["rule_id"], f["turn"]) for f in after if f["transcript_id"] == "T1119-07"] == [
+        ("NAN001", 6), ("NAN001", 8), ("CLS001", 12)]
+    assert [f for f in after if f["transcript_id"] != "T1119-07"] == [
+        f for f in before if f["transcript_id"] != "T1119-07"]
+    calls = [json.loads(line) for line in (tmp_path / "second" / "calls.jsonl").open()]
+    assert [c["transcript_id"] for c in calls].count("T1119-07") == 1
+    assert next(c for c in calls if c["transcript_id"] == "T1119-07")["score"] < 80.0
+    assert sorted(ids_in(tmp_path / "second")) == sorted(ids_in(tmp_path / "first"))
+    with database(db) as conn:
+        assert conn.execute("SELECT count(*) FROM calls").fetchone() == (42,)
+        assert conn.execute("SELECT count(*) FROM findings WHERE transcript_id = 'T1119-07'").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM findings").fetchone() == (len(after),)
+
+
+def test_changed_rules_audit_everything_again(tmp_path: Path, inbox: Path) -> None:
+    db = tmp_path / "qa.db"
+    assert audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0
+    first = [json.loads(line)["rule_id"] for line in (tmp_path / "first" / "findings.jsonl").open()]
+    assert "GRT002" in first
+
+    site = tmp_path / "site-rules"
+    site.mkdir()
+    (site / "GRT002.yaml").write_text("id: GRT002\nenabled: false\n", encoding="utf-8")
+    second = audit(inbox, "--out", tmp_path / "second", "--db", db, "--workers", 1, "--no-xlsx", "--rules", site)
+    assert second.exit_code == 0, second.output
+    assert summary(42, 0, 0) in second.stdout
+    after = [json.loads(line)["rule_id"] for line in (tmp_path / "second" / "findings.jsonl").open()]
+    assert sorted(after) == sorted(r for r in first if r != "GRT002")
+    with database(db) as conn:
+        assert conn.execute("SELECT count(*) FROM calls").fetchone() == (42,)
+        assert conn.execute("SELECT count(DISTINCT rules_hash) FROM calls").fetchone() == (1,)
+
+
+PHONE_CALL = call("P0001", customer="我的手机号是13812345678，宽带断了。", turns=[
+    {"speaker": "agent", "text": GREETING},
+    {"speaker": "customer", "text": "我的手机号是13812345678，宽带断了。"},
+    {"speaker": "agent", "text": "我查一下13812345678这个号码。"},
+    {"speaker": "customer", "text": "好的。"},
+    {"speaker": "agent", "text": CLOSING},
+])
+
+
+def test_masking_is_as_each_run_asks_even_for_unchanged_transcripts(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text(jsonl(PHONE_CALL), encoding="utf-8")
+    db = tmp_path / "qa.db"
+    plain = audit(tmp_path / "in.jsonl", "--out", tmp_path / "plain", "--db", db, "--workers", 1, "--no-mask")
+    assert plain.exit_code == 0, plain.output
+    assert "13812345678" in (tmp_path / "plain" / "findings.jsonl").read_text(encoding="utf-8")
+
+    masked = audit(tmp_path / "in.jsonl", "--out", tmp_path / "masked", "--db", db, "--workers", 1)
+    assert masked.exit_code == 0, masked.output
+    findings = (tmp_path / "masked" / "findings.jsonl").read_text(encoding="utf-8")
+    assert "138****5678" in findings
+    assert "13812345678" not in findings
+
+    again = audit(tmp_path / "in.jsonl", "--out", tmp_path / "again", "--db", db, "--workers", 1, "--no-mask")
+    assert again.exit_code == 0, again.output
+    assert "13812345678" in (tmp_path / "again" / "findings.jsonl").read_text(encoding="utf-8")
+
+
+# --- a busy database ----------------------------------------------------------------------
+
+
+def test_a_second_run_on_a_busy_database_fails_with_exit_2_and_harms_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    ids = generate(inbox / "night.jsonl", 30)
+    db = tmp_path / "qa.db"
+    assert audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0
+    generate(inbox / "night.jsonl", 40)  # ten more arrive
+
+    real_open = Store.open
+    # The CLI waits 30 s for the writer lock; wait 0.2 s here instead (there is no option for it).
+    monkeypatch.setattr(Store, "open", lambda path, **kw: real_open(path, **{**kw, "timeout": 0.2}))
+    with real_open(db):  # another qa-audit run holds the database
+        second = audit(inbox, "--out", tmp_path / "second", "--db", db, "--workers", 1)
+    assert second.exit_code == 2
+    assert f"error: database {db} is in use by another qa-audit run (pid {os.getpid()})" in second.stderr
+    assert not (tmp_path / "second" / "calls.jsonl").exists()
+
+    with database(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert sorted(t for (t,) in conn.execute("SELECT transcript_id FROM calls")) == ids
+    assert [status for status, _ in runs(db)] == ["finished"]
+    assert sorted(ids_in(tmp_path / "first")) == ids
+
+
+def holds_open(pid: int, path: Path) -> bool:
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd) == str(path) for fd in fds.iterdir())
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see the waiting process")
+def test_a_second_run_waits_for_the_writer_then_completes(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    ids = generate(inbox / "night.jsonl", 30)
+    db = tmp_path / "qa.db"
+    out = tmp_path / "out"
+    with Store.open(db):
+        proc = audit_process(inbox, "--out", out, "--db", db, "--workers", 1, "--no-xlsx",
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            lock = db.resolve().with_name(db.name + ".lock")
+            while proc.poll() is None and not holds_open(proc.pid, lock):
+                time.sleep(0.02)
+            assert proc.poll() is None, proc.communicate()
+            assert not (out / "calls.jsonl").exists()  # it is waiting for the lock, not auditing
+        except BaseException:
+            proc.kill()
+            raise
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert summary(30, 0, 0) in stdout
+    assert sorted(ids_in(out)) == ids
+    with database(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("SELECT count(*) FROM calls").fetchone() == (30,)
+
+
+# --- workers --------------------------------------------------------------------------------
+
+
+def test_two_workers_write_byte_identical_results_to_one(tmp_path: Path) -> None:
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        result = audit(SAMPLES, "--out", out, "--db", tmp_path / f"w{workers}.db", "--workers", workers, "--no-xlsx")
+        assert result.exit_code == 1, result.output  # broken/ is reported
+        assert summary(44, 0, 3) in result.stdout
+        outputs[workers] = [(out / name).read_bytes() for name in ("calls.jsonl", "findings.jsonl")]
+    assert outputs[1] == outputs[2]
