@@ -94,7 +94,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     content and rules are taken from the history database instead of re-audited.
     """
     from qa_audit.pipeline import RunOptions, default_workers, run_audit
-    from qa_audit.store import Store, StoreBusy
+    from qa_audit.store import Store, StoreError
 
     pack = _load(rule_paths)
     options = RunOptions(
@@ -106,7 +106,9 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     try:
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
-    except StoreBusy as exc:
+    except StoreError as exc:
+        # Also in the run log: under cron, stderr is often read by nobody.
+        logging.getLogger("qa_audit").error("run stopped: %s", exc)
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     finally:
@@ -281,16 +283,20 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
 @rules_option
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes writing agents' workbooks (default: the machine's cores).")
+@mask_option
 def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: tuple[str, ...],
-           rule_paths: tuple[Path, ...], workers: int | None) -> None:
+           rule_paths: tuple[Path, ...], workers: int | None, no_mask: bool) -> None:
     """Rebuild workbooks, calls.jsonl and findings.jsonl for a period from the history database.
 
-    Nothing is re-audited: the rows are the ones stored by earlier runs.
+    Nothing is re-audited: the rows are the ones stored by earlier runs. Personal numbers
+    are masked in the rebuilt reports unless --no-mask is given, whatever the runs that
+    stored the rows were asked.
     """
     from qa_audit.pipeline import default_workers
     from qa_audit.report.jsonl import write_jsonl
+    from qa_audit.report.source import MaskedSource, ReportSource
     from qa_audit.report.xlsx import write_workbooks
-    from qa_audit.store import Store, StoreBusy
+    from qa_audit.store import Store, StoreError
 
     pack = _load(rule_paths)
     start: date | None = date_from.date() if date_from else None
@@ -298,15 +304,20 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     if start and end and start > end:
         click.echo("error: --from is after --to", err=True)
         sys.exit(EXIT_USAGE)
+
+    def period_of(store: Store) -> ReportSource:
+        source = store.period_source(start, end, list(agents))
+        return source if no_mask else MaskedSource(source)
+
     try:
         with Store.open(db_path, readonly=True) as store:
-            source = store.period_source(start, end, list(agents))
+            source = period_of(store)
             calls, findings = write_jsonl(source, out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
             books = write_workbooks(
                 source, out_dir, period=period, pass_mark=pack.scoring.pass_mark, workers=workers or default_workers(),
-                reopen=lambda: Store.open(db_path, readonly=True).period_source(start, end, list(agents)))
-    except StoreBusy as exc:
+                reopen=lambda: period_of(Store.open(db_path, readonly=True)))
+    except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     if calls == 0:

@@ -136,7 +136,10 @@ def _batches(items: Iterable[Transcript], size: int) -> Iterator[list[Transcript
 def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     """Audit every transcript of the inputs into `store`, then write the reports."""
     global _AUDITOR
-    rules_hash = pack.digest()
+    # Stored rows are masked or not as their run was asked; a run takes a stored result
+    # as current only when it was made with the same rules and the same masking, so a
+    # masked run never reprints numbers an earlier --no-mask run stored in the clear.
+    rules_hash = pack.digest() if options.mask else f"{pack.digest()}+unmasked"
     run_id = store.begin_run(options.describe(), rules_hash)
     summary = RunSummary(run_id)
     progress = Progress(options.inputs, enabled=not options.quiet)

@@ -2,7 +2,8 @@
 
 `calls.jsonl`, `findings.jsonl`, the history database and the Excel workbooks all carry
 these same rows, so a report rebuilt from the database is identical to the one written
-by the run. Personal numbers are masked here, once, before any row leaves the process.
+by the run. Personal numbers are masked here before any row leaves the process; masking
+is idempotent, so `mask_call`/`mask_finding` can also mask stored rows again on the way out.
 
 Call row keys:
     transcript_id, agent_id, agent_name, team, channel, started_at (ISO text or null),
@@ -34,7 +35,7 @@ def call_row(result: CallResult, *, mask: bool = True) -> Row:
     """The `calls.jsonl` row of one audited transcript."""
     t = result.transcript
     where = f"{t.source}:{t.line}" if t.line is not None else t.source
-    return {
+    row = {
         "transcript_id": t.id,
         "agent_id": t.agent_id,
         "agent_name": t.agent_name,
@@ -51,9 +52,10 @@ def call_row(result: CallResult, *, mask: bool = True) -> Row:
         "violations": dict(Counter(f.check for f in result.findings)),
         "rules": dict(Counter(f.rule_id for f in result.findings)),
         "findings": len(result.findings),
-        "source": mask_text(where) if mask else where,
+        "source": where,
         "content_hash": t.content_hash(),
     }
+    return mask_call(row) if mask else row
 
 
 def finding_rows(result: CallResult, *, mask: bool = True) -> list[Row]:
@@ -62,37 +64,45 @@ def finding_rows(result: CallResult, *, mask: bool = True) -> list[Row]:
     rows = []
     for finding, deduction in zip(result.findings, result.deductions, strict=True):
         turn = t.turns[finding.turn] if finding.turn is not None else None
-        text = turn.text if turn is not None else ""
-        matched = list(finding.matched)
-        evidence = finding.evidence
-        if mask:
-            text = mask_text(text)
-            matched = [mask_text(m) for m in matched]
-            evidence = mask_text(evidence)
-        rows.append(
-            {
-                "transcript_id": t.id,
-                "agent_id": t.agent_id,
-                "agent_name": t.agent_name,
-                "team": t.team,
-                "channel": t.channel,
-                "started_at": t.started_at,
-                "rule_id": finding.rule_id,
-                "check": finding.check,
-                "severity": finding.severity,
-                "message": mask_text(finding.message) if mask else finding.message,
-                "turn": finding.turn,
-                "speaker": turn.speaker if turn is not None else None,
-                "time": turn.start if turn is not None else None,
-                "text": text,
-                "spans": [list(s) for s in finding.spans],
-                "matched": matched,
-                "evidence": evidence,
-                "deduction": _round(deduction),
-                "red_line": finding.red_line,
-            }
-        )
+        row = {
+            "transcript_id": t.id,
+            "agent_id": t.agent_id,
+            "agent_name": t.agent_name,
+            "team": t.team,
+            "channel": t.channel,
+            "started_at": t.started_at,
+            "rule_id": finding.rule_id,
+            "check": finding.check,
+            "severity": finding.severity,
+            "message": finding.message,
+            "turn": finding.turn,
+            "speaker": turn.speaker if turn is not None else None,
+            "time": turn.start if turn is not None else None,
+            "text": turn.text if turn is not None else "",
+            "spans": [list(s) for s in finding.spans],
+            "matched": list(finding.matched),
+            "evidence": finding.evidence,
+            "deduction": _round(deduction),
+            "red_line": finding.red_line,
+        }
+        rows.append(mask_finding(row) if mask else row)
     return rows
+
+
+def mask_call(row: Row) -> Row:
+    """The call row with personal numbers masked (the source path may carry a phone number)."""
+    return {**row, "source": mask_text(row["source"])} if row.get("source") else row
+
+
+def mask_finding(row: Row) -> Row:
+    """The finding row with personal numbers masked wherever the transcript's words appear."""
+    return {
+        **row,
+        "message": mask_text(row["message"]),
+        "text": mask_text(row["text"]),
+        "matched": [mask_text(m) for m in row["matched"]],
+        "evidence": mask_text(row["evidence"]),
+    }
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

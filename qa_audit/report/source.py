@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from qa_audit.records import Row
+from qa_audit.records import Row, mask_call, mask_finding
 
 
 class ReportSource(Protocol):
@@ -55,3 +55,27 @@ class MemorySource:
 
     def errors(self) -> Iterator[Row]:
         return iter(self._errors)
+
+
+class MaskedSource:
+    """Another source's rows with personal numbers masked.
+
+    The history database holds rows as the run that audited them wrote them: masked, or
+    not when that run was asked for `--no-mask`. A report rebuilt from it masks them again
+    (masking is idempotent), so a report is unmasked only when its own command says so.
+    """
+
+    def __init__(self, source: ReportSource) -> None:
+        self._source = source
+
+    def agent_ids(self) -> list[str]:
+        return self._source.agent_ids()
+
+    def calls(self, agent_id: str | None = None) -> Iterator[Row]:
+        return map(mask_call, self._source.calls(agent_id))
+
+    def findings(self, agent_id: str | None = None) -> Iterator[Row]:
+        return map(mask_finding, self._source.findings(agent_id))
+
+    def errors(self) -> Iterator[Row]:
+        return self._source.errors()
