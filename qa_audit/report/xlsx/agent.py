@@ -125,14 +125,9 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
         ]
         table.append(values)
     data, last_row = table.finish()
-    ws.conditional_formatting.add(
-        f"G2:G{last_row}", style.rule('$G2="是"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
-    )
-    ws.conditional_formatting.add(data, style.rule('$F2="否"', fill=style.BAD_FILL, color=style.BAD_FONT))
-    ws.conditional_formatting.add(
-        f"H2:H{last_row}",
-        style.rule(f"AND(ISNUMBER($H2),$H2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
-    )
+    ws.conditional_formatting.add(f"G2:G{last_row}", style.red_line('$G2="是"'))
+    ws.conditional_formatting.add(data, style.bad('$F2="否"'))
+    ws.conditional_formatting.add(f"H2:H{last_row}", style.over_talk_target("$H2", settings.talk_target))
 
 
 def _findings_sheet(
@@ -185,10 +180,8 @@ def _findings_sheet(
         if row.get("red_line"):
             on_red_line(agent, row)
     data, last_row = table.finish()
-    ws.conditional_formatting.add(data, style.rule('$K2="是"', fill=style.BAD_FILL, color=style.BAD_FONT))
-    ws.conditional_formatting.add(
-        f"I2:I{last_row}", style.rule('$I2="致命"', fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
-    )
+    ws.conditional_formatting.add(data, style.bad('$K2="是"'))
+    ws.conditional_formatting.add(f"I2:I{last_row}", style.red_line('$I2="致命"'))
 
 
 def _talk_note(share: float | None, target: float) -> str:
@@ -246,12 +239,8 @@ def _summary_sheet(
     )
     kv("问题总数", tally.findings, style.KEY_NUMBER)
     kv("辅导重点", _focus(agent, totals), style.KEY_TEXT, "违规率高于团队最多的检查项")
-    ws.conditional_formatting.add(
-        f"B{score_row}", style.rule(f"B{score_row}<{settings.pass_mark}", fill=style.BAD_FILL, color=style.BAD_FONT)
-    )
-    ws.conditional_formatting.add(
-        f"B{red_row}", style.rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
-    )
+    ws.conditional_formatting.add(f"B{score_row}", style.below_pass_mark(f"B{score_row}", settings.pass_mark))
+    ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
     g.blank()
 
     g.add(("各检查项违规率（有问题的通话占比）：本人 vs 团队", style.SECTION))
@@ -269,10 +258,8 @@ def _summary_sheet(
             )
         first, last = head + 1, head + len(totals.checks)
         gaps = f"E{first}:E{last}"
-        ws.conditional_formatting.add(gaps, style.rule(f"E{first}>0.0005", fill=style.BAD_FILL, color=style.BAD_FONT))
-        ws.conditional_formatting.add(
-            gaps, style.rule(f"E{first}<-0.0005", fill=style.GOOD_FILL, color=style.GOOD_FONT)
-        )
+        ws.conditional_formatting.add(gaps, style.bad(f"E{first}>0.0005"))
+        ws.conditional_formatting.add(gaps, style.good(f"E{first}<-0.0005"))
         g.blank()
         top = g.next_row
         rate_chart(

@@ -110,9 +110,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, f"目标 {settings.talk_target:.0%}")
     kv("问题总数", all_.findings, style.KEY_NUMBER)
     kv("跳过的输入", skipped, style.KEY_NUMBER, f"明细见「{ERRORS}」" if skipped else "无")
-    ws.conditional_formatting.add(
-        f"B{red_row}", style.rule(f"B{red_row}>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
-    )
+    ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
     g.blank()
 
     g.add(("各团队情况（检查项一栏为违规率：有该项问题的通话占比）", style.SECTION))
@@ -135,11 +133,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     team_rows = [team_row(name, totals.team_sizes[name], t, style.TEXT) for name, t in totals.teams.items()]
     all_row = team_row(ALL, len(totals.agents), all_, style.LABEL)
     last_col = get_column_letter(first_check + len(totals.checks) - 1)
-    ws.conditional_formatting.add(
-        f"D{head + 1}:D{all_row}",
-        style.rule(f"AND(ISNUMBER(D{head + 1}),D{head + 1}<{settings.pass_mark})", fill=style.BAD_FILL,
-                     color=style.BAD_FONT),
-    )  # fmt: skip
+    ws.conditional_formatting.add(f"D{head + 1}:D{all_row}", style.below_pass_mark(f"D{head + 1}", settings.pass_mark))
     if totals.checks:
         ws.conditional_formatting.add(f"{get_column_letter(first_check)}{head + 1}:{last_col}{all_row}", style.heat())
         g.blank()
@@ -204,17 +198,9 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
             ]
         )
     _, last = table.finish()
-    ws.conditional_formatting.add(
-        f"G2:G{last}",
-        style.rule(f"AND(ISNUMBER($G2),$G2<{settings.pass_mark})", fill=style.BAD_FILL, color=style.BAD_FONT),
-    )
-    ws.conditional_formatting.add(
-        f"I2:I{last}", style.rule("$I2>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
-    )
-    ws.conditional_formatting.add(
-        f"J2:J{last}",
-        style.rule(f"AND(ISNUMBER($J2),$J2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
-    )
+    ws.conditional_formatting.add(f"G2:G{last}", style.below_pass_mark("$G2", settings.pass_mark))
+    ws.conditional_formatting.add(f"I2:I{last}", style.red_line("$I2>0"))
+    ws.conditional_formatting.add(f"J2:J{last}", style.over_talk_target("$J2", settings.talk_target))
     if checks:
         first = len(columns) - len(checks)
         ws.conditional_formatting.add(

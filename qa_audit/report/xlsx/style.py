@@ -168,6 +168,32 @@ def rule(formula: str, *, fill: str | None = None, color: str | None = None, bol
     )
 
 
+# The report's colour language, the same on every sheet: red for a failure, white on dark
+# red for a red line, amber for talking past the target, green for doing better than the team.
+
+
+def bad(formula: str) -> Rule:
+    return rule(formula, fill=BAD_FILL, color=BAD_FONT)
+
+
+def good(formula: str) -> Rule:
+    return rule(formula, fill=GOOD_FILL, color=GOOD_FONT)
+
+
+def red_line(formula: str) -> Rule:
+    return rule(formula, fill=RED_LINE_FILL, color="FFFFFF", bold=True)
+
+
+def below_pass_mark(cell: str, pass_mark: float) -> Rule:
+    """A score under the pass mark; empty cells (no score) stay plain."""
+    return bad(f"AND(ISNUMBER({cell}),{cell}<{pass_mark})")
+
+
+def over_talk_target(cell: str, target: float) -> Rule:
+    """A talk share above the target; empty cells (no share) stay plain."""
+    return rule(f"AND(ISNUMBER({cell}),{cell}>{target})", fill=WARN_FILL, color=WARN_FONT)
+
+
 def heat() -> ColorScaleRule:
     """White at 0%, red at the worst rate in the range: where a whole team struggles shows at a glance."""
     return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")

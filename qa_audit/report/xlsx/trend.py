@@ -135,17 +135,9 @@ def _score_floor(lowest: float) -> float:
 
 def _highlight(ws: WriteOnlyWorksheet, last: int, checks: int, settings: Settings) -> None:
     """The same colours as the other sheets: a failing score, a red-line day, too much talk, hot checks."""
-    ws.conditional_formatting.add(
-        f"C2:C{last}",
-        style.rule(f"AND(ISNUMBER($C2),$C2<{settings.pass_mark})", fill=style.BAD_FILL, color=style.BAD_FONT),
-    )
-    ws.conditional_formatting.add(
-        f"F2:F{last}", style.rule("$F2>0", fill=style.RED_LINE_FILL, color="FFFFFF", bold=True)
-    )
-    ws.conditional_formatting.add(
-        f"G2:G{last}",
-        style.rule(f"AND(ISNUMBER($G2),$G2>{settings.talk_target})", fill=style.WARN_FILL, color=style.WARN_FONT),
-    )
+    ws.conditional_formatting.add(f"C2:C{last}", style.below_pass_mark("$C2", settings.pass_mark))
+    ws.conditional_formatting.add(f"F2:F{last}", style.red_line("$F2>0"))
+    ws.conditional_formatting.add(f"G2:G{last}", style.over_talk_target("$G2", settings.talk_target))
     if checks:
         first, final = get_column_letter(FIRST_CHECK), get_column_letter(FIRST_CHECK + checks - 1)
         ws.conditional_formatting.add(f"{first}2:{final}{last}", style.heat())
