@@ -26,7 +26,7 @@ from collections import Counter
 from typing import Any
 
 from qa_audit.mask import mask_text
-from qa_audit.model import CallResult
+from qa_audit.model import CallResult, Transcript
 
 Row = dict[str, Any]
 
@@ -36,12 +36,7 @@ def call_row(result: CallResult, *, mask: bool = True) -> Row:
     t = result.transcript
     where = f"{t.source}:{t.line}" if t.line is not None else t.source
     row = {
-        "transcript_id": t.id,
-        "agent_id": t.agent_id,
-        "agent_name": t.agent_name,
-        "team": t.team,
-        "channel": t.channel,
-        "started_at": t.started_at,
+        **_identity(t),
         "duration": _round(t.duration),
         "turns": len(t.turns),
         "agent_talk_share": _round(result.agent_talk_share, 4),
@@ -61,16 +56,12 @@ def call_row(result: CallResult, *, mask: bool = True) -> Row:
 def finding_rows(result: CallResult, *, mask: bool = True) -> list[Row]:
     """The `findings.jsonl` rows of one audited transcript, in turn order."""
     t = result.transcript
+    identity = _identity(t)
     rows = []
     for finding, deduction in zip(result.findings, result.deductions, strict=True):
         turn = t.turns[finding.turn] if finding.turn is not None else None
         row = {
-            "transcript_id": t.id,
-            "agent_id": t.agent_id,
-            "agent_name": t.agent_name,
-            "team": t.team,
-            "channel": t.channel,
-            "started_at": t.started_at,
+            **identity,
             "rule_id": finding.rule_id,
             "check": finding.check,
             "severity": finding.severity,
@@ -87,6 +78,18 @@ def finding_rows(result: CallResult, *, mask: bool = True) -> list[Row]:
         }
         rows.append(mask_finding(row) if mask else row)
     return rows
+
+
+def _identity(t: Transcript) -> Row:
+    """The keys a call row and its finding rows share: a finding row stands alone in a sheet."""
+    return {
+        "transcript_id": t.id,
+        "agent_id": t.agent_id,
+        "agent_name": t.agent_name,
+        "team": t.team,
+        "channel": t.channel,
+        "started_at": t.started_at,
+    }
 
 
 def mask_call(row: Row) -> Row:
