@@ -8,7 +8,8 @@ character remembers the index of the original character it came from.
 What normalization does, in order:
 1. full-width ASCII forms (U+FF01..U+FF5E) become half-width, the ideographic space a
    space; Latin letters become lower case (all one-for-one);
-2. Traditional becomes Simplified (OpenCC t2s);
+2. Traditional becomes Simplified (OpenCC t2s), and variant spellings OpenCC keeps
+   become the common one (甚麼, usual in Hong Kong and Taiwan, is 什么), length kept;
 3. whitespace next to a CJK character is dropped (ASR output often spaces out
    characters), other whitespace runs become one space.
 """
@@ -71,9 +72,16 @@ def to_simplified(text: str) -> str:
     return "".join(p if len(p) == 1 else ch for p, ch in zip(parts, text, strict=True))
 
 
+_VARIANTS = (("甚么", "什么"),)
+"""Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
+
+
 def normalize(original: str) -> Normalized:
     """Normalize `original` for matching; see the module docstring for what changes."""
     folded = to_simplified(original.translate(_FOLD))
+    for variant, common in _VARIANTS:
+        if variant in folded:
+            folded = folded.replace(variant, common)
     if not any(ch.isspace() for ch in folded):
         return Normalized(folded, original)
     chars: list[str] = []

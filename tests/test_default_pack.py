@@ -30,6 +30,8 @@ TABOOS = {
         "你到底听明白了没有？",
         "說了多少遍了，要先報案。",
         "我说的你听不明白吗？要先报案。",
+        "你到底要问什么？说重点。",
+        "别磨蹭了，赶紧选。",
     ],
     "blaming": [
         "谁让你自己把插头拔了的。",
@@ -51,6 +53,10 @@ TABOOS = {
         "这事跟我们没关系。",
         "這不歸我們管。",
         "爱租不租，就这个价。",
+        "这不是我们部门的事。",
+        "这个我们管不了。",
+        "你爱去哪投诉去哪投诉。",
+        "爱订不订。",
     ],
     "sarcastic": [
         "这都不会用？",
@@ -60,6 +66,7 @@ TABOOS = {
         "这还用问吗？",
         "连这个都不懂。",
         "怎么这么笨啊。",
+        "这么简单都看不懂吗？",
     ],
     "profane": [
         "滚！",
@@ -122,6 +129,8 @@ NON_ANSWERS = {
         "理赔能不能批下来我也不确定。",
         "这个不一定。",
         "我也搞不清楚是怎么回事。",
+        "这个没法说。",
+        "您的缴费记录我这边系统看不到。",
         "這個我也不知道耶。",
         "不好说，看情况吧。",
     ],
@@ -174,6 +183,10 @@ def test_three_dont_know_forms_fire_without_a_remedy(auditor: Auditor, sentence:
         "已为您登记工单，两个工作日内工程师会联系您。",
         "这个不清楚的话，您可以拨打95500转2，理赔专员会直接答复。",
         "就在保单第二页，这都不懂啊？",
+        "麻烦您提供订单编号，我幫您查看取消條款，請稍候。",
+        "好，给您退全款了，送错的那份您自己处理就行。",
+        "系统查不到您的订单，麻烦您提供一下下单手机号。",
+        "他是不是故意的我没办法确定，我直接帮您按最短路线重新计算，差额三到五个工作天退回。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -235,6 +248,8 @@ def test_the_customer_saying_dont_know_is_not_a_non_answer(auditor: Auditor) -> 
         "不好意思，我帮您核实一下。",
         "好，我幫您看看。",
         "我帮您看看号源。",
+        "我查查。",
+        "让我瞅瞅您的订单。",
     ],
 )
 def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sentence: str) -> None:
@@ -267,6 +282,10 @@ def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: 
         "您好，這裡是遠聯保險，很高興為您服務。",
         "喂，您好，宽带客服，请问有什么可以帮到您？",
         "早安，有什么需要帮助的吗？",
+        "您好，請問有甚麼可以幫到您？",
+        "你好，有什么需要帮忙的吗？",
+        "您好，有什麼可以協助您的呢？",
+        "你好，有啥子可以帮你的？",
     ],
 )
 def test_complete_greetings(auditor: Auditor, first: str) -> None:

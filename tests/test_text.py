@@ -16,6 +16,8 @@ from qa_audit.text import normalize
         ("Wi-Fi 密码", "wi-fi密码"),
         ("iPhone 13 Pro", "iphone 13 pro"),
         ("我 帮 您 查 一下", "我帮您查一下"),
+        ("請問有甚麼可以幫到您？", "请问有什么可以帮到您?"),
+        ("他甚至沒問", "他甚至没问"),
     ],
 )
 def test_scripts_widths_and_spaces_fold(original: str, normalized: str) -> None:
