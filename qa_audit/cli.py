@@ -2,7 +2,8 @@
 
 Exit codes (as ruff's): 0 everything audited; 1 some inputs skipped (the rest audited),
 or for `check` and `rules test`, findings / failing examples; 2 usage or configuration
-error (bad option, bad rule pack, database in use); 3 nothing could be audited.
+error (bad option, bad rule pack, database in use, an output folder that cannot be
+written); 3 nothing could be audited; 4 an internal error (a bug: the traceback says where).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,8 +24,30 @@ from qa_audit import __version__
 from qa_audit.model import IngestError, Transcript
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_INTERNAL = 2, 4
 DEFAULT_DB = "qa_audit.db"
+
+
+class _Commands(click.Group):
+    """Every command's failures map to the documented exit codes.
+
+    Python's own exit code for an uncaught exception is 1, which a scheduler would read
+    as "some inputs skipped, the rest audited"; a file-system failure (a folder that
+    cannot be created, a full disk) is an environment problem the user must fix (2), and
+    anything else is a bug (4), never mistaken for a partly successful night.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception:
+            click.echo(f"internal error (a bug in qa-audit):\n{traceback.format_exc()}", err=True)
+            ctx.exit(EXIT_INTERNAL)
 
 
 def _load(rule_paths: tuple[Path, ...]) -> RulePack:
@@ -58,7 +82,7 @@ def mask_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qa-audit")
 def main() -> None:
     """qa-audit: quality-assurance audit of Chinese customer-service calls and chats.
@@ -106,11 +130,14 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     try:
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         # Also in the run log: under cron, stderr is often read by nobody.
         logging.getLogger("qa_audit").error("run stopped: %s", exc)
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except Exception:
+        logging.getLogger("qa_audit").exception("run stopped by an internal error")
+        raise
     finally:
         logging.getLogger("qa_audit").removeHandler(handler)
         handler.close()

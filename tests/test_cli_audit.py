@@ -260,3 +260,31 @@ def test_report_masks_numbers_that_a_no_mask_run_stored(runner: CliRunner, tmp_p
     plain = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "plain"), "--no-mask"])
     assert plain.exit_code == 0, plain.output
     assert "13812345678" in (tmp_path / "plain" / "findings.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_output_folder_that_cannot_be_created_is_a_configuration_error(
+    runner: CliRunner, inbox: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(inbox), "--out", str(blocker / "nightly"), "--db",
+                                  str(tmp_path / "history.db")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and str(blocker / "nightly") in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_internal_error_exits_4_with_the_traceback_in_the_run_log(
+    runner: CliRunner, inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the workbook writer")
+
+    monkeypatch.setattr("qa_audit.pipeline.write_workbooks", broken)
+    out = tmp_path / "nightly"
+    result = runner.invoke(main, ["audit", str(inbox), "--out", str(out), "--db", str(tmp_path / "history.db"),
+                                  "--workers", "1", "--quiet"])
+    assert result.exit_code == 4  # never 1, which a scheduler reads as "some inputs skipped"
+    assert "internal error" in result.stderr and "a bug in the workbook writer" in result.stderr
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert "run stopped by an internal error" in log and "RuntimeError: a bug in the workbook writer" in log
