@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from qa_audit import __version__
+from qa_audit.ingest import SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 
@@ -143,6 +144,9 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         handler.close()
     for error in summary.errors:
         click.echo(f"skipped: {error}", err=True)
+    if summary.audited + summary.unchanged + len(summary.errors) == 0:
+        suffixes = " ".join(sorted(SUPPORTED_SUFFIXES))
+        click.echo(f"error: no transcript files in {', '.join(map(str, inputs))} (looked for {suffixes})", err=True)
     if not quiet:
         click.echo(
             f"audited {summary.audited} transcript(s), {summary.unchanged} unchanged since the last run, "

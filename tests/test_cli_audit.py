@@ -288,3 +288,12 @@ def test_an_internal_error_exits_4_with_the_traceback_in_the_run_log(
     assert "internal error" in result.stderr and "a bug in the workbook writer" in result.stderr
     log = (out / "audit.log").read_text(encoding="utf-8")
     assert "run stopped by an internal error" in log and "RuntimeError: a bug in the workbook writer" in log
+
+
+def test_a_folder_without_transcripts_says_what_was_looked_for(runner: CliRunner, tmp_path: Path) -> None:
+    empty = tmp_path / "exports"
+    empty.mkdir()
+    (empty / "readme.md").write_text("导出说明", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(empty), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db")])
+    assert result.exit_code == 3
+    assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .txt)" in result.stderr
