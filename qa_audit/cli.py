@@ -24,9 +24,18 @@ from qa_audit import __version__
 from qa_audit.ingest import SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
+from qa_audit.workers import BrokenProcessPool
 
 EXIT_USAGE, EXIT_INTERNAL = 2, 4
 DEFAULT_DB = "qa_audit.db"
+
+
+def _explained(exc: Exception) -> str:
+    """An environment failure in words a QA lead can act on."""
+    if isinstance(exc, BrokenProcessPool):
+        return ("a worker process died (killed, or out of memory); everything committed so far is kept "
+                "and the next run takes it up: run again, with fewer --workers if memory is short")
+    return str(exc)
 
 
 class _Commands(click.Group):
@@ -35,14 +44,15 @@ class _Commands(click.Group):
     Python's own exit code for an uncaught exception is 1, which a scheduler would read
     as "some inputs skipped, the rest audited"; a file-system failure (a folder that
     cannot be created, a full disk) is an environment problem the user must fix (2), and
-    anything else is a bug (4), never mistaken for a partly successful night.
+    anything else is a bug (4), never mistaken for a partly successful night. A worker
+    process that died (the OOM killer) is an environment problem too.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except OSError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except (OSError, BrokenProcessPool) as exc:
+            click.echo(f"error: {_explained(exc)}", err=True)
             ctx.exit(EXIT_USAGE)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -131,10 +141,10 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     try:
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, BrokenProcessPool) as exc:
         # Also in the run log: under cron, stderr is often read by nobody.
-        logging.getLogger("qa_audit").error("run stopped: %s", exc)
-        click.echo(f"error: {exc}", err=True)
+        logging.getLogger("qa_audit").error("run stopped: %s", _explained(exc))
+        click.echo(f"error: {_explained(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception:
         logging.getLogger("qa_audit").exception("run stopped by an internal error")

@@ -10,18 +10,17 @@ is never held in memory.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from qa_audit.engine import Auditor
 from qa_audit.ingest import read_inputs
+from qa_audit.mask import mask_text
 from qa_audit.model import IngestError, Transcript
 from qa_audit.progress import Progress
 from qa_audit.records import Row, call_row, finding_rows
@@ -29,6 +28,7 @@ from qa_audit.report.jsonl import write_jsonl
 from qa_audit.report.xlsx import write_workbooks
 from qa_audit.rules.pack import RulePack
 from qa_audit.store import Store
+from qa_audit.workers import cores, process_pool
 
 log = logging.getLogger("qa_audit")
 
@@ -75,6 +75,11 @@ class RunSummary:
     findings: int = 0
     outputs: list[Path] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """What the history database records of the run."""
+        return {"audited": self.audited, "unchanged": self.unchanged, "errors": len(self.errors),
+                "calls": self.calls, "findings": self.findings}
+
     @property
     def exit_code(self) -> int:
         if self.audited + self.unchanged == 0:
@@ -95,30 +100,37 @@ def _init_worker(pack: RulePack, backend: str, mask: bool) -> None:
     _MASK = mask
 
 
-def _audit_batch(batch: list[Transcript]) -> list[tuple[Row, list[Row]]]:
-    """Audit a batch into its call and finding rows: what a worker does with one task."""
+Audited = tuple[Row, list[Row]] | IngestError
+"""A transcript's call and finding rows, or why it could not be audited."""
+
+
+def _audit_batch(batch: list[Transcript]) -> list[Audited]:
+    """Audit a batch into its call and finding rows: what a worker does with one task.
+
+    A transcript the auditor fails on (a bug meeting unusual input) costs that transcript
+    only: it is reported like a bad record, with the traceback in the run log, and the
+    rest of the night is still audited.
+    """
     assert _AUDITOR is not None
-    rows = []
+    rows: list[Audited] = []
     for transcript in batch:
-        result = _AUDITOR.audit(transcript)
-        rows.append((call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)))
+        try:
+            result = _AUDITOR.audit(transcript)
+            rows.append((call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)))
+        except Exception as exc:
+            log.exception("transcript %s could not be audited", transcript.id)
+            reason = f"{transcript.id}: could not be audited ({type(exc).__name__}: {exc}); details in audit.log"
+            rows.append(IngestError(transcript.source, transcript.line, reason))
     return rows
 
 
 @contextmanager
-def _pool(options: RunOptions, pack: RulePack) -> Iterator[Pool | None]:
-    """Worker processes for `--workers` above 1 (none for one: the audit runs in this process).
-
-    Leaving the block terminates the workers: by then every result has been collected, or
-    the run failed and the rest of the batch is not wanted.
-    """
+def _pool(options: RunOptions, pack: RulePack) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for `--workers` above 1 (none for one: the audit runs in this process)."""
     if options.workers <= 1:
         yield None
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with context.Pool(
-        options.workers, initializer=_init_worker, initargs=(pack, options.backend, options.mask)
-    ) as pool:
+    with process_pool(options.workers, _init_worker, (pack, options.backend, options.mask)) as pool:
         yield pool
 
 
@@ -134,42 +146,62 @@ def _batches(items: Iterable[Transcript], size: int) -> Iterator[list[Transcript
 
 
 def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
-    """Audit every transcript of the inputs into `store`, then write the reports."""
-    global _AUDITOR
+    """Audit every transcript of the inputs into `store`, then write the reports.
+
+    The run is recorded as "failed" when anything stops it: what was committed stays, and
+    a rerun takes it up (see the incremental rules in `_pending`).
+    """
     # Stored rows are masked or not as their run was asked; a run takes a stored result
     # as current only when it was made with the same rules and the same masking, so a
     # masked run never reprints numbers an earlier --no-mask run stored in the clear.
     rules_hash = pack.digest() if options.mask else f"{pack.digest()}+unmasked"
     run_id = store.begin_run(options.describe(), rules_hash)
     summary = RunSummary(run_id)
-    progress = Progress(options.inputs, enabled=not options.quiet)
     log.info("run %d started: %s", run_id, options.describe())
+    try:
+        _audit(options, pack, store, rules_hash, summary)
+        _export(options, pack, store, summary)
+    except Exception:
+        store.finish_run(run_id, summary.counts(), status="failed")
+        raise
+    store.finish_run(run_id, summary.counts())
+    return summary
 
+
+def _audit(options: RunOptions, pack: RulePack, store: Store, rules_hash: str, summary: RunSummary) -> None:
+    """Audit what needs auditing into the store, in this process or in worker processes."""
+    global _AUDITOR
+    run_id = summary.run_id
+    progress = Progress(options.inputs, enabled=not options.quiet)
     pending = _pending(options, store, run_id, rules_hash, summary, progress)
     _init_worker(pack, options.backend, options.mask)
     started = time.monotonic()
 
-    def save(rows: list[tuple[Row, list[Row]]]) -> None:
-        for call, findings in rows:
+    def save(rows: list[Audited]) -> None:
+        for audited in rows:
+            if isinstance(audited, IngestError):
+                _skip(store, run_id, summary, audited, options.mask)
+                continue
+            call, findings = audited
             store.save(run_id, call, findings, rules_hash)
-        summary.audited += len(rows)
+            summary.audited += 1
         store.flush()
         progress.calls(len(rows))
 
     # Up to one batch per worker is in flight beyond the one being saved: the workers audit
     # while this process reads the next batch and saves the last, and memory stays bounded.
-    in_flight: deque[AsyncResult[list[tuple[Row, list[Row]]]]] = deque()
+    in_flight: deque[Future[list[Audited]]] = deque()
     try:
         with _pool(options, pack) as pool:
             for batch in _batches(pending, BATCH):
                 if pool is None:
                     save(_audit_batch(batch))
                     continue
-                in_flight.append(pool.apply_async(_audit_batch, (batch,)))
+                in_flight.append(pool.submit(_audit_batch, batch))
                 if len(in_flight) > options.workers:
-                    save(in_flight.popleft().get())
+                    save(in_flight.popleft().result())
             while in_flight:
-                save(in_flight.popleft().get())
+                save(in_flight.popleft().result())
     finally:
         _AUDITOR = None
     store.flush()
@@ -183,6 +215,10 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
         elapsed,
     )
 
+
+def _export(options: RunOptions, pack: RulePack, store: Store, summary: RunSummary) -> None:
+    """Write the run's JSONL files and workbooks from the store: every transcript of its input."""
+    run_id = summary.run_id
     started = time.monotonic()
     source = store.run_source(run_id)
     summary.calls, summary.findings = write_jsonl(source, options.out_dir)
@@ -204,17 +240,6 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
         )
         summary.outputs += books
         log.info("wrote %d workbooks in %.1fs", len(books), time.monotonic() - started)
-    store.finish_run(
-        run_id,
-        {
-            "audited": summary.audited,
-            "unchanged": summary.unchanged,
-            "errors": len(summary.errors),
-            "calls": summary.calls,
-            "findings": summary.findings,
-        },
-    )
-    return summary
 
 
 def _pending(
@@ -225,7 +250,7 @@ def _pending(
     for item in read_inputs(options.inputs):
         progress.reached(item.path if isinstance(item, IngestError) else item.source)
         if isinstance(item, IngestError):
-            _skip(store, run_id, summary, item)
+            _skip(store, run_id, summary, item, options.mask)
             continue
         digest = item.content_hash()
         where = f"{item.source}:{item.line}" if item.line is not None else item.source
@@ -242,6 +267,7 @@ def _pending(
                         f"duplicate transcript id {item.id!r} with different content"
                         f" (first seen at {first[1]}); skipped",
                     ),
+                    options.mask,
                 )
             continue
         seen[item.id] = (digest, where)
@@ -252,7 +278,11 @@ def _pending(
         yield item
 
 
-def _skip(store: Store, run_id: int, summary: RunSummary, error: IngestError) -> None:
+def _skip(store: Store, run_id: int, summary: RunSummary, error: IngestError, mask: bool) -> None:
+    """Count and record a skipped input. Paths and reasons can quote a record (a phone
+    number in a file name or a broken line), so they are masked like every other output."""
+    if mask:
+        error = IngestError(mask_text(error.path), error.line, mask_text(error.reason))
     summary.errors.append(error)
     store.add_error(run_id, error.path, error.line, error.reason)
     log.warning("skipped %s", error)
@@ -260,4 +290,4 @@ def _skip(store: Store, run_id: int, summary: RunSummary, error: IngestError) ->
 
 def default_workers() -> int:
     """The machine's cores, as the README promises for --workers."""
-    return os.cpu_count() or 1
+    return cores()

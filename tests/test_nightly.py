@@ -518,3 +518,54 @@ def test_two_workers_write_byte_identical_results_to_one(tmp_path: Path) -> None
         assert summary(44, 0, 3) in result.stdout
         outputs[workers] = [(out / name).read_bytes() for name in ("calls.jsonl", "findings.jsonl")]
     assert outputs[1] == outputs[2]
+
+
+# --- failures inside the batch ---------------------------------------------------------------
+
+
+def test_a_transcript_the_auditor_fails_on_costs_only_that_transcript(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa_audit.engine import Auditor
+
+    real = Auditor.audit
+
+    def fails_on_n00003(self: Auditor, transcript: object) -> object:
+        if getattr(transcript, "id", None) == "N00003":
+            raise ValueError("unexpected input")
+        return real(self, transcript)
+
+    monkeypatch.setattr(Auditor, "audit", fails_on_n00003)
+    ids = generate(tmp_path / "in" / "night.jsonl", 10)
+    out = tmp_path / "out"
+    result = audit(tmp_path / "in", "--out", out, "--db", tmp_path / "h.db", "--workers", "1", "--no-xlsx")
+    assert result.exit_code == 1
+    assert sorted(ids_in(out)) == sorted(i for i in ids if i != "N00003")
+    expected = "N00003: could not be audited (ValueError: unexpected input); details in audit.log"
+    assert expected in result.stderr
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert "transcript N00003 could not be audited" in log and "ValueError: unexpected input" in log
+
+
+_PARENT = os.getpid()
+
+
+def _killed(batch: list[object]) -> list[object]:
+    """A worker's task that dies as the OOM killer leaves it (module level: tasks are pickled by name)."""
+    if os.getpid() != _PARENT:
+        os._exit(137)
+    return []
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error_instead_of_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qa_audit.pipeline._audit_batch", _killed)
+    generate(tmp_path / "in" / "night.jsonl", 200)
+    db = tmp_path / "h.db"
+    result = audit(tmp_path / "in", "--out", tmp_path / "out", "--db", db, "--workers", "2", "--no-xlsx")
+    assert result.exit_code == 2
+    assert "a worker process died" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("failed",)]

@@ -11,14 +11,13 @@ renamed into place (`atomic`), and no cell ever holds a formula (`cells`).
 
 Agents' workbooks are independent of each other, and writing them is most of a night's
 run time, so with `workers > 1` they are written by a pool of processes, each reading
-the rows through its own source from `reopen` (a database connection must not cross a
-fork). The overview is still composed in this process, from the agents' results in
+the rows through its own source from `reopen`, opened once per worker (a database
+connection must not cross a fork). The overview is still composed in this process, from the agents' results in
 agent order, so it is the same whatever the number of workers.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from qa_audit.report.xlsx.agent import write_agent
 from qa_audit.report.xlsx.files import OVERVIEW, Names
 from qa_audit.report.xlsx.overview import Overview
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, gather
+from qa_audit.workers import process_pool
 
 __all__ = ["write_workbooks"]
 
@@ -51,7 +51,7 @@ def write_workbooks(
     are held against in the summaries and the red/amber highlighting. The agents'
     workbooks come first in the returned list, in `source.agent_ids()` order.
     `workers > 1` writes agents' workbooks in parallel processes that read through
-    `reopen()`; without `reopen`, or where processes cannot be forked, they are written here.
+    `reopen()`; without `reopen` they are written here.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -100,28 +100,25 @@ def _write(job: _Job, source: ReportSource, agent: Agent) -> _Written:
 def _written(
     job: _Job, agents: list[Agent], source: ReportSource, workers: int, reopen: Callable[[], ReportSource] | None
 ) -> Iterator[_Written]:
-    """Each agent's result, in agent order: from a process pool, or written one by one here."""
-    if workers <= 1 or reopen is None or len(agents) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    """Each agent's result, in agent order: from worker processes, or written one by one here."""
+    if workers <= 1 or reopen is None or len(agents) < 2:
         for agent in agents:
             yield _write(job, source, agent)
         return
+    with process_pool(min(workers, len(agents)), _init_worker, (job, reopen)) as pool:
+        yield from pool.map(_write_in_worker, agents)
+
+
+_WORKER: tuple[_Job, ReportSource] | None = None
+"""The job and this worker's own source, set once per worker process by `_init_worker`."""
+
+
+def _init_worker(job: _Job, reopen: Callable[[], ReportSource]) -> None:
     global _WORKER
-    _WORKER = (job, reopen)
-    # Leaving the block terminates the pool: by then every result has arrived, or the
-    # writer failed and the remaining workbooks are not wanted.
-    with multiprocessing.get_context("fork").Pool(min(workers, len(agents))) as pool:
-        yield from pool.imap(_write_in_worker, agents)
-
-
-_WORKER: tuple[_Job, Callable[[], ReportSource]] | None = None
-"""Set before the pool forks, so workers inherit the job; each opens its own source once."""
-_WORKER_SOURCE: ReportSource | None = None
+    _WORKER = (job, reopen())
 
 
 def _write_in_worker(agent: Agent) -> _Written:
-    global _WORKER_SOURCE
     assert _WORKER is not None
-    job, reopen = _WORKER
-    if _WORKER_SOURCE is None:
-        _WORKER_SOURCE = reopen()
-    return _write(job, _WORKER_SOURCE, agent)
+    job, source = _WORKER
+    return _write(job, source, agent)
