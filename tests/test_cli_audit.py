@@ -297,3 +297,16 @@ def test_a_folder_without_transcripts_says_what_was_looked_for(runner: CliRunner
     result = runner.invoke(main, ["audit", str(empty), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db")])
     assert result.exit_code == 3
     assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .txt)" in result.stderr
+
+
+def test_reports_are_as_readable_as_any_file_the_user_creates(runner: CliRunner, inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nightly"
+    result = runner.invoke(main, ["audit", str(inbox), "--out", str(out), "--db", str(tmp_path / "h.db"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    plain = tmp_path / "plain.txt"
+    plain.write_text("对照", encoding="utf-8")
+    expected = plain.stat().st_mode & 0o777
+    reports = [out / "calls.jsonl", out / "findings.jsonl", out / "overview.xlsx", out / "A1024_王小明.xlsx"]
+    assert {path.name: path.stat().st_mode & 0o777 for path in reports} == dict.fromkeys(
+        (p.name for p in reports), expected
+    )

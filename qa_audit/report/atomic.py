@@ -1,7 +1,13 @@
 """Atomic output: write to a temporary file beside the target, then rename into place.
 
 A supervisor opening a report must never find a half-written file; a crash leaves the
-previous version (or nothing) at the final name, and the temporary file is removed.
+previous version (or nothing) at the final name. The temporary file is removed when the
+write fails; a process killed outright leaves a hidden `.NAME.*.tmp` beside the target,
+never a file under the final name.
+
+`mkstemp` creates its file readable by its owner only, and a rename keeps that mode; the
+final file gets the mode any file the user creates would get (umask applied), so a
+supervisor reading the reports from another account or a share can open them.
 """
 
 from __future__ import annotations
@@ -22,6 +28,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
