@@ -101,10 +101,10 @@ def test_check_prints_findings_under_their_turn_with_the_words_marked(runner: Cl
     lines = result.stdout.splitlines()
     assert lines[0] == "通话 T1119-07 · 坐席 A2016 陈静怡 · call"
     assert lines[1].startswith("得分 80.0（合格）") and lines[1].endswith("问题 2 个")
-    turn6 = lines.index("  6 [00:59] 坐席：这个我也【不清楚】，【您问别人】吧。")
+    turn6 = lines.index("  7 [00:59] 坐席：这个我也【不清楚】，【您问别人】吧。")  # turn 6, counted from 1
     assert lines[turn6 + 1].startswith("      ▲ NAN001 major 三不知答复：不清楚、您问别人")
-    assert lines[turn6 + 2].strip().startswith("依据：第6轮说了 “不清楚”")
-    turn8 = lines.index("  8 [01:11] 坐席：【会有人联系】您的。")
+    assert lines[turn6 + 2].strip().startswith("依据：第7轮说了 “不清楚”")
+    turn8 = lines.index("  9 [01:11] 坐席：【会有人联系】您的。")
     assert lines[turn8 + 1].startswith("      ▲ NAN001 major")
     assert sum("▲" in line for line in lines) == 2
     assert "T1119-01" not in result.stdout  # --id shows that conversation only

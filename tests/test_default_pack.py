@@ -223,7 +223,7 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
     )
     findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
     assert [f.turn for f in findings] == [1]
-    assert "第2轮客户说了“好吧”，不再追问" in findings[0].evidence
+    assert "第3轮客户说了“好吧”，不再追问，第4轮不算答复" in findings[0].evidence
 
 
 def test_a_remedy_after_a_followup_question_still_cancels(auditor: Auditor) -> None:

@@ -80,6 +80,12 @@ def cancelled_by(view: TurnView, compiled: CompiledRule, key: str) -> list[Match
     return [e for e in exceptions if any(e.overlaps(h) for h in view.find(compiled.sets[key]))]
 
 
+def turn_name(index: int) -> str:
+    """A turn as people count them, from 1 (第1轮), as the workbook's 轮次 column and the
+    terminal number it; only the machine-readable `turn` field counts from 0."""
+    return f"第{index + 1}轮"
+
+
 def speaker_name(speaker: str) -> str:
     return {"agent": "坐席", "customer": "客户", "system": "系统"}.get(speaker, speaker)
 

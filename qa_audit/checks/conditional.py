@@ -9,7 +9,7 @@ found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, speaker_name
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, speaker_name, turn_name
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.model import Finding
 
@@ -25,7 +25,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             continue
         if _satisfied(conv.view(turn.index), compiled):
             continue
-        looked, moved_on = f"第{turn.index}轮", ""
+        looked, moved_on = turn_name(turn.index), ""
         if rule.params["within"] == "next_turn":
             following = conv.next_turn_of(turn)
             if following is None:
@@ -33,13 +33,13 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             else:
                 moved_on = _moved_on(conv, turn.index, following.index, compiled)
                 if moved_on:
-                    moved_on = f"；{moved_on}，第{following.index}轮不算答复"
+                    moved_on = f"；{moved_on}，{turn_name(following.index)}不算答复"
                 elif _satisfied(conv.view(following.index), compiled):
                     continue
                 else:
-                    looked += f"及下一轮（第{following.index}轮）都"
+                    looked += f"及下一轮（{turn_name(following.index)}）都"
         said = quote_hits(view, compiled, triggers)
-        evidence = f"第{turn.index}轮说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
+        evidence = f"{turn_name(turn.index)}说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
         findings.append(make_finding(compiled, turn, view, triggers, evidence))
     return findings
 
@@ -56,10 +56,10 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
         view = conv.view(i)
         hits = view.find(compiled.sets["dropped"])
         if hits:
-            return f"第{i}轮{speaker_name(view.turn.speaker)}说了“{view.original(hits[0])[1]}”，不再追问"
+            return f"{turn_name(i)}{speaker_name(view.turn.speaker)}说了“{view.original(hits[0])[1]}”，不再追问"
     view = conv.view(following)
     hits = view.find(compiled.sets["new_topic"])
-    return f"第{following}轮以“{view.original(hits[0])[1]}”另起话题" if hits else ""
+    return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题" if hits else ""
 
 
 def _satisfied(view: TurnView, compiled: CompiledRule) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, speaker_name
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, speaker_name, turn_name
 from qa_audit.conversation import Conversation
 from qa_audit.model import Finding
 
@@ -15,6 +15,6 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         hits = live_hits(view, compiled, "phrases")
         if not hits:
             continue
-        evidence = f"第{turn.index}轮{speaker_name(turn.speaker)}说了 {quote_hits(view, compiled, hits)}"
+        evidence = f"{turn_name(turn.index)}{speaker_name(turn.speaker)}说了 {quote_hits(view, compiled, hits)}"
         findings.append(make_finding(compiled, turn, view, hits, evidence))
     return findings

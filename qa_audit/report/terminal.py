@@ -1,6 +1,7 @@
 """`qa-audit check FILE` output: one conversation as a QA reviewer reads it on a terminal.
 
-Each turn shows its index, speaker and time; the findings about a turn are printed
+Each turn shows its number (counted from 1, as the evidence and the workbooks count),
+speaker and time; the findings about a turn are printed
 under it with the offending words marked (bold red on a colour terminal, 【…】 when
 colour is off) and the rule id, message and evidence. Transcript-level findings
 (greeting, closing, talk ratio) come first, with the score.
@@ -58,7 +59,7 @@ def render(call: Row, findings: list[Row], turns: Sequence[tuple[str, str, float
     lines.append("")
     for index, (speaker, text, start) in enumerate(turns):
         spans = [s for f in by_turn.get(index, []) for s in f["spans"]]
-        lines.append(f"{index:>3} {_clock(start)}{SPEAKERS.get(speaker, speaker)}：{mark(text, spans, colour)}")
+        lines.append(f"{index + 1:>3} {_clock(start)}{SPEAKERS.get(speaker, speaker)}：{mark(text, spans, colour)}")
         for f in by_turn.get(index, []):
             lines.append(_finding_line(f, colour, indent="      "))
     return "\n".join(lines)
