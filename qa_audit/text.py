@@ -9,7 +9,8 @@ What normalization does, in order:
 1. full-width ASCII forms (U+FF01..U+FF5E) become half-width, the ideographic space a
    space; Latin letters become lower case (all one-for-one);
 2. Traditional becomes Simplified (OpenCC t2s), and variant spellings OpenCC keeps
-   become the common one (甚麼, usual in Hong Kong and Taiwan, is 什么), length kept;
+   become the common one (甚麼, usual in Hong Kong and Taiwan, is 什么; the particle 著
+   in 看著辦 is 着), length kept;
 3. whitespace next to a CJK character is dropped (ASR output often spaces out
    characters), other whitespace runs become one space.
 """
@@ -72,7 +73,15 @@ def to_simplified(text: str) -> str:
     return "".join(p if len(p) == 1 else ch for p, ch in zip(parts, text, strict=True))
 
 
-_VARIANTS = (("甚么", "什么"),)
+_VARIANTS = (
+    ("甚么", "什么"),
+    # 著 as the aspect particle (Taiwan usage); 著名 and 著作 keep theirs.
+    ("看著", "看着"),
+    ("等著", "等着"),
+    ("急著", "急着"),
+    ("忙著", "忙着"),
+    ("著急", "着急"),
+)
 """Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
 
 

@@ -57,6 +57,7 @@ TABOOS = {
         "这个我们管不了。",
         "你爱去哪投诉去哪投诉。",
         "爱订不订。",
+        "你自己看著辦。",
     ],
     "sarcastic": [
         "这都不会用？",
@@ -105,6 +106,7 @@ NOT_TABOO = [
     "您之前有病历的话，带上病历复印件。",
     "您那边听不清楚吗？我换个耳机。",
     "我说的您都明白了吗？",
+    "完全不是您的问题哦，是系统延迟。",
 ]
 
 
@@ -146,6 +148,11 @@ NON_ANSWERS = {
         "行李的事你自己去问机场柜台吧。",
         "问医生去。",
         "您自己去问街道办吧。",
+        "您到时候问问机场安检吧。",
+        "您 问问 网点 吧",
+        "找热水器厂家吧。",
+        "您自己去門市問吧。",
+        "不然你自己上官網看啦。",
     ],
     "vague_deferral": [
         "会有人联系您的。",
@@ -157,6 +164,7 @@ NON_ANSWERS = {
         "過段時間會自動恢復的。",
         "补贴的事回头再说吧。",
         "这个以后再说。",
+        "定损员会联系您的。",
     ],
 }
 
@@ -186,6 +194,8 @@ def test_three_dont_know_forms_fire_without_a_remedy(auditor: Auditor, sentence:
         "麻烦您提供订单编号，我幫您查看取消條款，請稍候。",
         "好，给您退全款了，送错的那份您自己处理就行。",
         "系统查不到您的订单，麻烦您提供一下下单手机号。",
+        "我看一下哈，这单物流单号是无效单号，系统查不到揽收记录。",
+        "您问问店铺客服吧，在订单页点“联系卖家”就能找到。",
         "他是不是故意的我没办法确定，我直接帮您按最短路线重新计算，差额三到五个工作天退回。",
     ],
 )
@@ -325,3 +335,16 @@ def test_courteous_closes(auditor: Auditor, last: str) -> None:
 @pytest.mark.parametrize("last", ["好的。", "有问题再打过来。", "嗯，那先这样。"])
 def test_missing_closes(auditor: Auditor, last: str) -> None:
     assert checks_on(auditor, "坐席: 您好，请讲。", "客户: 没问题了。", f"坐席: {last}", check="closing") == [2]
+
+
+@pytest.mark.parametrize(
+    "remedy",
+    [
+        "已经帮您提交催件工单啦，今天18:00前会有专员给您回复。",
+        "滨江区教育局招生办电话 0571-8770-1234，工作日可以咨询。",
+        "上楼费每层10元，这个费用店铺帮您承担哦。",
+    ],
+)
+def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Auditor, remedy: str) -> None:
+    lines = ("客户: 那我去问谁？", "坐席: 你找区教育局去吧。", "客户: 那怎么联系？", f"坐席: {remedy}")
+    assert checks_on(auditor, *lines, check="non_answer") == []

@@ -18,6 +18,8 @@ from qa_audit.text import normalize
         ("我 帮 您 查 一下", "我帮您查一下"),
         ("請問有甚麼可以幫到您？", "请问有什么可以帮到您?"),
         ("他甚至沒問", "他甚至没问"),
+        ("你自己看著辦", "你自己看着办"),
+        ("這本著作很著名", "这本著作很著名"),
     ],
 )
 def test_scripts_widths_and_spaces_fold(original: str, normalized: str) -> None:
