@@ -181,19 +181,24 @@ def _run_log(path: Path) -> logging.Handler:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for a terminal, json for tools.")
 @click.option("--id", "transcript_id", help="Which transcript of a multi-transcript file (default: all).")
+@click.option("--tokens", is_flag=True,
+              help="Under each turn, the words the rules are matched against (normalized, segmented).")
 @mask_option
 @segmenter_option
-def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str | None, no_mask: bool,
-          segmenter: str) -> None:
+def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str | None, tokens: bool,
+          no_mask: bool, segmenter: str) -> None:
     """Audit the conversations in FILE and print each turn with its findings.
 
-    Exit 0 when no conversation has a finding, 1 when some have, 2 on bad input.
+    Exit 0 when no conversation has a finding, 1 when some have or a record could not be
+    read, 2 when no transcript could be read at all. --tokens shows how each turn was
+    segmented: when a phrase you added does not match, this shows why.
     """
     from qa_audit.engine import Auditor
     from qa_audit.ingest import read_file
     from qa_audit.mask import mask_text
     from qa_audit.records import call_row, finding_rows
     from qa_audit.report.terminal import render
+    from qa_audit.text import normalize
 
     auditor = Auditor(_load(rule_paths), backend=segmenter)
     mask = not no_mask
@@ -214,7 +219,8 @@ def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str
             documents.append({"call": call, "findings": findings, "turns": _turns_json(item, mask)})
         else:
             turns = [(t.speaker, mask_text(t.text) if mask else t.text, t.start) for t in item.turns]
-            click.echo(render(call, findings, turns, colour=sys.stdout.isatty()))
+            words = [[w.text for w in auditor.nlp(normalize(text).text)] for _, text, _ in turns] if tokens else None
+            click.echo(render(call, findings, turns, colour=sys.stdout.isatty(), tokens=words))
             click.echo()
     if fmt == "json":
         click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))

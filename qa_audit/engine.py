@@ -7,13 +7,19 @@ batch can run it in several worker processes and get identical results.
 
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+
 from qa_audit.checks import CHECKS, compile_rule
 from qa_audit.conversation import Conversation
 from qa_audit.matcher import PhraseMatcher
 from qa_audit.model import CallResult, Finding, Transcript
-from qa_audit.nlp import build_nlp
+from qa_audit.nlp import Segmenter, build_nlp
 from qa_audit.rules.pack import RulePack
 from qa_audit.scoring import score_call
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 class Auditor:
@@ -23,12 +29,18 @@ class Auditor:
         self.pack = pack
         patterns = pack.all_patterns()
         self.matcher = PhraseMatcher(patterns)
-        self.nlp = build_nlp(self.matcher.parts, backend=backend)
+        self.segmenter = Segmenter(backend)
+        self.segmenter.add_words(self.matcher.parts)
         self.compiled = [compile_rule(rule, pack) for rule in pack.enabled]
         self._rules = {rule.id: rule for rule in pack.rules}
 
     def conversation(self, transcript: Transcript) -> Conversation:
-        return Conversation(transcript, self.nlp.tokenizer, self.matcher)
+        return Conversation(transcript, self.segmenter, self.matcher)
+
+    @functools.cached_property
+    def nlp(self) -> Language:
+        """The spaCy `zh` pipeline over this pack's segmenter, built on first use."""
+        return build_nlp(self.segmenter)
 
     def findings(self, transcript: Transcript, only: set[str] | None = None) -> list[Finding]:
         """Findings of every enabled rule (or only those named) that applies to the transcript's channel."""

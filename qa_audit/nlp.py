@@ -10,25 +10,26 @@ Two interchangeable backends with the same dictionary and algorithm:
 - `jieba`: the reference Python implementation.
 Tests run the dev set through both and require identical findings.
 
-The pipeline is built once per process and per rule pack (`build_nlp`), never per call.
+The segmenter is built once per process and per rule pack, never per call. The batch
+reads word boundaries straight from `Segmenter.cut`: building a spaCy `Doc` per turn
+costs more than the segmentation itself and no check needs one (see README, "Where the
+time goes"). The spaCy pipeline (`build_nlp`) wraps the same segmenter, so its `Doc`s
+have exactly the words the audit matched on; `qa-audit check --tokens` shows them to
+whoever tunes a rule. spaCy is imported only when a pipeline is built, which keeps half
+a second off the start of every batch worker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
-from spacy.util import get_words_and_spaces
-from spacy.vocab import Vocab
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 BACKENDS = ("rjieba", "jieba")
-
-
-class _Cutter(Protocol):
-    def cut(self, text: str) -> list[str]: ...
 
 
 class _JiebaCutter:
@@ -66,12 +67,11 @@ class _RjiebaCutter:
 
 
 class Segmenter:
-    """A spaCy tokenizer: jieba segmentation, then a `Doc` built from the words directly."""
+    """jieba segmentation with a private dictionary that holds the rule phrases."""
 
-    def __init__(self, vocab: Vocab, backend: str = "rjieba") -> None:
+    def __init__(self, backend: str = "rjieba") -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown segmenter backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-        self.vocab = vocab
         self.backend = backend
         self._cutter: _JiebaCutter | _RjiebaCutter = _RjiebaCutter() if backend == "rjieba" else _JiebaCutter()
 
@@ -86,27 +86,33 @@ class Segmenter:
                 self._cutter.add_word(word)
 
     def cut(self, text: str) -> list[str]:
-        """The jieba words of `text`, in order, covering it exactly.
-
-        The audit reads word boundaries straight from here: building a spaCy `Doc` per
-        turn costs more than the segmentation itself and no check needs one (see README,
-        "Where the time goes"). `__call__` builds the `Doc` from these same words.
-        """
+        """The jieba words of `text`, in order, covering it exactly."""
         return [w for w in self._cutter.cut(text) if w]
 
+
+class SpacyTokenizer:
+    """A spaCy tokenizer over a `Segmenter`: the `Doc` is built from its words directly."""
+
+    def __init__(self, vocab: Vocab, segmenter: Segmenter) -> None:
+        self.vocab = vocab
+        self.segmenter = segmenter
+
     def __call__(self, text: str) -> Doc:
-        words, spaces = get_words_and_spaces(self.cut(text), text)
+        from spacy.tokens import Doc
+        from spacy.util import get_words_and_spaces
+
+        words, spaces = get_words_and_spaces(self.segmenter.cut(text), text)
         return Doc(self.vocab, words=words, spaces=spaces)
 
 
-def build_nlp(words: Iterable[str] = (), backend: str = "rjieba") -> Language:
-    """A blank spaCy `zh` pipeline whose tokenizer is a `Segmenter` knowing `words`.
+def build_nlp(segmenter: Segmenter) -> Language:
+    """A blank spaCy `zh` pipeline whose tokenizer is `segmenter`.
 
     spaCy's own `zh` tokenizer would segment by character unless told `segmenter: jieba`,
     and then uses jieba's global dictionary; ours keeps a private dictionary per pack.
     """
+    import spacy
+
     nlp = spacy.blank("zh")
-    segmenter = Segmenter(nlp.vocab, backend)
-    segmenter.add_words(words)
-    nlp.tokenizer = segmenter
+    nlp.tokenizer = SpacyTokenizer(nlp.vocab, segmenter)
     return nlp

@@ -41,8 +41,15 @@ def _clock(seconds: float | None) -> str:
     return f"[{seconds // 60:02d}:{seconds % 60:02d}] "
 
 
-def render(call: Row, findings: list[Row], turns: Sequence[tuple[str, str, float | None]], colour: bool) -> str:
-    """The terminal view of one audited call; `turns` are (speaker, text, start) as shown."""
+def render(
+    call: Row,
+    findings: list[Row],
+    turns: Sequence[tuple[str, str, float | None]],
+    colour: bool,
+    tokens: Sequence[list[str]] | None = None,
+) -> str:
+    """The terminal view of one audited call; `turns` are (speaker, text, start) as shown,
+    `tokens` each turn's words as matched, printed under it when given."""
     by_turn: dict[int | None, list[Row]] = defaultdict(list)
     for f in findings:
         by_turn[f["turn"]].append(f)
@@ -60,6 +67,8 @@ def render(call: Row, findings: list[Row], turns: Sequence[tuple[str, str, float
     for index, (speaker, text, start) in enumerate(turns):
         spans = [s for f in by_turn.get(index, []) for s in f["spans"]]
         lines.append(f"{index + 1:>3} {_clock(start)}{SPEAKERS.get(speaker, speaker)}：{mark(text, spans, colour)}")
+        if tokens is not None:
+            lines.append(f"      分词：{' / '.join(tokens[index])}")
         for f in by_turn.get(index, []):
             lines.append(_finding_line(f, colour, indent="      "))
     return "\n".join(lines)
