@@ -1,9 +1,7 @@
 """The command line: thin click commands over the library.
 
-Exit codes (as ruff's): 0 everything audited; 1 some inputs skipped (the rest audited),
-or for `check` and `rules test`, findings / failing examples; 2 usage or configuration
-error (bad option, bad rule pack, database in use, an output folder that cannot be
-written); 3 nothing could be audited; 4 an internal error (a bug: the traceback says where).
+Every command exits with the codes of `qa_audit.exit_codes`; `_Commands` maps failures
+that escape a command onto them.
 """
 
 from __future__ import annotations
@@ -20,13 +18,12 @@ from typing import Any
 
 import click
 
-from qa_audit import __version__
+from qa_audit import __version__, exit_codes
 from qa_audit.ingest import SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 from qa_audit.workers import BrokenProcessPool
 
-EXIT_USAGE, EXIT_INTERNAL = 2, 4
 DEFAULT_DB = "qa_audit.db"
 
 
@@ -53,12 +50,12 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except (OSError, BrokenProcessPool) as exc:
             click.echo(f"error: {_explained(exc)}", err=True)
-            ctx.exit(EXIT_USAGE)
+            ctx.exit(exit_codes.USAGE)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception:
             click.echo(f"internal error (a bug in qa-audit):\n{traceback.format_exc()}", err=True)
-            ctx.exit(EXIT_INTERNAL)
+            ctx.exit(exit_codes.INTERNAL)
 
 
 def _load(rule_paths: tuple[Path, ...]) -> RulePack:
@@ -69,7 +66,7 @@ def _load(rule_paths: tuple[Path, ...]) -> RulePack:
         for error in exc.errors:
             click.echo(f"error: {error}", err=True)
         click.echo(f"{len(exc.errors)} error(s) in the rule packs; nothing was audited.", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
 
 
 def rules_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -145,7 +142,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         # Also in the run log: under cron, stderr is often read by nobody.
         logging.getLogger("qa_audit").error("run stopped: %s", _explained(exc))
         click.echo(f"error: {_explained(exc)}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
     except Exception:
         logging.getLogger("qa_audit").exception("run stopped by an internal error")
         raise
@@ -227,8 +224,8 @@ def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str
     if shown == 0:
         click.echo(f"error: no transcript{' ' + transcript_id if transcript_id else ''} could be read from {file}",
                    err=True)
-        sys.exit(EXIT_USAGE)
-    sys.exit(1 if any_findings or any_error else 0)
+        sys.exit(exit_codes.USAGE)
+    sys.exit(exit_codes.FINDINGS if any_findings or any_error else exit_codes.OK)
 
 
 def _turns_json(transcript: Transcript, mask: bool) -> list[dict[str, Any]]:
@@ -269,7 +266,7 @@ def rules_show(rule_paths: tuple[Path, ...], rule_id: str) -> None:
     rule = pack.rule(rule_id.upper())
     if rule is None:
         click.echo(f"error: no rule {rule_id!r}; `qa-audit rules` lists them", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
     click.echo(describe(rule, pack))
 
 
@@ -286,7 +283,7 @@ def rules_validate(paths: tuple[Path, ...]) -> None:
         for error in exc.errors:
             click.echo(f"{error}")
         click.echo(f"{len(exc.errors)} error(s)", err=True)
-        sys.exit(1)
+        sys.exit(exit_codes.FINDINGS)
     click.echo(f"ok: {len(pack.rules)} rules, {len(pack.lexicons)} lexicons")
 
 
@@ -315,7 +312,7 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
             click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should not fire on: {example}\n     fired: {r.fired[0]}")
     rules_run = len({r.rule.id for r in results})
     click.echo(f"{len(results) - len(failures)} passed, {len(failures)} failed ({rules_run} rules)")
-    sys.exit(1 if failures else 0)
+    sys.exit(exit_codes.FINDINGS if failures else exit_codes.OK)
 
 
 @main.command()
@@ -350,7 +347,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     end: date | None = date_to.date() if date_to else None
     if start and end and start > end:
         click.echo("error: --from is after --to", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
 
     def period_of(store: Store) -> ReportSource:
         source = store.period_source(start, end, list(agents))
@@ -366,8 +363,8 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
                 reopen=lambda: period_of(Store.open(db_path, readonly=True)))
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.USAGE)
     if calls == 0:
         click.echo("no calls in the database for that period and agents", err=True)
-        sys.exit(3)
+        sys.exit(exit_codes.NOTHING)
     click.echo(f"{calls} call(s), {findings} finding(s), {len(books)} workbook(s) written to {out_dir}")

@@ -11,7 +11,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-SPEAKERS = ("agent", "customer", "system")
 CHANNELS = ("call", "chat")
 SEVERITIES = ("info", "minor", "major", "critical")
 

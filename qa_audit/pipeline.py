@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa_audit import exit_codes
 from qa_audit.engine import Auditor
 from qa_audit.ingest import read_inputs
 from qa_audit.mask import mask_text
@@ -32,7 +33,6 @@ from qa_audit.workers import cores, process_pool
 
 log = logging.getLogger("qa_audit")
 
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 BATCH = 64
 
 
@@ -83,8 +83,8 @@ class RunSummary:
     @property
     def exit_code(self) -> int:
         if self.audited + self.unchanged == 0:
-            return EXIT_NOTHING
-        return EXIT_SKIPPED if self.errors else EXIT_OK
+            return exit_codes.NOTHING
+        return exit_codes.SKIPPED if self.errors else exit_codes.OK
 
 
 # Set in the parent before the pool forks, so workers inherit the compiled pack instead

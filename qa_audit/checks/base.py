@@ -74,12 +74,6 @@ def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
     return sorted(kept, key=lambda m: m.start)
 
 
-def cancelled_by(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
-    """Matches of `key` that an exception cancelled: the context that decided, for evidence."""
-    exceptions = view.find(compiled.sets["exceptions"])
-    return [e for e in exceptions if any(e.overlaps(h) for h in view.find(compiled.sets[key]))]
-
-
 def turn_name(index: int) -> str:
     """A turn as people count them, from 1 (第1轮), as the workbook's 轮次 column and the
     terminal number it; only the machine-readable `turn` field counts from 0."""

@@ -137,9 +137,9 @@ def _yaml_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
-def load_pack(extra: Sequence[Path] = (), *, include_default: bool = True) -> RulePack:
-    """Load the default pack (unless told not to) and each extra pack on top, in order."""
-    paths = [DEFAULT_PACK, *extra] if include_default else list(extra)
+def load_pack(extra: Sequence[Path] = ()) -> RulePack:
+    """Load the default pack and each extra pack on top, in order."""
+    paths = [DEFAULT_PACK, *extra]
     errors: list[PackError] = []
     raw_rules: dict[str, tuple[LineDict, str]] = {}
     lexicons: dict[str, tuple[str, ...]] = {}
