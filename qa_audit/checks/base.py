@@ -80,10 +80,6 @@ def turn_name(index: int) -> str:
     return f"第{index + 1}轮"
 
 
-def speaker_name(speaker: str) -> str:
-    return {"agent": "坐席", "customer": "客户", "system": "系统"}.get(speaker, speaker)
-
-
 def quote(words: list[str]) -> str:
     """Words as a supervisor reads them: “不归我管”、“你自己看着办”."""
     return "、".join(f"“{w}”" for w in dict.fromkeys(words))

@@ -9,8 +9,9 @@ found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, speaker_name, turn_name
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name
 from qa_audit.conversation import Conversation, TurnView
+from qa_audit.labels import speaker_name
 from qa_audit.model import Finding
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from qa_audit.checks.base import CompiledRule, make_finding
 from qa_audit.conversation import Conversation
+from qa_audit.labels import BASIS_NAMES
 from qa_audit.model import Finding
-
-BASIS_NAMES = {"time": "按时长", "chars": "按字数"}
 
 
 def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:

@@ -6,8 +6,9 @@ courteous close (in one of the agent's last two turns) are rules of this kind.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, make_finding, quote, speaker_name
+from qa_audit.checks.base import CompiledRule, make_finding, quote
 from qa_audit.conversation import Conversation
+from qa_audit.labels import speaker_name
 from qa_audit.model import Finding
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import click
 
+from qa_audit.labels import BASIS_NAMES, speaker_name
 from qa_audit.records import Row
 
-SPEAKERS = {"agent": "坐席", "customer": "客户", "system": "系统"}
 SEVERITY_COLOURS = {"critical": "red", "major": "red", "minor": "yellow", "info": "cyan"}
 
 
@@ -59,14 +59,14 @@ def render(
     lines = [
         f"通话 {call['transcript_id']} · 坐席 {call['agent_id']} {call['agent_name']} · {call['channel']}",
         f"得分 {call['score']:.1f}（{verdict}） · 坐席说话占比 {share_text}"
-        f"（{'按时长' if call['talk_basis'] == 'time' else '按字数'}） · 问题 {len(findings)} 个",
+        f"（{BASIS_NAMES.get(call['talk_basis'], call['talk_basis'])}） · 问题 {len(findings)} 个",
     ]
     for f in by_turn.get(None, []):
         lines.append(_finding_line(f, colour, indent=""))
     lines.append("")
     for index, (speaker, text, start) in enumerate(turns):
         spans = [s for f in by_turn.get(index, []) for s in f["spans"]]
-        lines.append(f"{index + 1:>3} {_clock(start)}{SPEAKERS.get(speaker, speaker)}：{mark(text, spans, colour)}")
+        lines.append(f"{index + 1:>3} {_clock(start)}{speaker_name(speaker)}：{mark(text, spans, colour)}")
         if tokens is not None:
             lines.append(f"      分词：{' / '.join(tokens[index])}")
         for f in by_turn.get(index, []):

@@ -19,11 +19,8 @@ from pathlib import Path
 from openpyxl.chart import Reference
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from qa_audit.records import Row
-from qa_audit.report.source import ReportSource
-from qa_audit.report.xlsx import atomic, cells, style
-from qa_audit.report.xlsx.charts import rate_chart
-from qa_audit.report.xlsx.labels import (
+from qa_audit.labels import (
+    BASIS_NAMES,
     CHANNEL_NAMES,
     NO,
     SEVERITY_NAMES,
@@ -33,6 +30,10 @@ from qa_audit.report.xlsx.labels import (
     check_label,
     label,
 )
+from qa_audit.records import Row
+from qa_audit.report.source import ReportSource
+from qa_audit.report.xlsx import atomic, cells, style
+from qa_audit.report.xlsx.charts import rate_chart
 from qa_audit.report.xlsx.layout import Grid, Table, column
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Tally, Totals, tally_days, tally_rules, top_rules
 from qa_audit.report.xlsx.trend import TREND, title_rows, trend_sheet
@@ -40,8 +41,6 @@ from qa_audit.report.xlsx.trend import TREND, title_rows, trend_sheet
 SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
 TOP_RULES = 10
 CHART_ROWS = 16
-
-_BASIS = {"time": "按时长", "chars": "按字数"}
 
 RedLineSink = Callable[[Agent, Row], None]
 
@@ -119,7 +118,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
             None if passed is None else (YES if passed else NO),
             YES if row.get("red_line") else None,
             row.get("agent_talk_share"),
-            label(_BASIS, row.get("talk_basis")),
+            label(BASIS_NAMES, row.get("talk_basis")),
             row.get("findings"),
             *(violations.get(c, 0) for c in checks),
         ]

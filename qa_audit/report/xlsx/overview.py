@@ -18,10 +18,10 @@ from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from qa_audit.labels import SEVERITY_NAMES, check_label, label
 from qa_audit.records import Row
 from qa_audit.report.xlsx import atomic, cells, style
 from qa_audit.report.xlsx.charts import rate_chart
-from qa_audit.report.xlsx.labels import SEVERITY_NAMES, check_label, label
 from qa_audit.report.xlsx.layout import Grid, Table, column
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Tally, Totals, top_rules
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from qa_audit.labels import order_checks
 from qa_audit.records import Row
-from qa_audit.report.xlsx.labels import order_checks
 from qa_audit.report.xlsx.style import display_width
 
 NO_TEAM = "未分组"

@@ -18,9 +18,9 @@ from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from qa_audit.labels import check_label
 from qa_audit.report.xlsx import style
 from qa_audit.report.xlsx.charts import SERIES_COLORS, line_chart, percent_ceiling
-from qa_audit.report.xlsx.labels import check_label
 from qa_audit.report.xlsx.layout import Table, column
 from qa_audit.report.xlsx.stats import Settings, Tally
 

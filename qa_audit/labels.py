@@ -1,7 +1,8 @@
 """The Chinese words a supervisor reads for the codes in the rows.
 
 Rows carry machine codes (`prohibited`, `major`, `agent`); a supervisor coaching from the
-workbook should never have to translate them. Unknown codes (a rule pack's own check, a
+workbook, the terminal or a finding's evidence should never have to translate them, and
+reads the same word for a code everywhere. Unknown codes (a rule pack's own check, a
 new channel) are shown as they are rather than hidden, so nothing disappears from a report.
 """
 
@@ -22,11 +23,17 @@ CHECK_NAMES = {
 SEVERITY_NAMES = {"info": "提示", "minor": "轻微", "major": "严重", "critical": "致命"}
 CHANNEL_NAMES = {"call": "电话", "chat": "在线"}
 SPEAKER_NAMES = {"agent": "坐席", "customer": "客户", "system": "系统"}
+BASIS_NAMES = {"time": "按时长", "chars": "按字数"}
 
 YES = "是"
 NO = "否"
 WHOLE_CALL = "整通"
 """The turn column's word for a finding about the whole call (a missing greeting, the talk share)."""
+
+
+def speaker_name(speaker: str) -> str:
+    """坐席 / 客户 / 系统, or the speaker code itself when unknown."""
+    return SPEAKER_NAMES.get(speaker, speaker)
 
 
 def check_label(check: str) -> str:
