@@ -502,3 +502,15 @@ def test_numeric_ids_are_written_as_text(tmp_path: Path) -> None:
     assert ws["A2"].value == "20261120001" and ws["A2"].data_type == "s"
     assert ws["B2"].value == "bad date"
     assert re.fullmatch(r"坐席质检报告 · 1024", load_workbook(paths[0])["概览"]["A1"].value)
+
+
+def test_characters_xml_cannot_carry_do_not_make_a_workbook_unwritable(tmp_path: Path) -> None:
+    agent = ("A3001", "黄\uffff美玲", "在线\x01一组")
+    text = "急什么\uffff，等着。"
+    finding = finding_row("T9", agent, rule="PRO001", check="prohibited", text=text, spans=[[0, 3]],
+                          message="服务禁语（不耐烦）：急什么\ufffe")
+    call = call_row("T9", agent, score=85.0, started="2026-11-21T09:00:00+08:00", findings=[finding])
+    paths = write_workbooks(MemorySource([call], [finding]), tmp_path)
+    sheet = load_workbook(paths[0])["问题明细"]
+    said = [str(c) for row in sheet.iter_rows(min_row=2, values_only=True) for c in row if c and "急什么" in str(c)]
+    assert "急什么\ufffd，等着。" in said  # one for one, so the red span still covers 急什么

@@ -27,15 +27,13 @@ MAX_CHARS = 32767
 """Excel's limit for one cell; a longer value makes Excel "repair" the file on open."""
 
 _FORMULA_STARTS = frozenset("=+-@＝＋－＠")
-_ILLEGAL = {cp: "\ufffd" for cp in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
-"""Control characters XML 1.0 cannot carry; replaced one for one so span offsets still hold."""
 
 Value = str | int | float | date | CellRichText | None
 
 
 def clean(text: str) -> str:
     """`text` as a cell can hold it: no XML-illegal characters, at most MAX_CHARS long."""
-    return text.translate(_ILLEGAL)[:MAX_CHARS]
+    return style.xml_safe(text)[:MAX_CHARS]
 
 
 def looks_like_formula(text: str) -> bool:

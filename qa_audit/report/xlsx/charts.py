@@ -17,6 +17,8 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from qa_audit.report.xlsx.style import xml_safe
+
 SERIES_COLORS = ("2F5597", "A5A5A5", "ED7D31", "70AD47", "FFC000", "5B9BD5", "7030A0")
 """Blue for the agent (or first team), grey for the comparison, then Office's palette."""
 LINE_WIDTH = 22225
@@ -108,10 +110,10 @@ def _fill(
     scale: tuple[float, float],
 ) -> None:
     """Title, series, categories, and a value axis with gridlines over `scale`."""
-    chart.title = title
+    chart.title = xml_safe(title)
     chart.style = 10
     for name, values in series:
-        chart.series.append(Series(values, title=name))
+        chart.series.append(Series(values, title=xml_safe(name)))
     chart.set_categories(categories)
     chart.y_axis.number_format = number_format
     chart.y_axis.majorGridlines = ChartLines()

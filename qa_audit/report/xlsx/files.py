@@ -1,7 +1,8 @@
 """File names a supervisor's Windows machine (and Excel) can open and link to.
 
 Agent names and ids come from upstream systems and may hold anything. Windows refuses
-< > : " / \\ | ? * and control characters, Excel refuses [ ], and in a relative
+< > : " / \\ | ? * and control characters, Excel refuses [ ] (and the link to the file,
+which is XML, cannot hold U+FFFE or U+FFFF), and in a relative
 hyperlink # and % would be read as a fragment or an escape; spaces become "_" so a link
 needs no escaping either. Names are compared case-blind, because Windows file names are.
 """
@@ -12,7 +13,7 @@ import re
 
 OVERVIEW = "overview.xlsx"
 
-_UNSAFE = re.compile(r'[<>:"/\\|?*\[\]#%\x00-\x1f\x7f\s]+')
+_UNSAFE = re.compile(r'[<>:"/\\|?*\[\]#%\x00-\x1f\x7f\s\ufffe\uffff]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 _MAX_STEM = 120
 """Leaves room for the output folder within Windows' 260-character path limit."""

@@ -229,9 +229,22 @@ def header_width(header: str) -> float:
     return column_width(*header.split("\n"), pad=4.0)
 
 
+_XML_ILLEGAL = {cp: "\ufffd" for cp in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
+
+
+def xml_safe(text: str) -> str:
+    """`text` with the characters XML 1.0 cannot carry replaced one for one (span offsets hold).
+
+    Ingest already replaces them in transcripts; names, rule messages and periods reach
+    cells and page headers from other sources too, and one such character would make the
+    whole workbook unwritable.
+    """
+    return text.translate(_XML_ILLEGAL)
+
+
 def _escape(text: str) -> str:
     """Header/footer text: a lone '&' would start a formatting code there."""
-    return text.replace("&", "&&")
+    return xml_safe(text).replace("&", "&&")
 
 
 def setup_print(
