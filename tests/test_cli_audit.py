@@ -227,7 +227,8 @@ def test_every_commands_help_mentions_each_of_its_options(runner: CliRunner, pat
     assert result.exit_code == 0
     options = [opt for param in command.params if isinstance(param, click.Option) for opt in param.opts]
     assert [opt for opt in options if opt not in result.stdout] == []
-    assert result.stdout.count("\n") > 4
+    summary = " ".join((command.help or "").split("\n")[0].split())
+    assert summary and summary in " ".join(result.stdout.split())  # the command says what it does
 
 
 def test_audit_help_names_every_documented_option(runner: CliRunner) -> None:

@@ -506,20 +506,6 @@ def test_a_second_run_waits_for_the_writer_then_completes(tmp_path: Path) -> Non
         assert conn.execute("SELECT count(*) FROM calls").fetchone() == (30,)
 
 
-# --- workers --------------------------------------------------------------------------------
-
-
-def test_two_workers_write_byte_identical_results_to_one(tmp_path: Path) -> None:
-    outputs = {}
-    for workers in (1, 2):
-        out = tmp_path / f"w{workers}"
-        result = audit(SAMPLES, "--out", out, "--db", tmp_path / f"w{workers}.db", "--workers", workers, "--no-xlsx")
-        assert result.exit_code == 1, result.output  # broken/ is reported
-        assert summary(44, 0, 3) in result.stdout
-        outputs[workers] = [(out / name).read_bytes() for name in ("calls.jsonl", "findings.jsonl")]
-    assert outputs[1] == outputs[2]
-
-
 # --- failures inside the batch ---------------------------------------------------------------
 
 

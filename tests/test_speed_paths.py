@@ -8,6 +8,7 @@ evaluation data sits beside the project, the sample transcripts always.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,20 @@ CONFIGURATIONS = [
     ("jieba", 2),
 ]
 
-INPUTS = [pytest.param(ROOT / "sample_transcripts", id="sample_transcripts")]
+INPUTS = [pytest.param(ROOT / "sample_transcripts", id="sample_transcripts"), pytest.param(None, id="many-batches")]
 if DEV.exists():
     INPUTS.append(pytest.param(DEV, id="dev"))
+
+
+def _many(path: Path, copies: int = 20) -> Path:
+    """The sample JSONL conversations `copies` times over with fresh ids: several batches per worker."""
+    records = [json.loads(line) for name in sorted((ROOT / "sample_transcripts").glob("*.jsonl"))
+               for line in name.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    with path.open("w", encoding="utf-8") as out:
+        for copy in range(copies):
+            for record in records:
+                out.write(json.dumps({**record, "id": f"{record['id']}-{copy}"}, ensure_ascii=False) + "\n")
+    return path
 
 
 def _audit(source: Path, out: Path, segmenter: str, workers: int) -> tuple[str, str]:
@@ -41,7 +53,9 @@ def _audit(source: Path, out: Path, segmenter: str, workers: int) -> tuple[str, 
 
 
 @pytest.mark.parametrize("source", INPUTS)
-def test_every_configuration_writes_the_same_calls_and_findings(source: Path, tmp_path: Path) -> None:
+def test_every_configuration_writes_the_same_calls_and_findings(source: Path | None, tmp_path: Path) -> None:
+    if source is None:
+        source = _many(tmp_path / "night.jsonl")
     outputs = {
         (segmenter, workers): _audit(source, tmp_path / f"{segmenter}-{workers}", segmenter, workers)
         for segmenter, workers in CONFIGURATIONS
