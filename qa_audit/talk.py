@@ -1,4 +1,7 @@
-"""The agent's talk share, exactly as LABELING.md defines it (the 70/30 listening rule).
+"""The agent's talk share, exactly as the labeling guide defines it (the 70/30 listening rule).
+
+The guide is ../shared/eval/LABELING.md beside the project; README "Outputs" describes
+the `agent_talk_share` and `talk_basis` it produces.
 
 Agent and customer turns only. Time basis when every such turn has start and end: every
 turn's duration counts for its speaker, overlaps included. Character basis otherwise:

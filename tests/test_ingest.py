@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.ingest import SUPPORTED_SUFFIXES, jsonl, read_file, read_inputs
+from qa_audit.ingest import SUPPORTED_SUFFIXES, folder_files, jsonl, read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
@@ -29,7 +29,7 @@ def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8"
 
 
 def record(tid: str, agent_id: str | None = "A1024", **extra: object) -> dict[str, object]:
-    """A valid LABELING.md record, changed by `extra`."""
+    """A valid record in the README's JSON format, changed by `extra`."""
     rec: dict[str, object] = {
         "id": tid, "channel": "call", "agent_id": agent_id, "agent_name": "王小明", "team": "售后一组",
         "started_at": "2026-11-21T09:15:02+08:00",
@@ -457,6 +457,36 @@ def test_jsonl_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
     assert bad(read(write(tmp_path, "latin.jsonl", content))) == [(None, "not UTF-8 or GB18030 text")]
 
 
+# --- characters no report can hold -----------------------------------------------------
+
+
+def test_lone_surrogates_and_xml_illegal_characters_become_u_fffd_in_place(tmp_path: Path) -> None:
+    broken = record("T0002", agent_name="王\uffff明", team="售后\x01一组", turns=[
+        {"speaker": "agent", "text": "您好PLACE，很高兴为您服务\ufffe。", "start": 0.0, "end": 4.1},
+        {"speaker": "customer", "text": "我家宽带\x0b断了。", "start": 4.5, "end": 9.0}])
+    line = json.dumps(broken, ensure_ascii=False).replace("PLACE", "\\ud800")
+    assert "\\ud800" in line and "\uffff" in line  # the escape as exported, U+FFFF as raw UTF-8
+    path = write(tmp_path, "day.jsonl", lines(record("T0001"), line, record("T0003")))
+    items = read(path)
+    assert bad(items) == []
+    first, second, third = good(items)
+    assert (second.agent_name, second.team) == ("王\ufffd明", "售后\ufffd一组")
+    assert [t.text for t in second.turns] == ["您好\ufffd，很高兴为您服务\ufffd。", "我家宽带\ufffd断了。"]
+    assert second.timed and second.content_hash()
+    assert [(t.id, t.agent_name, t.team, [u.text for u in t.turns]) for t in (first, third)] == [
+        (tid, "王小明", "售后一组", [GREETING, QUESTION]) for tid in ("T0001", "T0003")]
+
+
+def test_csv_and_text_cells_with_control_characters_are_replaced_too(tmp_path: Path) -> None:
+    csv_path = write(tmp_path, "day.csv", "会话ID,坐席工号,坐席姓名,角色,内容\n"
+                                          "T1,A1024,王\x1f小明,坐席,您好\x07，请问有什么可以帮您？\n")
+    txt_path = write(tmp_path, "A1024_20261121_0001.txt", "坐席: 您好\x1b，请问有什么可以帮您？\n客户: 你好\n")
+    [from_csv] = good(read(csv_path))
+    [from_text] = good(read(txt_path))
+    assert (from_csv.agent_name, from_csv.turns[0].text) == ("王\ufffd小明", "您好\ufffd，请问有什么可以帮您？")
+    assert from_text.turns[0].text == "您好\ufffd，请问有什么可以帮您？"
+
+
 # --- files and folders ------------------------------------------------------------------
 
 
@@ -507,6 +537,23 @@ def test_read_inputs_is_lazy(tmp_path: Path) -> None:
     os.remove(tmp_path / "b.jsonl")
     assert isinstance(first, Transcript) and first.id == "T1"
     assert [str(i) for i in stream] == [f"{tmp_path / 'b.jsonl'}: cannot read file: No such file or directory"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders whatever their permissions")
+def test_an_unreadable_folder_is_reported_in_its_place_and_the_rest_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "a.jsonl", lines(record("T1")))
+    write(tmp_path, "b/day.jsonl", lines(record("T2")))
+    write(tmp_path, "c.jsonl", lines(record("T3")))
+    locked = tmp_path / "b"
+    locked.chmod(0)
+    try:
+        items = list(read_inputs([tmp_path]))
+        listed = folder_files(tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert [i.id if isinstance(i, Transcript) else (i.path, i.line, i.reason) for i in items] == [
+        "T1", (str(locked), None, "cannot read folder: Permission denied"), "T3"]
+    assert listed == [str(tmp_path / "a.jsonl"), str(tmp_path / "c.jsonl")]
 
 
 def test_supported_suffixes() -> None:

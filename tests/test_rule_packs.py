@@ -87,3 +87,105 @@ def test_per_channel_threshold_from_a_site_pack(tmp_path: Path) -> None:
     lines = ("坐席: 您好，请问有什么可以帮您？", "客户: 我想查一下这个月的话费账单")  # agent share 0.5
     assert [f.check for f in auditor.findings(conversation(*lines, channel="call"))].count("talk_ratio") == 1
     assert [f.check for f in auditor.findings(conversation(*lines, channel="chat"))].count("talk_ratio") == 0
+
+
+METRIC_RULE = """\
+id: TLK101
+kind: metric
+check: talk_ratio
+message: 坐席说话占比过高：%s
+rationale: 七三法则，多听少说
+severity: minor
+weight: 5
+metric: agent_talk_share
+max: 0.4
+examples: {fail: [您好，请问有什么可以帮您？], pass: [您好]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[chat]", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
+        ("chat", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
+        ("0.5", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
+        ("", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
+        ("{chat: '0.5'}", "threshold 'chat' must be a number from 0 to 1"),
+        ("{chat: }", "threshold 'chat' must be a number from 0 to 1"),
+        ("{chat: [0.5]}", "threshold 'chat' must be a number from 0 to 1"),
+        ("{微信: 0.5}", "'per_channel' keys must be channels: call, chat"),
+    ],
+)
+def test_a_per_channel_that_is_not_a_mapping_of_numbers_is_an_error_with_file_and_line(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    rule = write(tmp_path / "TLK101.yaml", METRIC_RULE + f"per_channel: {value}\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [f"{rule}:11: {message}"]
+
+
+def test_a_site_pack_overriding_per_channel_with_a_list_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    rule = write(tmp_path / "TLK001.yaml", "id: TLK001\nper_channel: [chat]\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{rule}:2: 'per_channel' must map channels to a max, e.g. {{chat: 0.5}}"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("kind", "", "unknown kind None; use one of existence, required, conditional, metric"),
+        ("kind", "[existence]", "unknown kind ['existence']; use one of existence, required, conditional, metric"),
+        ("weight", "'5'", "'weight' must be a number >= 0, got '5'"),
+        ("weight", "", "'weight' must be a number >= 0, got None"),
+        ("cap", "{max: 10}", "'cap' must be a number >= 0, got {'max': 10}"),
+        ("channels", "{chat: true}", "'channels' must be a list drawn from call, chat"),
+        ("channels", "", "'channels' must be a list drawn from call, chat"),
+        ("aliases", "PRO009", "'aliases' must be a list of rule codes"),
+        ("phrases", "{滚: 1}", "'phrases' must be a non-empty list of phrases"),
+        ("phrases", "", "'phrases' must be a non-empty list of phrases"),
+        ("exceptions", "[[不归我管]]", "'exceptions' must be a non-empty list of phrases"),
+        ("examples", "[滚]", "'examples' must be a mapping with 'fail' and 'pass' lists"),
+        ("red_line", "", "'red_line' must be true or false"),
+        ("severity", "[major]", "'severity' must be one of info, minor, major, critical, got ['major']"),
+    ],
+)
+def test_values_of_the_wrong_shape_are_errors_with_file_and_line(
+    tmp_path: Path, key: str, value: str, message: str
+) -> None:
+    rule_lines = {
+        "id": "PRO101", "kind": "existence", "check": "prohibited", "message": "服务禁语：%s",
+        "rationale": "服务规范", "severity": "major", "weight": "3", "phrases": "[不归我管]",
+        "examples": "{fail: [这事不归我管], pass: [我帮您转给负责的同事]}",
+    }
+    rule_lines[key] = value
+    text = "".join(f"{k}: {v}\n" for k, v in rule_lines.items())
+    rule = write(tmp_path / "PRO101.yaml", text)
+    line = list(rule_lines).index(key) + 1
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert f"{rule}:{line}: {message}" in [str(e) for e in caught.value.errors]
+
+
+def test_a_required_rule_with_elements_as_a_mapping_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    rule = write(tmp_path / "GRT101.yaml", """\
+id: GRT101
+kind: required
+check: greeting
+message: 缺少开场问候
+rationale: 服务规范：首句问候
+severity: major
+weight: 5
+position: first
+turns: '2'
+elements: {问候语: [您好]}
+examples: {fail: [喂], pass: [您好，请问有什么可以帮您？]}
+""")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{rule}:9: 'turns' must be a whole number >= 1",
+        f"{rule}:10: 'elements' must be a non-empty list of {{name, phrases}}",
+    ]

@@ -54,21 +54,36 @@ def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, None, f"cannot read file: {exc.strerror or exc}")
 
 
-def folder_files(folder: str | Path) -> list[str]:
-    """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed.
+def _folder_entries(folder: str) -> list[str | IngestError]:
+    """`folder_files`, plus an IngestError for each folder that cannot be listed, in path order.
 
-    The one definition of what a folder contributes: the reader and the progress line's
-    byte count both list files here, so they agree on which files a run covers.
+    Without `onerror`, os.walk skips an unreadable folder silently, and every transcript
+    in it would drop out of the audit unreported.
     """
-    folder = str(folder)
-    found: list[tuple[tuple[str, ...], str]] = []
-    for root, dirs, files in os.walk(folder):
+    found: list[tuple[tuple[str, ...], str | IngestError]] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = str(exc.filename) if exc.filename is not None else folder
+        error = IngestError(where, None, f"cannot read folder: {exc.strerror or exc}")
+        found.append((Path(where).relative_to(folder).parts, error))
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                 full = Path(root) / name
                 found.append((full.relative_to(folder).parts, str(full)))
-    return [full for _, full in sorted(found)]
+    return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
+
+
+def folder_files(folder: str | Path) -> list[str]:
+    """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed.
+
+    The one definition of what a folder contributes: the reader and the progress line's
+    byte count both list files here, so they agree on which files a run covers. Folders
+    that cannot be read are left out here; `read_inputs` reports them.
+    """
+    return [entry for entry in _folder_entries(str(folder)) if isinstance(entry, str)]
 
 
 def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestError]:
@@ -76,23 +91,29 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestErro
 
     Paths are read in the order given; a folder's files in sorted path order, recursively,
     with hidden files and folders and unsupported suffixes skipped silently (a folder
-    holds other things too). A file named explicitly is always read, and an unsupported
+    holds other things too); a subfolder that cannot be read is an IngestError in its
+    place in that order. A file named explicitly is always read, and an unsupported
     one is an error. A file reached twice (named twice, or inside two named folders) is
-    read once.
+    read once, and an unreadable folder reached twice is reported once.
     """
     done: set[str] = set()
 
-    def once(file: str) -> Iterator[Transcript | IngestError]:
-        real = os.path.realpath(file)
-        if real not in done:
-            done.add(real)
-            yield from read_file(file)
+    def once(entry: str | IngestError) -> Iterator[Transcript | IngestError]:
+        path = entry.path if isinstance(entry, IngestError) else entry
+        real = os.path.realpath(path)
+        if real in done:
+            return
+        done.add(real)
+        if isinstance(entry, IngestError):
+            yield entry
+        else:
+            yield from read_file(entry)
 
     for given in paths:
         name = str(given)
         if os.path.isdir(name):
-            for file in folder_files(name):
-                yield from once(file)
+            for entry in _folder_entries(name):
+                yield from once(entry)
         elif os.path.exists(name):
             yield from once(name)
         else:

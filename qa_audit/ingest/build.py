@@ -8,13 +8,23 @@ held to the same rules and fail with the same reasons:
   guessed, so no call is ever scored against an "unknown" agent;
 - every turn needs a known speaker and a text (numbers are taken as text);
 - times are kept only when every agent and customer turn has both a start and an end
-  (LABELING.md: on every turn or none). A transcript with partial times is still
-  audited, untimed, so the talk ratio falls back to characters instead of comparing
-  timed and untimed turns.
+  (the labeling guide, ../shared/eval/LABELING.md beside the project: on every turn or
+  none). A transcript with partial times is still audited, untimed, so the talk ratio
+  falls back to characters instead of comparing timed and untimed turns;
+- characters no report can hold are replaced, one for one, by U+FFFD (the replacement
+  character) in every string a transcript is built from: lone surrogates (a JSON
+  "\\ud800" escape decodes to one, and it cannot be encoded as UTF-8 for the content
+  hash or the JSON Lines reports), U+FFFE, U+FFFF and C0 controls other than tab, line
+  feed and carriage return (XML forbids them, so the Excel workbooks could not be
+  written). One for one keeps every evidence offset. This is silent on purpose: the
+  record is still audited, and an IngestError would count it as a skipped input (exit
+  code 1, the "skipped inputs" sheet) when nothing was skipped; U+FFFD shows where the
+  character was in every report.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -33,12 +43,20 @@ class RawTurn:
     line: int | None = None
 
 
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _writable(text: str) -> str:
+    """`text` with each character no report can hold replaced by U+FFFD (module docstring)."""
+    return _UNWRITABLE.sub("\ufffd", text)
+
+
 def _string(name: str, value: object) -> str:
     """A metadata value as text; ids exported as numbers are fine, objects are not."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return _writable(value.strip())
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise f.RecordError(f"{name} is not a string")
@@ -55,7 +73,7 @@ def _turn(index: int, raw: RawTurn) -> Turn:
     if raw.text is None:
         raise f.RecordError(f"{where} has no text")
     if isinstance(raw.text, str):
-        text = raw.text
+        text = _writable(raw.text)
     elif isinstance(raw.text, int | float) and not isinstance(raw.text, bool):
         text = str(raw.text)
     else:

@@ -1,4 +1,7 @@
-"""JSON Lines (.jsonl, .ndjson) and JSON (.json) transcripts in the LABELING.md format.
+"""JSON Lines (.jsonl, .ndjson) and JSON (.json) transcripts.
+
+The record format is the one in README "Input formats" (from the labeling guide,
+../shared/eval/LABELING.md beside the project).
 
 JSON Lines is the format of a night's batch and can be gigabytes, so it is streamed: one
 line in memory at a time, each line its own record, a bad line its own error. A .json

@@ -163,7 +163,7 @@ def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
         errors.append(PackError(path, data.line_of(key), message))
 
     kind = data.get("kind")
-    if kind is not None and kind not in KINDS:
+    if "kind" in data and kind not in KINDS:  # `kind:` with no value is None: an error too, not "no kind"
         err("kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         kind = None
     for key in REQUIRED_COMMON:
@@ -278,14 +278,16 @@ def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
         if data.get("metric") not in METRICS:
             err("metric", f"'metric' must be one of {', '.join(METRICS)}")
         params["metric"] = data.get("metric")
-        limits = {"max": data.get("max"), **(data.get("per_channel") or {})}
+        per_channel = data.get("per_channel", {})
+        if not isinstance(per_channel, dict):
+            err("per_channel", "'per_channel' must map channels to a max, e.g. {chat: 0.5}")
+            per_channel = {}
+        elif not set(per_channel) <= set(CHANNELS):
+            err("per_channel", f"'per_channel' keys must be channels: {', '.join(CHANNELS)}")
+        limits = {"max": data.get("max"), **per_channel}
         for name, value in limits.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 err("per_channel" if name != "max" else "max", f"threshold {name!r} must be a number from 0 to 1")
-        if "per_channel" in data and not (
-            isinstance(data["per_channel"], dict) and set(data["per_channel"]) <= set(CHANNELS)
-        ):
-            err("per_channel", f"'per_channel' keys must be channels: {', '.join(CHANNELS)}")
         params["max"] = data.get("max")
-        params["per_channel"] = dict(data.get("per_channel") or {})
+        params["per_channel"] = dict(per_channel)
     return params

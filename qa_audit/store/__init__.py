@@ -11,12 +11,12 @@ Public API::
     with Store.open(path, timeout=30.0) as store:        # writer: lock, migrate, recover
         run_id = store.begin_run(options, rules_hash)
         for each transcript in the input:
-            if store.is_current(t.id, t.content_hash(), rules_hash):
-                store.mark_input(run_id, t.id)           # unchanged: still part of this run
-            else:
+            store.mark_input(run_id, t.id)               # every input is part of this run
+            if not store.is_current(t.id, t.content_hash(), rules_hash):
                 store.save(run_id, call_row(r), finding_rows(r), rules_hash)
         store.add_error(run_id, path, line, reason)      # for each unreadable input
-        store.finish_run(run_id, {"audited": ..., "skipped_unchanged": ..., "errors": ...})
+        store.finish_run(run_id, {"audited": ..., "unchanged": ..., "errors": ...,
+                                  "calls": ..., "findings": ...})
         write_report(store.run_source(run_id))
 
     with Store.open(path, readonly=True) as store:       # `qa-audit report`: no lock needed

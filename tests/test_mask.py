@@ -1,0 +1,115 @@
+"""Masking personal numbers: which numbers are starred, which are left alone, and why offsets survive."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_audit.mask import mask_text
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("我的手机号是13812345678。", "我的手机号是138****5678。"),
+        ("您记一下，138 1234 5678，谢谢", "您记一下，138 **** 5678，谢谢"),
+        ("号码是138-1234-5678对吧？", "号码是138-****-5678对吧？"),
+        ("联系电话+86 138 1234 5678", "联系电话+86 138 **** 5678"),
+        ("联系电话+8613812345678", "联系电话+86138****5678"),
+        ("回拨8613912345678就行", "回拨86139****5678就行"),
+        ("回拨86-139-1234-5678就行", "回拨86-139-****-5678就行"),
+        ("两个号码13812345678和15987654321都打不通", "两个号码138****5678和159****4321都打不通"),
+    ],
+)
+def test_mobile_numbers_show_only_the_first_three_and_last_four_digits(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("我的手机是１３８１２３４５６７８。", "我的手机是１３８****５６７８。"),
+        ("手机１３８1234５６７８", "手机１３８****５６７８"),
+        ("电话１３８　１２３４　５６７８", "电话１３８　****　５６７８"),
+        ("电话１３８－１２３４－５６７８", "电话１３８－****－５６７８"),
+        ("电话＋８６１３８１２３４５６７８", "电话＋８６１３８****５６７８"),
+    ],
+)
+def test_full_width_and_mixed_width_mobiles_are_masked_and_keep_their_width(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("身份证号110105194912310021", "身份证号**************0021"),
+        ("身份证号11010519491231002X，核对一下", "身份证号**************002X，核对一下"),
+        ("身份证号11010519491231002x", "身份证号**************002x"),
+        ("身份证号１１０１０５１９４９１２３１００２Ｘ", "身份证号**************００２Ｘ"),
+        ("身份证号110105１９４９１２３１002ｘ", "身份证号**************002ｘ"),
+    ],
+)
+def test_id_card_numbers_show_only_the_last_four(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("卡号6222021234567890", "卡号************7890"),
+        ("卡号6222021234567890123", "卡号***************0123"),
+        ("卡号6222 0212 3456 7890，尾号7890", "卡号**** **** **** 7890，尾号7890"),
+        ("卡号6222-0212-3456-7890", "卡号****-****-****-7890"),
+        ("卡号6222 0212 3456 7890 123", "卡号**** **** **** ***0 123"),
+        ("卡号６２２２０２１２３４５６７８９０", "卡号************７８９０"),
+    ],
+)
+def test_bank_card_numbers_show_only_the_last_four(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "您的订单号是20261121000123，已经发货了。",
+        "本月话费一共1,288元，已扣款1288.00元。",
+        "您是2026-11-21下的单，预计11月23日送达。",
+        "验证码是123456，五分钟内有效。",
+        "工号10086为您服务，请拨打95588查询。",
+        "宽带账号0755123456789已经恢复。",
+        "订单号１２３４５６７８９０１２３４，请核对",
+    ],
+)
+def test_other_numbers_are_left_alone(said: str) -> None:
+    assert mask_text(said) == said
+
+
+def test_a_digit_run_is_masked_only_when_the_whole_run_is_the_number() -> None:
+    too_long = "流水号138123456789"  # twelve digits: not a mobile with one digit too many
+    assert mask_text(too_long) == too_long
+    assert mask_text("流水号62220212345678901234") == "流水号62220212345678901234"  # twenty digits
+
+
+TEXTS = [
+    "我的手机是１３８1234５６７８，身份证11010519491231002X，卡号6222 0212 3456 7890。",
+    "联系电话+86 138 1234 5678，备用电话15987654321，订单20261121000123。",
+    "这个我也不清楚，您问别人吧。",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_masking_keeps_the_length_and_every_character_it_does_not_star(text: str) -> None:
+    masked = mask_text(text)
+    assert len(masked) == len(text)
+    assert all(m == t for m, t in zip(masked, text, strict=True) if m != "*")
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_masking_twice_changes_nothing_more(text: str) -> None:
+    assert mask_text(mask_text(text)) == mask_text(text)
+
+
+def test_an_offset_into_the_original_points_at_the_same_words_after_masking() -> None:
+    text = "您的号码１３８１２３４５６７８已登记，请稍等，我帮您查一下。"
+    start = text.index("请稍等")
+    assert mask_text(text)[start:start + 3] == "请稍等"
