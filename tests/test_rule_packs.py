@@ -189,3 +189,10 @@ examples: {fail: [喂], pass: [您好，请问有什么可以帮您？]}
         f"{rule}:9: 'turns' must be a whole number >= 1",
         f"{rule}:10: 'elements' must be a non-empty list of {{name, phrases}}",
     ]
+
+
+def test_a_key_that_is_not_a_name_is_an_error_with_its_line(tmp_path: Path) -> None:
+    write(tmp_path / "c.yaml", "id: ABC003\nkind: existence\n[phrases]: [滚]\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert f"{tmp_path / 'c.yaml'}:3: a key must be a name, not list" in str(caught.value)
