@@ -25,7 +25,8 @@ import ahocorasick
 from qa_audit.rules.phrases import NUMBER, Pattern
 
 SENTENCE_ENDS = frozenset("。!?;\n")
-QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
+QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"', "《": "》"}
+"""Quotation marks, and the title marks of a book or product name (《白痴》 is a novel)."""
 _QUOTES = frozenset(QUOTE_PAIRS)
 
 
@@ -159,7 +160,8 @@ class _Scan:
 
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
-    """Spans inside quotation marks, where an agent quotes the customer or a screen label."""
+    """Spans inside quotation or title marks, where an agent quotes the customer, a screen
+    label or a title."""
     if not _QUOTES.intersection(text):
         return []
     ranges = []
