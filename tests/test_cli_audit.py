@@ -57,7 +57,7 @@ def test_audit_writes_jsonl_workbooks_and_run_log_and_prints_one_summary_line(
 
     t1119_07 = [f for f in findings if f["transcript_id"] == "T1119-07"]
     assert [(f["rule_id"], f["turn"], f["matched"]) for f in t1119_07] == [
-        ("NAN001", 6, ["不清楚", "您问别人"]), ("NAN001", 8, ["会有人联系"])]
+        ("NAN001", 6, ["不清楚", "您问别人吧"]), ("NAN001", 8, ["会有人联系"])]
     log = (out / "audit.log").read_text(encoding="utf-8")
     assert "INFO run 1 started" in log
     assert "INFO audited 42, unchanged 0, skipped 0 inputs" in log
@@ -101,8 +101,8 @@ def test_check_prints_findings_under_their_turn_with_the_words_marked(runner: Cl
     lines = result.stdout.splitlines()
     assert lines[0] == "通话 T1119-07 · 坐席 A2016 陈静怡 · call"
     assert lines[1].startswith("得分 80.0（合格）") and lines[1].endswith("问题 2 个")
-    turn6 = lines.index("  7 [00:59] 坐席：这个我也【不清楚】，【您问别人】吧。")  # turn 6, counted from 1
-    assert lines[turn6 + 1].startswith("      ▲ NAN001 major 三不知答复：不清楚、您问别人")
+    turn6 = lines.index("  7 [00:59] 坐席：这个我也【不清楚】，【您问别人吧】。")  # turn 6, counted from 1
+    assert lines[turn6 + 1].startswith("      ▲ NAN001 major 三不知答复：不清楚、您问别人吧")
     assert lines[turn6 + 2].strip().startswith("依据：第7轮说了 “不清楚”")
     turn8 = lines.index("  9 [01:11] 坐席：【会有人联系】您的。")
     assert lines[turn8 + 1].startswith("      ▲ NAN001 major")

@@ -168,6 +168,10 @@ NON_ANSWERS = {
         "您的缴费记录我这边系统看不到。",
         "你問我，我問誰？",
         "我怎么知道你家电视怎么坏的？",
+        "具体我也说不上来。",
+        "这个我们这边看不到。",
+        "我也是第一次听说这个。",
+        "保修几年我记不太清了。",
         "這個我也不知道耶。",
         "不好说，看情况吧。",
     ],
@@ -188,6 +192,10 @@ NON_ANSWERS = {
         "找热水器厂家吧。",
         "您自己去門市問吧。",
         "不然你自己上官網看啦。",
+        "这个你得找售后。",
+        "专票你去问财务。",
+        "你自己百度一下。",
+        "这个不关我们的事。",
     ],
     "vague_deferral": [
         "会有人联系您的。",
@@ -200,6 +208,11 @@ NON_ANSWERS = {
         "补贴的事回头再说吧。",
         "这个以后再说。",
         "定损员会联系您的。",
+        "回头有消息通知你。",
+        "后面会处理的。",
+        "已經在處理了，你等著吧。",
+        "快了快了，再等等。",
+        "等回复吧。",
     ],
 }
 
@@ -226,6 +239,7 @@ def test_three_dont_know_forms_fire_without_a_remedy(auditor: Auditor, sentence:
         "已为您登记工单，两个工作日内工程师会联系您。",
         "这个不清楚的话，您可以拨打95500转2，理赔专员会直接答复。",
         "就在保单第二页，这都不懂啊？",
+        "好的，团长帮您去问一下。",
         "麻烦您提供订单编号，我幫您查看取消條款，請稍候。",
         "好，给您退全款了，送错的那份您自己处理就行。",
         "系统查不到您的订单，麻烦您提供一下下单手机号。",
@@ -295,6 +309,10 @@ def test_the_customer_saying_dont_know_is_not_a_non_answer(auditor: Auditor) -> 
         "我帮您看看号源。",
         "我查查。",
         "让我瞅瞅您的订单。",
+        "等我一下。",
+        "我帮您核对一下信息。",
+        "我去后台看看。",
+        "我找一下主管确认。",
     ],
 )
 def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sentence: str) -> None:
@@ -312,6 +330,8 @@ def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sent
         "已为您登记报修，24小时内师傅联系您。",
         "稍等，我查一下。",
         "我们可以帮您看看合适的套餐。",
+        "请稍等，我帮您核对一下信息。",
+        "稍等我一下喔，我看一下行程纪录。",
     ],
 )
 def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: str) -> None:
@@ -370,6 +390,27 @@ def test_courteous_closes(auditor: Auditor, last: str) -> None:
 @pytest.mark.parametrize("last", ["好的。", "有问题再打过来。", "嗯，那先这样。"])
 def test_missing_closes(auditor: Auditor, last: str) -> None:
     assert checks_on(auditor, "坐席: 您好，请讲。", "客户: 没问题了。", f"坐席: {last}", check="closing") == [2]
+
+
+def test_a_bare_acknowledgement_in_the_next_turn_is_not_an_answer(auditor: Auditor) -> None:
+    lines = ("客户: 这款空调支持变频吗？", "坐席: 这个我不太了解。", "客户: 就这样？", "坐席: 是的，不好意思。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "remedy",
+    [
+        "我现在帮您远程重启一下光猫，请稍等。",
+        "确认了，方案有包含亚洲地区的国际漫游。",
+        "您在支付宝“账单-退款详情”里可以查看具体到账时间。",
+        "好的，您的退款预计明天到账。",
+        "原因已经上报技术部门，本周五前给您答复。",
+        "麻烦您通过私信提供一下手机号码，我们核实后回复您。",
+    ],
+)
+def test_more_remedies_in_the_next_turn_cancel_professed_ignorance(auditor: Auditor, remedy: str) -> None:
+    lines = ("客户: 为什么我的网速这么慢？", "坐席: 具体原因我也说不上来。", "客户: 那怎么办？", f"坐席: {remedy}")
+    assert checks_on(auditor, *lines, check="non_answer") == []
 
 
 @pytest.mark.parametrize(
