@@ -351,6 +351,12 @@ def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: 
         "你好，有什么需要帮忙的吗？",
         "您好，有什麼可以協助您的呢？",
         "你好，有啥子可以帮你的？",
+        "您好，XX电力95598，请问您需要什么帮助？",
+        "您好，请问有什么可以帮忙的？",
+        "尊敬的客戶您好，請問有什麼可以為您效勞？",
+        "您好，这里是XX保险客服中心，请问您要报案还是咨询？",
+        "您好，我是您的专属客服小张，有任何问题都可以问我哦。",
+        "早晨，XX客戶服務熱線，請問有咩可以幫你？",
     ],
 )
 def test_complete_greetings(auditor: Auditor, first: str) -> None:
@@ -381,6 +387,8 @@ def test_incomplete_greetings(auditor: Auditor, lines: tuple[str, ...]) -> None:
         "拜拜。",
         "不用客氣，多謝您的來電。",
         "多谢您的查询。",
+        "期待再次为您服务。",
+        "谢谢亲的支持，欢迎下次再来~",
     ],
 )
 def test_courteous_closes(auditor: Auditor, last: str) -> None:
