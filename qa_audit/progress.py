@@ -54,10 +54,12 @@ class Progress:
     def _draw(self) -> None:
         self._last_draw = time.monotonic()
         elapsed = max(self._last_draw - self._start, 1e-6)
-        done = sum(self._sizes.get(f, 0) for f in self._done_files)
+        # Only input files count: a folder or path the reader reported as an error is not one.
+        files = [f for f in self._done_files if f in self._sizes]
+        done = sum(self._sizes[f] for f in files)
         fraction = min(done / self._total, 1.0)
         eta = "--:--" if fraction <= 0 else _clock(elapsed / fraction - elapsed)
-        line = (f"\r已读文件 {len(self._done_files)}/{len(self._sizes)} · 已质检 {self._calls} 通 · "
+        line = (f"\r已读文件 {len(files)}/{len(self._sizes)} · 已质检 {self._calls} 通 · "
                 f"{self._calls / elapsed:.0f} 通/秒 · 剩余约 {eta}")
         sys.stderr.write(line)
         sys.stderr.flush()
