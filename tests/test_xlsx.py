@@ -514,3 +514,14 @@ def test_characters_xml_cannot_carry_do_not_make_a_workbook_unwritable(tmp_path:
     sheet = load_workbook(paths[0])["问题明细"]
     said = [str(c) for row in sheet.iter_rows(min_row=2, values_only=True) for c in row if c and "急什么" in str(c)]
     assert "急什么\ufffd，等着。" in said  # one for one, so the red span still covers 急什么
+
+
+def test_no_workbook_stays_in_memory_after_it_is_written(tmp_path: Path, rows: tuple[list[Row], list[Row]]) -> None:
+    """Memory must stay flat for thousands of agents: every written workbook is released."""
+    import gc
+
+    from openpyxl import Workbook
+
+    write_workbooks(MemorySource(*rows), tmp_path)
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, Workbook)] == []

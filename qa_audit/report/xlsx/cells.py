@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.report.xlsx import style
@@ -42,22 +43,26 @@ def looks_like_formula(text: str) -> bool:
     return bool(stripped) and stripped[0] in _FORMULA_STARTS
 
 
-_STYLES: WeakKeyDictionary[Workbook, dict[str, Cell]] = WeakKeyDictionary()
+_STYLES: WeakKeyDictionary[Workbook, dict[str, StyleArray]] = WeakKeyDictionary()
 
 
 def _styled(ws: WriteOnlyWorksheet, style_name: str) -> Cell:
     """An empty cell in the named style.
 
     Assigning a named style looks it up among the workbook's styles by name, a list scan
-    that was a fifth of the time of writing a large findings sheet; the first cell of each
-    style is kept per workbook and later cells copy its style array.
+    that was a fifth of the time of writing a large findings sheet; each style's array
+    of indexes is looked up once per workbook and later cells copy it. The cache holds
+    only those arrays, never a cell: a cell refers to its sheet and so to the workbook,
+    which would then never leave the weak cache, and every workbook of a night would stay
+    in memory.
     """
-    templates = _STYLES.setdefault(ws.parent, {})
-    template = templates.get(style_name)
-    if template is None:
-        template = templates[style_name] = WriteOnlyCell(ws)
+    arrays = _STYLES.setdefault(ws.parent, {})
+    array = arrays.get(style_name)
+    if array is None:
+        template = WriteOnlyCell(ws)
         template.style = style_name
-    return Cell(ws, row=1, column=1, style_array=template._style)
+        array = arrays[style_name] = StyleArray(template._style)
+    return Cell(ws, row=1, column=1, style_array=array)
 
 
 def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> Cell:
