@@ -5,8 +5,8 @@
 
 Memory stays flat however large the batch: one streaming pass over the call rows gathers
 per-agent counters (`stats`), then each agent's calls and findings are streamed from the
-source straight into write-only sheets, and the overview's red-line list is streamed into
-its own open write-only sheet along the way. Every file is written to a temporary name and
+source straight into write-only sheets; each agent's red-line findings (few) are then
+appended to the overview's open write-only sheet. Every file is written to a temporary name and
 renamed into place (`atomic`), and no cell ever holds a formula (`cells`).
 
 Agents' workbooks are independent of each other, and writing them is most of a night's
@@ -91,10 +91,7 @@ _Written = tuple[dict[str, RuleTally], list[Row]]
 
 
 def _write(job: _Job, source: ReportSource, agent: Agent) -> _Written:
-    red_lines: list[Row] = []
-    rules = write_agent(source, agent, job.totals, job.settings, job.out_dir / agent.file_name,
-                        lambda _agent, row: red_lines.append(row))
-    return rules, red_lines
+    return write_agent(source, agent, job.totals, job.settings, job.out_dir / agent.file_name)
 
 
 def _written(

@@ -12,7 +12,7 @@ their rule list and daily sums are counted while the findings and calls stream p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -42,18 +42,11 @@ SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
 TOP_RULES = 10
 CHART_ROWS = 16
 
-RedLineSink = Callable[[Agent, Row], None]
-
-
 def write_agent(
-    source: ReportSource,
-    agent: Agent,
-    totals: Totals,
-    settings: Settings,
-    path: Path,
-    on_red_line: RedLineSink,
-) -> dict[str, RuleTally]:
-    """Write `agent`'s workbook to `path`; returns the agent's findings counted per rule."""
+    source: ReportSource, agent: Agent, totals: Totals, settings: Settings, path: Path
+) -> tuple[dict[str, RuleTally], list[Row]]:
+    """Write `agent`'s workbook to `path`; returns the agent's findings counted per rule
+    and its red-line findings, which the overview lists."""
     rules: dict[str, RuleTally] = {}
     days: dict[date, Tally] = {}
     with atomic.discarding(style.workbook()) as wb:
@@ -63,13 +56,13 @@ def write_agent(
         findings = wb.create_sheet(FINDINGS)
         _calls_sheet(calls, tally_days(source.calls(agent.agent_id), days), agent, totals, settings)
         found = tally_rules(source.findings(agent.agent_id), rules)
-        _findings_sheet(findings, found, agent, totals, settings, on_red_line)
+        red_lines = _findings_sheet(findings, found, agent, totals, settings)
         _summary_sheet(summary, agent, totals, settings, rules)
         if trend is not None:
             _print_header(trend, agent, settings, "每日趋势", title_rows(len(days)))
             trend_sheet(trend, days, totals.team_days[agent.team], totals.checks, settings)
         atomic.save(wb, path)
-    return rules
+    return rules, red_lines
 
 
 def _print_header(ws: WriteOnlyWorksheet, agent: Agent, settings: Settings, title: str, rows: str | None) -> None:
@@ -135,13 +128,12 @@ def _findings_sheet(
     agent: Agent,
     totals: Totals,
     settings: Settings,
-    on_red_line: RedLineSink,
-) -> None:
+) -> list[Row]:
     """One row per finding with the utterance, its offending words in red, and why it counts.
 
     Turns are numbered from 1 as a person counts them; a finding about the whole call
-    (no greeting, too much talking) says 整通 instead. Red-line findings are also handed to
-    `on_red_line` for the overview.
+    (no greeting, too much talking) says 整通 instead. Returns the red-line findings, for
+    the overview (one agent's are few).
     """
     _print_header(ws, agent, settings, "问题明细", "1:1")
     columns = [
@@ -159,6 +151,7 @@ def _findings_sheet(
         column("判定依据", style.WRAP, 28),
     ]
     table = Table(ws, columns)
+    red_lines: list[Row] = []
     for row in rows:
         turn = row.get("turn")
         values: list[cells.Value] = [
@@ -177,10 +170,11 @@ def _findings_sheet(
         ]
         table.append(values)
         if row.get("red_line"):
-            on_red_line(agent, row)
+            red_lines.append(row)
     data, last_row = table.finish()
     ws.conditional_formatting.add(data, style.bad('$K2="是"'))
     ws.conditional_formatting.add(f"I2:I{last_row}", style.red_line('$I2="致命"'))
+    return red_lines
 
 
 def _talk_note(share: float | None, target: float) -> str:

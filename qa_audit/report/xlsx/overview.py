@@ -60,7 +60,7 @@ class Overview:
         self.red_lines = Table(red_lines, red_columns, freeze="C2")
 
     def add_red_line(self, agent: Agent, row: Row) -> None:
-        """One red-line finding, as the agent's findings stream past."""
+        """One red-line finding, appended as each agent's workbook is done."""
         self.red_lines.append(
             [
                 agent.agent_id,
