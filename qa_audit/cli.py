@@ -22,7 +22,7 @@ from qa_audit import __version__, exit_codes
 from qa_audit.ingest import SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
-from qa_audit.workers import BrokenProcessPool
+from qa_audit.workers import BrokenProcessPool, cores
 
 DEFAULT_DB = "qa_audit.db"
 
@@ -125,13 +125,13 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     and everything else is still audited. Transcripts already audited with the same
     content and rules are taken from the history database instead of re-audited.
     """
-    from qa_audit.pipeline import RunOptions, default_workers, run_audit
+    from qa_audit.pipeline import RunOptions, run_audit
     from qa_audit.store import Store, StoreError
 
     pack = _load(rule_paths)
     options = RunOptions(
         inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
-        workers=workers or default_workers(), backend=segmenter, force=force, quiet=quiet, xlsx=not no_xlsx,
+        workers=workers or cores(), backend=segmenter, force=force, quiet=quiet, xlsx=not no_xlsx,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = _run_log(out_dir / "audit.log")
@@ -336,7 +336,6 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     are masked in the rebuilt reports unless --no-mask is given, whatever the runs that
     stored the rows were asked.
     """
-    from qa_audit.pipeline import default_workers
     from qa_audit.report.jsonl import write_jsonl
     from qa_audit.report.source import MaskedSource, ReportSource
     from qa_audit.report.xlsx import write_workbooks
@@ -359,7 +358,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
             calls, findings = write_jsonl(source, out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
             books = write_workbooks(
-                source, out_dir, period=period, pass_mark=pack.scoring.pass_mark, workers=workers or default_workers(),
+                source, out_dir, period=period, pass_mark=pack.scoring.pass_mark, workers=workers or cores(),
                 reopen=lambda: period_of(Store.open(db_path, readonly=True)))
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -29,7 +29,7 @@ from qa_audit.report.jsonl import write_jsonl
 from qa_audit.report.xlsx import write_workbooks
 from qa_audit.rules.pack import RulePack
 from qa_audit.store import Store
-from qa_audit.workers import cores, process_pool
+from qa_audit.workers import process_pool
 
 log = logging.getLogger("qa_audit")
 
@@ -286,8 +286,3 @@ def _skip(store: Store, run_id: int, summary: RunSummary, error: IngestError, ma
     summary.errors.append(error)
     store.add_error(run_id, error.path, error.line, error.reason)
     log.warning("skipped %s", error)
-
-
-def default_workers() -> int:
-    """The machine's cores, as the README promises for --workers."""
-    return cores()

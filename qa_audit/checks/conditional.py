@@ -12,6 +12,7 @@ from __future__ import annotations
 from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
+from qa_audit.matcher import Match
 from qa_audit.model import Finding
 
 
@@ -24,7 +25,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         triggers = live_hits(view, compiled, "first")
         if not triggers:
             continue
-        if _satisfied(conv.view(turn.index), compiled):
+        if _satisfied(view, compiled, triggers):
             continue
         looked, moved_on = turn_name(turn.index), ""
         if rule.params["within"] == "next_turn":
@@ -32,10 +33,11 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             if following is None:
                 looked += "（之后再无发言）"
             else:
+                next_view = conv.view(following.index)
                 moved_on = _moved_on(conv, turn.index, following.index, compiled)
                 if moved_on:
                     moved_on = f"；{moved_on}，{turn_name(following.index)}不算答复"
-                elif _satisfied(conv.view(following.index), compiled):
+                elif _satisfied(next_view, compiled, live_hits(next_view, compiled, "first")):
                     continue
                 else:
                     looked += f"及下一轮（{turn_name(following.index)}）都"
@@ -63,11 +65,10 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题" if hits else ""
 
 
-def _satisfied(view: TurnView, compiled: CompiledRule) -> bool:
-    """Whether a turn holds a satisfying phrase that is not itself part of a trigger.
+def _satisfied(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> bool:
+    """Whether a turn holds a satisfying phrase that is not part of one of its live `triggers`.
 
     您可以看看使用说明 opens like an answer (您可以) but is a deflection: a phrase
     inside a live trigger never satisfies it.
     """
-    triggers = live_hits(view, compiled, "first")
     return any(not any(s.overlaps(t) for t in triggers) for s in view.find(compiled.sets["second"]))
