@@ -18,9 +18,12 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from qa_audit.records import Row
 from qa_audit.report.source import MemorySource
 from qa_audit.report.xlsx import atomic as atomic_module
-from qa_audit.report.xlsx import write_workbooks
+from qa_audit.report.xlsx import book as book_module
+from qa_audit.report.xlsx import style, write_workbooks
+from qa_audit.report.xlsx.book import Book
 from qa_audit.report.xlsx.cells import highlighted, looks_like_formula
 from qa_audit.report.xlsx.files import Names, safe_stem
+from qa_audit.report.xlsx.layout import Table, column
 
 TABOO = "我不是说过了吗,这是规定,没办法。"
 TABOO_SPANS = [[1, 7], [8, 16]]  # 不是说过了吗 / 这是规定,没办法
@@ -488,7 +491,26 @@ def test_failing_save_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(Workbook, "save", broken_save)
     with pytest.raises(RuntimeError, match="disk full"):
-        atomic_module.save(Workbook(write_only=True), target)
+        atomic_module.save(Book(), target)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
+
+
+def test_failing_to_add_the_rows_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The streamed rows are added to openpyxl's package last; failing there is no different."""
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(b"old")
+    wb = Book()
+    table = Table(wb.create_sheet("问题明细"), [column("原话", style.WRAP, 20)])
+    table.append(["您好，请问有什么可以帮您？"])
+
+    def broken_copy(spool: object, sheet: object) -> None:
+        sheet.write(b"<row r=")  # type: ignore[attr-defined]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(book_module, "_copy", broken_copy)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_module.save(wb, target)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
 

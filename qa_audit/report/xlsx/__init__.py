@@ -6,8 +6,10 @@
 Memory stays flat however large the batch: one streaming pass over the call rows gathers
 per-agent counters (`stats`), then each agent's calls and findings are streamed from the
 source straight into write-only sheets; each agent's red-line findings (few) are then
-appended to the overview's open write-only sheet. Every file is written to a temporary name and
-renamed into place (`atomic`), and no cell ever holds a formula (`cells`).
+appended to the overview's open write-only sheet. openpyxl writes each sheet's
+structure; long tables' rows are serialized directly (`book`, `sheetxml`). Every file is
+written to a temporary name and renamed into place (`atomic`), and no cell ever holds a
+formula (`cells`).
 
 Agents' workbooks are independent of each other, and writing them is most of a night's
 run time, so with `workers > 1` they are written by a pool of processes, each reading

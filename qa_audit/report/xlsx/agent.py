@@ -33,6 +33,7 @@ from qa_audit.labels import (
 from qa_audit.records import Row
 from qa_audit.report.source import ReportSource
 from qa_audit.report.xlsx import atomic, cells, style
+from qa_audit.report.xlsx.book import Book
 from qa_audit.report.xlsx.charts import rate_chart
 from qa_audit.report.xlsx.layout import Grid, Table, column
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Tally, Totals, tally_days, tally_rules, top_rules
@@ -42,6 +43,7 @@ SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
 TOP_RULES = 10
 CHART_ROWS = 16
 
+
 def write_agent(
     source: ReportSource, agent: Agent, totals: Totals, settings: Settings, path: Path
 ) -> tuple[dict[str, RuleTally], list[Row]]:
@@ -49,7 +51,7 @@ def write_agent(
     and its red-line findings, which the overview lists."""
     rules: dict[str, RuleTally] = {}
     days: dict[date, Tally] = {}
-    with atomic.discarding(style.workbook()) as wb:
+    with atomic.discarding(Book()) as wb:
         summary = wb.create_sheet(SUMMARY)
         trend = wb.create_sheet(TREND) if agent.several_days else None
         calls = wb.create_sheet(CALLS)

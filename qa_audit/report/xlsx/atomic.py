@@ -17,22 +17,21 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from qa_audit.report.atomic import atomic_path
+from qa_audit.report.xlsx.book import Book
 
 
-def save(wb: Workbook, path: Path) -> Path:
+def save(wb: Book, path: Path) -> Path:
     """Write `wb` to `path` atomically; on error the old `path` (if any) is untouched."""
     with atomic_path(path) as tmp, tmp.open("wb") as fh:
-        wb.save(fh)
+        wb.write(fh)
         fh.flush()
         os.fsync(fh.fileno())
     return path
 
 
 @contextlib.contextmanager
-def discarding(wb: Workbook) -> Iterator[Workbook]:
+def discarding(wb: Book) -> Iterator[Book]:
     """Yield `wb`; if the block fails, close its sheet streams and delete their files.
 
     Otherwise every failed workbook would leave one temporary file per sheet until the
@@ -48,4 +47,5 @@ def discarding(wb: Workbook) -> Iterator[Workbook]:
             if writer is not None:
                 with contextlib.suppress(OSError, ValueError):
                     writer.cleanup()
+        wb.discard()
         raise

@@ -6,19 +6,18 @@ Excel, so every text goes through `cell()`: it is stored as a string cell whatev
 starts with (openpyxl alone would turn a leading '=' into a formula and "#N/A" into an
 error value), and text a spreadsheet would take for a formula when retyped (= + - @, also
 after leading whitespace) gets Excel's quote prefix, so that editing the cell and pressing
-Enter keeps it text. The tool composes no cell formulas at all.
+Enter keeps it text. The tool composes no cell formulas at all. The long tables' rows
+skip openpyxl's cells (`sheetxml`) and apply the same two rules.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from weakref import WeakKeyDictionary
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.report.xlsx import style
@@ -29,7 +28,16 @@ MAX_CHARS = 32767
 
 _FORMULA_STARTS = frozenset("=+-@＝＋－＠")
 
-Value = str | int | float | date | CellRichText | None
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A table cell showing `text` that opens `target`, a path relative to the workbook's folder."""
+
+    text: str
+    target: str
+
+
+Value = str | int | float | date | CellRichText | Link | None
 
 
 def clean(text: str) -> str:
@@ -43,26 +51,9 @@ def looks_like_formula(text: str) -> bool:
     return bool(stripped) and stripped[0] in _FORMULA_STARTS
 
 
-_STYLES: WeakKeyDictionary[Workbook, dict[str, StyleArray]] = WeakKeyDictionary()
-
-
 def _styled(ws: WriteOnlyWorksheet, style_name: str) -> Cell:
-    """An empty cell in the named style.
-
-    Assigning a named style looks it up among the workbook's styles by name, a list scan
-    that was a fifth of the time of writing a large findings sheet; each style's array
-    of indexes is looked up once per workbook and later cells copy it. The cache holds
-    only those arrays, never a cell: a cell refers to its sheet and so to the workbook,
-    which would then never leave the weak cache, and every workbook of a night would stay
-    in memory.
-    """
-    arrays = _STYLES.setdefault(ws.parent, {})
-    array = arrays.get(style_name)
-    if array is None:
-        template = WriteOnlyCell(ws)
-        template.style = style_name
-        array = arrays[style_name] = StyleArray(template._style)
-    return Cell(ws, row=1, column=1, style_array=array)
+    """An empty cell in the named style (its array copied, not looked up by name)."""
+    return Cell(ws, row=1, column=1, style_array=ws.parent.style_array(style_name))
 
 
 def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> Cell:
@@ -86,13 +77,6 @@ def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> Cell:
 def text(ws: WriteOnlyWorksheet, value: object, style_name: str = style.TEXT) -> Cell:
     """A string cell for any value (ids may arrive as numbers); empty for None."""
     return cell(ws, None if value is None else str(value), style_name)
-
-
-def link(ws: WriteOnlyWorksheet, value: str, target: str) -> Cell:
-    """A text cell that opens `target`, a path relative to the workbook's own folder."""
-    c = text(ws, value, style.LINK)
-    c.hyperlink = target
-    return c
 
 
 def _merge(spans: list[list[int]], length: int) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.report.xlsx import cells, style
+from qa_audit.report.xlsx.book import Book
 
 Item = tuple[cells.Value, str]
 """A value and the named style of its cell."""
@@ -75,7 +76,11 @@ def column(header: str, style_name: str, *content_widths: float) -> Column:
 
 
 class Table:
-    """A streamed table: header row frozen and repeated when printed, autofilter, heights."""
+    """A streamed table: header row frozen and repeated when printed, autofilter, heights.
+
+    The header goes through openpyxl; the data rows, which can be tens of thousands, are
+    serialized directly (`sheetxml`) and spliced in after it when the workbook is saved.
+    """
 
     def __init__(self, ws: WriteOnlyWorksheet, columns: list[Column], *, freeze: str = "B2") -> None:
         """Set widths and frozen panes (they precede the rows in the file), write the header."""
@@ -86,23 +91,23 @@ class Table:
         lines = max(col.header.count("\n") + 1 for col in columns)
         header = [cells.text(ws, col.header, style.HEADER) for col in columns]
         _append(ws, 1, header, lines * LINE_HEIGHT + 4 if lines > 1 else None)
+        self.book: Book = ws.parent
+        self.writer = self.book.rows(ws, [col.style for col in columns])
+        self.text_columns = [col.style in _TEXT_STYLES for col in columns]
+        self.wrap_widths = [(i, col.width) for i, col in enumerate(columns) if col.style == style.WRAP]
 
-    def append(self, values: list[cells.Value | Cell]) -> None:
-        """One data row; values are styled per column, ready-made cells (links) go as they are."""
-        row: list[Cell | None] = []
-        wrapped: list[tuple[cells.Value, float]] = []
-        for value, col in zip(values, self.columns, strict=True):
-            if isinstance(value, Cell):
-                row.append(value)
-                continue
-            if col.style in _TEXT_STYLES and isinstance(value, (int, float)):
-                row.append(cells.text(self.ws, value, col.style))
-            else:
-                row.append(cells.cell(self.ws, value, col.style))
-            if col.style == style.WRAP:
-                wrapped.append((value, col.width))
+    def append(self, values: list[cells.Value]) -> None:
+        """One data row, each value in its column's style; numbers in text columns as text."""
+        if len(values) != len(self.columns):
+            raise ValueError(f"{len(values)} values for {len(self.columns)} columns")
+        values = [
+            str(v) if text and isinstance(v, (int, float)) else v
+            for v, text in zip(values, self.text_columns, strict=True)
+        ]
         self.rows += 1
-        _append(self.ws, self.rows + 1, row, _height(wrapped))
+        height = _height([(values[i], width) for i, width in self.wrap_widths])
+        for ref, target in self.writer.write(self.rows + 1, values, height):
+            self.book.link(self.ws, ref, target)
 
     def finish(self) -> tuple[str, int]:
         """Autofilter over header and data; returns the data range and its last row.

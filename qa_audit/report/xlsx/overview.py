@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from qa_audit.labels import SEVERITY_NAMES, check_label, label
 from qa_audit.records import Row
 from qa_audit.report.xlsx import atomic, cells, style
+from qa_audit.report.xlsx.book import Book
 from qa_audit.report.xlsx.charts import rate_chart
 from qa_audit.report.xlsx.layout import Grid, Table, column
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Tally, Totals, top_rules
@@ -37,7 +38,7 @@ class Overview:
 
     def __init__(self, totals: Totals, settings: Settings, errors: Iterable[Row]) -> None:
         self.settings = settings
-        self.wb = style.workbook()
+        self.wb = Book()
         summary = self.wb.create_sheet(SUMMARY)
         ranking = self.wb.create_sheet(RANKING)
         red_lines = self.wb.create_sheet(RED_LINES)
@@ -194,7 +195,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
                 t.avg_talk,
                 t.findings,
                 *(t.rate(c) for c in checks),
-                cells.link(ws, agent.file_name, agent.file_name),
+                cells.Link(agent.file_name, agent.file_name),
             ]
         )
     _, last = table.finish()

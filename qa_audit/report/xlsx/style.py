@@ -136,8 +136,8 @@ def _styles() -> list[NamedStyle]:
     ]
 
 
-def workbook() -> Workbook:
-    """A new write-only workbook with the report's font as its default and its named styles.
+def prepare(wb: Workbook) -> None:
+    """Give a new workbook the report's font as its default, and its named styles.
 
     The default (Normal) font sets the unit of column widths and the height of empty
     rows. Left at openpyxl's Calibri, every reader measures the columns with whatever it
@@ -145,11 +145,9 @@ def workbook() -> Workbook:
     fitted to Chinese text come out differently in each. openpyxl has no public setter for
     it: the first entry of the font table is what Normal and unstyled cells point at.
     """
-    wb = Workbook(write_only=True)
     wb._fonts = IndexedList([font()])
     for style in _styles():
         wb.add_named_style(style)
-    return wb
 
 
 def rule(formula: str, *, fill: str | None = None, color: str | None = None, bold: bool = False) -> Rule:
