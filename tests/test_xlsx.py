@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -547,3 +548,34 @@ def test_no_workbook_stays_in_memory_after_it_is_written(tmp_path: Path, rows: t
     write_workbooks(MemorySource(*rows), tmp_path)
     gc.collect()
     assert [o for o in gc.get_objects() if isinstance(o, Workbook)] == []
+
+
+def _width_by_character(text: str, wide: float) -> float:
+    return sum(
+        0 if unicodedata.combining(ch) else wide if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您好，请问有什么可以帮您？",
+        "订单号 A1024-2026，“加急”……",
+        "請稍等，我幫您查詢一下。",
+        "Café ångström",  # Latin letters outside ASCII: narrow
+        "が　ぱ",  # kana with a combining voicing mark
+        "📞 打电话",  # outside the Basic Multilingual Plane
+        "",
+    ],
+)
+def test_display_width_counts_wide_and_narrow_characters(text: str) -> None:
+    """Column widths and wrapped-row heights depend on it; the shortcut must agree with the definition."""
+    for wide in (2.0, 1.85):
+        assert style.display_width(text, wide) == pytest.approx(_width_by_character(text, wide))
+
+
+def test_display_width_shortcut_covers_only_wide_characters() -> None:
+    every = "".join(chr(cp) for cp in range(0x80, 0x10000) if not 0xD800 <= cp <= 0xDFFF)
+    common = "".join(ch for ch in every if not style._COMMON.search(ch))
+    assert len(common) > 25000  # CJK ideographs, kana, full-width forms
+    assert style.display_width(common) == _width_by_character(common, 2.0)

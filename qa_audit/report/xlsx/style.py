@@ -8,6 +8,7 @@ and an alignment for every cell.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from openpyxl import Workbook
@@ -197,13 +198,26 @@ def heat() -> ColorScaleRule:
     return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
 
 
+_COMMON = re.compile(
+    "[^\x00-\x7f\u2014\u2018\u2019\u201c\u201d\u2026\u3000-\u3029\u3040-\u3098\u309b-\u4dbf"
+    "\u4e00-\ua4cf\ufe30-\ufe6f\uff00-\uff60]"
+)
+"""Anything but ASCII (one column each) and the CJK, kana and full-width blocks and
+punctuation whose every character is wide: a text with none of it is measured by count."""
+
+
 def display_width(text: str, wide: float = 2.0) -> float:
     """Columns `text` takes on screen: CJK and full-width characters take `wide`, marks none.
 
     East Asian "ambiguous" characters (… “ ” — °) count as wide too: the report font is a
     Chinese one, which draws them full width. Two is the safe count for sizing a column;
     measured against this workbook's default font a CJK glyph is nearer 1.75 (layout.LINE_WIDE).
+    Every wrapped cell of a long table is measured, so the common case (Chinese and ASCII
+    only) is counted without looking at characters one by one.
     """
+    if not _COMMON.search(text):
+        narrow = len(text.encode("ascii", "ignore"))
+        return narrow + wide * (len(text) - narrow)
     width = 0.0
     for ch in text:
         if unicodedata.combining(ch):
