@@ -22,7 +22,7 @@ from qa_audit.report.xlsx import atomic as atomic_module
 from qa_audit.report.xlsx import book as book_module
 from qa_audit.report.xlsx import style, write_workbooks
 from qa_audit.report.xlsx.book import Book
-from qa_audit.report.xlsx.cells import highlighted, looks_like_formula
+from qa_audit.report.xlsx.cells import Marked, highlighted, looks_like_formula
 from qa_audit.report.xlsx.files import Names, safe_stem
 from qa_audit.report.xlsx.layout import Table, column
 
@@ -285,8 +285,8 @@ def test_offending_words_are_red_bold_runs(written: tuple[Path, list[Path]]) -> 
 
 def test_highlighted_merges_and_clips_spans() -> None:
     rich = highlighted("你急什么急什么", [[1, 4], [3, 7], [9, 12]])
-    assert isinstance(rich, CellRichText)
-    assert [b.text for b in rich if b.font.b] == ["急什么急什么"]
+    assert isinstance(rich, Marked)
+    assert list(rich.runs()) == [("你", False), ("急什么急什么", True)]
     assert highlighted("没有标记", []) == "没有标记"
 
 

@@ -214,7 +214,7 @@ def _summary_sheet(
     )  # fmt: skip
     g.blank()
 
-    def kv(name: str, value: cells.Value, value_style: str, note: str | None = None) -> int:
+    def kv(name: str, value: cells.Plain, value_style: str, note: str | None = None) -> int:
         return g.add((name, style.LABEL), (value, value_style), (note, style.NOTE) if note else None)
 
     kv("坐席", agent.display, style.KEY_TEXT)

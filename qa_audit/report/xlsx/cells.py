@@ -12,11 +12,11 @@ skip openpyxl's cells (`sheetxml`) and apply the same two rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl.cell import Cell
-from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -37,9 +37,6 @@ class Link:
     target: str
 
 
-Value = str | int | float | date | CellRichText | Link | None
-
-
 def clean(text: str) -> str:
     """`text` as a cell can hold it: no XML-illegal characters, at most MAX_CHARS long."""
     return style.xml_safe(text)[:MAX_CHARS]
@@ -56,20 +53,15 @@ def _styled(ws: WriteOnlyWorksheet, style_name: str) -> Cell:
     return Cell(ws, row=1, column=1, style_array=ws.parent.style_array(style_name))
 
 
-def cell(ws: WriteOnlyWorksheet, value: Value, style_name: str) -> Cell:
-    """A styled cell for `value`; strings and rich text always as string cells."""
+def cell(ws: WriteOnlyWorksheet, value: Plain, style_name: str) -> Cell:
+    """A styled cell for `value`; strings always as string cells."""
     c = _styled(ws, style_name)
-    if isinstance(value, CellRichText):
-        c.value = value
-        plain = str(value)
-    elif isinstance(value, str):
-        plain = clean(value)
-        c.value = plain
-    else:
+    if not isinstance(value, str):
         c.value = value
         return c
+    c.value = clean(value)
     c.data_type = "s"
-    if looks_like_formula(plain):
+    if looks_like_formula(c.value):
         c.quotePrefix = True
     return c
 
@@ -93,31 +85,50 @@ def _merge(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
 
 
 _RUN = {"rFont": style.FONT_NAME, "sz": style.FONT_SIZE, "charset": style.CHARSET, "family": style.FAMILY}
-_PLAIN = InlineFont(**_RUN)
-_MARKED = InlineFont(**_RUN, b=True, color=style.HIGHLIGHT)
+PLAIN_FONT = InlineFont(**_RUN)
+MARKED_FONT = InlineFont(**_RUN, b=True, color=style.HIGHLIGHT)
+"""The fonts of an utterance's runs. Every run carries the report font: a run without its
+own font falls back to the application default in some readers, and the utterance would
+change typeface mid-line."""
 
 
-def highlighted(text_value: str, spans: list[list[int]]) -> str | CellRichText:
-    """`text_value` with the characters at `spans` in red bold, as rich text runs.
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """Text with some of its words marked, written as rich text: those runs in red bold."""
 
-    Every run carries the report font: a run without its own font falls back to the
-    application default in some readers, and the utterance would change typeface mid-line.
+    text: str
+    marks: tuple[tuple[int, int], ...]
+    """(start, end) character ranges, sorted and not overlapping."""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def runs(self) -> Iterator[tuple[str, bool]]:
+        """The text in pieces, each with whether it is marked."""
+        pos = 0
+        for start, end in self.marks:
+            if start > pos:
+                yield self.text[pos:start], False
+            yield self.text[start:end], True
+            pos = end
+        if pos < len(self.text):
+            yield self.text[pos:], False
+
+
+def highlighted(text_value: str, spans: list[list[int]]) -> str | Marked:
+    """`text_value` with the characters at `spans` marked, for a red-bold rich text cell.
+
     Masking keeps lengths, so the spans computed on the original still cover the words.
     """
     value = clean(text_value)
     marks = _merge(spans, len(value))
-    if not marks:
-        return value
-    runs: list[TextBlock] = []
-    pos = 0
-    for start, end in marks:
-        if start > pos:
-            runs.append(TextBlock(_PLAIN, value[pos:start]))
-        runs.append(TextBlock(_MARKED, value[start:end]))
-        pos = end
-    if pos < len(value):
-        runs.append(TextBlock(_PLAIN, value[pos:]))
-    return CellRichText(runs)
+    return Marked(value, tuple(marks)) if marks else value
+
+
+Plain = str | int | float | date | None
+"""What a cell composed by openpyxl holds."""
+Value = Plain | Marked | Link
+"""What a table cell holds."""
 
 
 def clock(seconds: object) -> float | None:

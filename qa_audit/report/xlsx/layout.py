@@ -23,7 +23,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from qa_audit.report.xlsx import cells, style
 from qa_audit.report.xlsx.book import Book
 
-Item = tuple[cells.Value, str]
+Item = tuple[cells.Plain, str]
 """A value and the named style of its cell."""
 
 _SPANNING = {style.TITLE, style.SUBTITLE, style.SECTION, style.NOTE}
@@ -125,7 +125,7 @@ class Table:
         self.ws.append([cells.text(self.ws, text, style.NOTE)])
 
 
-def _shown_width(value: cells.Value, style_name: str) -> float:
+def _shown_width(value: cells.Plain, style_name: str) -> float:
     """About how many columns a value takes once formatted."""
     if value is None:
         return 0

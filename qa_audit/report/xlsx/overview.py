@@ -99,7 +99,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     )  # fmt: skip
     g.blank()
 
-    def kv(name: str, value: cells.Value, value_style: str, note: str = "") -> int:
+    def kv(name: str, value: cells.Plain, value_style: str, note: str = "") -> int:
         return g.add((name, style.LABEL), (value, value_style), (note, style.NOTE) if note else None)
 
     red_agents = sum(1 for a in totals.agents.values() if a.tally.red_line)

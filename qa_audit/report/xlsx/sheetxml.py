@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
 
-from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -40,26 +39,17 @@ def escape(text: str) -> str:
     return text
 
 
-_FONTS: dict[int, tuple[InlineFont, str]] = {}
-"""A rich-text run's font as its `<rPr>` XML, by font object: highlighting uses two fonts."""
+def _run_start(font: InlineFont) -> str:
+    return f'<r>{tostring(font.to_tree("rPr")).decode()}<t xml:space="preserve">'
 
 
-def _run_font(font: InlineFont) -> str:
-    cached = _FONTS.get(id(font))
-    if cached is None or cached[0] is not font:
-        cached = _FONTS[id(font)] = (font, tostring(font.to_tree("rPr")).decode())
-    return cached[1]
+_PLAIN_RUN, _MARKED_RUN = _run_start(cells.PLAIN_FONT), _run_start(cells.MARKED_FONT)
 
 
-def _runs(value: CellRichText) -> str:
-    parts = ["<is>"]
-    for block in value:
-        if isinstance(block, TextBlock):
-            parts.append(f'<r>{_run_font(block.font)}<t xml:space="preserve">{escape(block.text)}</t></r>')
-        else:
-            parts.append(f'<r><t xml:space="preserve">{escape(block)}</t></r>')
-    parts.append("</is>")
-    return "".join(parts)
+def _runs(value: cells.Marked) -> str:
+    """The inline rich text of `value`: one run per piece, each in its font."""
+    runs = "".join(f"{_MARKED_RUN if marked else _PLAIN_RUN}{escape(piece)}</t></r>" for piece, marked in value.runs())
+    return f"<is>{runs}</is>"
 
 
 class RowWriter:
@@ -100,8 +90,8 @@ class RowWriter:
             if not math.isfinite(value):  # type: ignore[arg-type]
                 return f'<c r="{ref}" s="{self.plain[i]}"/>'
             return f'<c r="{ref}" s="{self.plain[i]}" t="n"><v>{value!r}</v></c>'
-        if isinstance(value, CellRichText):
-            sid = self.quoted[i] if cells.looks_like_formula(str(value)) else self.plain[i]
+        if kind is cells.Marked:
+            sid = self.quoted[i] if cells.looks_like_formula(value.text) else self.plain[i]  # type: ignore[union-attr]
             return f'<c r="{ref}" s="{sid}" t="inlineStr">{_runs(value)}</c>'
         if isinstance(value, (datetime, date)):
             return f'<c r="{ref}" s="{self.plain[i]}" t="n"><v>{to_excel(value, self.epoch)!r}</v></c>'
