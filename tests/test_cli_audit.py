@@ -192,6 +192,19 @@ def test_report_rebuilds_one_agents_period(runner: CliRunner, history: tuple[Pat
     assert result.stdout.endswith(f"2 workbook(s) written to {out}\n")
 
 
+def test_a_report_over_the_whole_history_writes_the_same_json_lines_as_the_audit(
+    runner: CliRunner, history: tuple[Path, list], tmp_path: Path
+) -> None:
+    """The audit copies the stored JSON text; a report decodes and re-encodes it: same bytes."""
+    db, _ = history
+    result = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "all"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    for name in ("calls.jsonl", "findings.jsonl"):
+        audited = (tmp_path / "nightly" / name).read_text(encoding="utf-8")
+        assert "陈静怡" in audited and "\\u" not in audited  # Chinese kept as is, not escaped
+        assert (tmp_path / "all" / name).read_text(encoding="utf-8") == audited
+
+
 def test_report_on_an_empty_period_or_a_reversed_one(runner: CliRunner, history: tuple[Path, list],
                                                        tmp_path: Path) -> None:
     db, _ = history

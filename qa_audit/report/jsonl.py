@@ -1,4 +1,8 @@
-"""`calls.jsonl` and `findings.jsonl`: one JSON object per line, UTF-8, written atomically."""
+"""`calls.jsonl` and `findings.jsonl`: one JSON object per line, UTF-8, written atomically.
+
+Objects are compact (no spaces after separators) with Chinese as is, exactly as the history
+database stores them, so a run's own files are copied from the database text unchanged.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,20 @@ from qa_audit.records import Row
 from qa_audit.report.atomic import atomic_path
 from qa_audit.report.source import ReportSource
 
+CALLS, FINDINGS = "calls.jsonl", "findings.jsonl"
 
-def write_rows(path: Path, rows: Iterable[Row]) -> int:
-    """Stream rows to `path` atomically; return how many were written."""
+
+def encode(row: Row) -> str:
+    """A row as one line's JSON text."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_lines(path: Path, lines: Iterable[str]) -> int:
+    """Stream JSON texts to `path`, one per line, atomically; return how many were written."""
     count = 0
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False))
+        for line in lines:
+            out.write(line)
             out.write("\n")
             count += 1
     return count
@@ -24,6 +35,6 @@ def write_rows(path: Path, rows: Iterable[Row]) -> int:
 
 def write_jsonl(source: ReportSource, out_dir: Path) -> tuple[int, int]:
     """Write both files from a report source; return (calls, findings) written."""
-    calls = write_rows(out_dir / "calls.jsonl", source.calls())
-    findings = write_rows(out_dir / "findings.jsonl", source.findings())
+    calls = write_lines(out_dir / CALLS, map(encode, source.calls()))
+    findings = write_lines(out_dir / FINDINGS, map(encode, source.findings()))
     return calls, findings

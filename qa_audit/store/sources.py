@@ -18,9 +18,11 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from qa_audit.records import Row
+
+T = TypeVar("T")
 
 
 class RunSource:
@@ -36,20 +38,34 @@ class RunSource:
         return [agent for (agent,) in self._conn.execute(sql, (self._run_id,))]
 
     def calls(self, agent_id: str | None = None) -> Iterator[Row]:
+        return _rows(self._conn, *self._calls_query(agent_id))
+
+    def findings(self, agent_id: str | None = None) -> Iterator[Row]:
+        return _rows(self._conn, *self._findings_query(agent_id))
+
+    def call_lines(self) -> Iterator[str]:
+        """Every row of `calls()` as the JSON text it is stored as: calls.jsonl needs no decoding."""
+        return _stream(self._conn, *self._calls_query(None), lambda r: r[0])
+
+    def finding_lines(self) -> Iterator[str]:
+        """Every row of `findings()` as its stored JSON text."""
+        return _stream(self._conn, *self._findings_query(None), lambda r: r[0])
+
+    def _calls_query(self, agent_id: str | None) -> tuple[str, dict[str, Any]]:
         inputs, where, params = self._scope(agent_id)
         sql = (
             f"SELECT c.row FROM {inputs} CROSS JOIN calls c ON c.transcript_id = i.transcript_id"
             f" WHERE {where} ORDER BY c.started_key, c.transcript_id"
         )
-        return _rows(self._conn, sql, params)
+        return sql, params
 
-    def findings(self, agent_id: str | None = None) -> Iterator[Row]:
+    def _findings_query(self, agent_id: str | None) -> tuple[str, dict[str, Any]]:
         inputs, where, params = self._scope(agent_id)
         sql = (
             f"SELECT f.row FROM {inputs} CROSS JOIN findings f ON f.transcript_id = i.transcript_id"
             f" WHERE {where} ORDER BY i.transcript_id, f.seq"
         )
-        return _rows(self._conn, sql, params)
+        return sql, params
 
     def errors(self) -> Iterator[Row]:
         sql = "SELECT path, line, reason FROM run_errors WHERE run_id = ? ORDER BY id"
@@ -138,7 +154,7 @@ def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> Iterato
     return _stream(conn, sql, params, lambda r: json.loads(r[0]))
 
 
-def _stream(conn: sqlite3.Connection, sql: str, params: Any, make: Callable[[tuple[Any, ...]], Row]) -> Iterator[Row]:
+def _stream(conn: sqlite3.Connection, sql: str, params: Any, make: Callable[[tuple[Any, ...]], T]) -> Iterator[T]:
     """Yield rows as SQLite steps, closing the cursor even when the reader stops early,
     so an abandoned report does not keep an old WAL snapshot pinned."""
     cursor = conn.execute(sql, params)
