@@ -186,7 +186,6 @@ def _audit(options: RunOptions, pack: RulePack, store: Store, rules_hash: str, s
             call, findings = audited
             store.save(run_id, call, findings, rules_hash)
             summary.audited += 1
-        store.flush()
         progress.calls(len(rows))
 
     # Up to one batch per worker is in flight beyond the one being saved: the workers audit

