@@ -116,6 +116,10 @@ def normalize(original: str) -> Normalized:
     return Normalized("".join(chars), original, tuple(offsets))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_phrase(phrase: str) -> str:
-    """The form a rule phrase is matched in: the same folding as transcript text."""
+    """The form a rule phrase is matched in: the same folding as transcript text.
+
+    Cached: a pack's 16,000 patterns are built from a third as many distinct pieces.
+    """
     return normalize(phrase).text

@@ -83,15 +83,18 @@ class RulePack:
             out.extend(self._patterns[phrase])
         return tuple(dict.fromkeys(out))
 
-    def _resolve(self, phrase: str, seen: tuple[str, ...]) -> list[Pattern]:
+    def _resolve(self, phrase: str, seen: tuple[str, ...]) -> tuple[Pattern, ...]:
+        """A phrase's patterns, each phrase expanded once however many lexicons and rules use it."""
         if not phrase.startswith("@"):
-            return expand(phrase)
+            if phrase not in self._patterns:
+                self._patterns[phrase] = tuple(expand(phrase))
+            return self._patterns[phrase]
         name = phrase[1:]
         if name in seen:
             raise PhraseError(f"lexicon cycle: {' -> '.join((*seen, name))}")
         if name not in self.lexicons:
             raise PhraseError(f"unknown lexicon @{name}")
-        return [p for entry in self.lexicons[name] for p in self._resolve(entry, (*seen, name))]
+        return tuple(p for entry in self.lexicons[name] for p in self._resolve(entry, (*seen, name)))
 
     def all_patterns(self) -> tuple[Pattern, ...]:
         """Every pattern any enabled rule can match: what the segmenter must know."""
