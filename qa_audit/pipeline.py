@@ -24,12 +24,12 @@ from qa_audit.ingest import read_inputs
 from qa_audit.mask import mask_text
 from qa_audit.model import IngestError, Transcript
 from qa_audit.progress import Progress
-from qa_audit.records import Row, call_row, finding_rows
+from qa_audit.records import call_row, finding_rows
 from qa_audit.report import jsonl
 from qa_audit.report.jsonl import write_lines
 from qa_audit.report.xlsx import write_workbooks
 from qa_audit.rules.pack import RulePack
-from qa_audit.store import Store
+from qa_audit.store import Encoded, Store, encode
 from qa_audit.workers import process_pool
 
 log = logging.getLogger("qa_audit")
@@ -101,12 +101,16 @@ def _init_worker(pack: RulePack, backend: str, mask: bool) -> None:
     _MASK = mask
 
 
-Audited = tuple[Row, list[Row]] | IngestError
-"""A transcript's call and finding rows, or why it could not be audited."""
+Audited = Encoded | IngestError
+"""A transcript's call and finding rows serialized for the database, or why it could not be audited."""
 
 
 def _audit_batch(batch: list[Transcript]) -> list[Audited]:
     """Audit a batch into its call and finding rows: what a worker does with one task.
+
+    The rows come back serialized: JSON text is what the database stores, and text is
+    cheaper to pass between processes than dictionaries, so the process writing the
+    database (the bottleneck with several workers) only stores it.
 
     A transcript the auditor fails on (a bug meeting unusual input) costs that transcript
     only: it is reported like a bad record, with the traceback in the run log, and the
@@ -117,7 +121,7 @@ def _audit_batch(batch: list[Transcript]) -> list[Audited]:
     for transcript in batch:
         try:
             result = _AUDITOR.audit(transcript)
-            rows.append((call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)))
+            rows.append(encode(call_row(result, mask=_MASK), finding_rows(result, mask=_MASK)))
         except Exception as exc:
             log.exception("transcript %s could not be audited", transcript.id)
             reason = f"{transcript.id}: could not be audited ({type(exc).__name__}: {exc}); details in audit.log"
@@ -183,8 +187,7 @@ def _audit(options: RunOptions, pack: RulePack, store: Store, rules_hash: str, s
             if isinstance(audited, IngestError):
                 _skip(store, run_id, summary, audited, options.mask)
                 continue
-            call, findings = audited
-            store.save(run_id, call, findings, rules_hash)
+            store.save_encoded(run_id, audited, rules_hash)
             summary.audited += 1
         progress.calls(len(rows))
 

@@ -34,11 +34,13 @@ Public API::
   "interrupted" once the next writer opens the database.
 - `save` replaces the transcript's earlier call and findings (never duplicates) and also
   records it as the run's input. The stored rows are returned exactly as saved.
+  `save_encoded(run_id, encode(call, findings), rules_hash)` is the same in two steps:
+  `encode` (pure) serializes the rows where they are made, in a worker process.
 - `run_source(run_id)` and `period_source(date_from, date_to, agent_ids=())` return
   streaming `ReportSource`s (see `qa_audit.report.source`); `runs()` lists the runs.
 """
 
 from qa_audit.store.errors import SchemaTooNew, StoreBusy, StoreError
-from qa_audit.store.store import Store
+from qa_audit.store.store import Encoded, Store, encode
 
-__all__ = ["SchemaTooNew", "Store", "StoreBusy", "StoreError"]
+__all__ = ["Encoded", "SchemaTooNew", "Store", "StoreBusy", "StoreError", "encode"]

@@ -33,6 +33,42 @@ _UPSERT_CALL = """
 """
 
 
+class Encoded(NamedTuple):
+    """A transcript's audit as the database stores it: what `encode` makes of its rows."""
+
+    transcript_id: str
+    content_hash: str
+    agent_id: str
+    started_at: str | None
+    call: str
+    """The call row as JSON text."""
+    findings: tuple[str, ...]
+    """The finding rows as JSON text, in report order."""
+
+
+def encode(call: Row, findings: list[Row]) -> Encoded:
+    """A transcript's call and finding rows serialized for `Store.save_encoded`.
+
+    A pure function, so worker processes serialize the rows they made and the one process
+    writing the database only stores text. A bad row fails here, not at a later flush.
+    """
+    transcript_id = call["transcript_id"]
+    strays = {f["transcript_id"] for f in findings} - {transcript_id}
+    if strays:
+        raise ValueError(f"findings of {sorted(strays)} passed with call {transcript_id}")
+    # Numbered in report order (call-level findings, then by turn; stable otherwise),
+    # so reading back ORDER BY seq needs no sort.
+    ordered = sorted(findings, key=lambda f: -1 if f.get("turn") is None else f["turn"])
+    return Encoded(
+        transcript_id,
+        call["content_hash"],
+        call["agent_id"],
+        call.get("started_at"),
+        _json(call),
+        tuple(_json(f) for f in ordered),
+    )
+
+
 class _Pending(NamedTuple):
     """One buffered save: the hashes `is_current` compares, and the rows' SQL parameters."""
 
@@ -188,34 +224,25 @@ class Store:
         return found is not None
 
     def save(self, run_id: int, call: Row, findings: list[Row], rules_hash: str) -> None:
-        """Buffer a transcript's audit, replacing any earlier one; it also counts as the run's input.
+        """Buffer a transcript's audit, replacing any earlier one; it also counts as the run's input."""
+        self.save_encoded(run_id, encode(call, findings), rules_hash)
 
-        Rows are serialized now, so a bad row fails here rather than at the next flush and
-        later changes to the caller's dicts do not leak in.
-        """
+    def save_encoded(self, run_id: int, audit: Encoded, rules_hash: str) -> None:
+        """`save` for rows already serialized by `encode` (in a worker process, say)."""
         self._require_writer()
-        transcript_id = call["transcript_id"]
-        strays = {f["transcript_id"] for f in findings} - {transcript_id}
-        if strays:
-            raise ValueError(f"findings of {sorted(strays)} passed with call {transcript_id}")
-        started_at = call.get("started_at")
-        content_hash = call["content_hash"]
         call_params = (
-            transcript_id,
-            content_hash,
+            audit.transcript_id,
+            audit.content_hash,
             rules_hash,
             run_id,
-            call["agent_id"],
-            started_at or "",
-            _date_of(started_at),
-            _json(call),
+            audit.agent_id,
+            audit.started_at or "",
+            _date_of(audit.started_at),
+            audit.call,
         )
-        # Numbered in report order (call-level findings, then by turn; stable otherwise),
-        # so reading back ORDER BY seq needs no sort.
-        ordered = sorted(findings, key=lambda f: -1 if f.get("turn") is None else f["turn"])
-        finding_params = [(transcript_id, seq, _json(f)) for seq, f in enumerate(ordered)]
-        self._calls[transcript_id] = _Pending(content_hash, rules_hash, call_params, finding_params)
-        self._inputs.add((run_id, transcript_id))
+        finding_params = [(audit.transcript_id, seq, row) for seq, row in enumerate(audit.findings)]
+        self._calls[audit.transcript_id] = _Pending(audit.content_hash, rules_hash, call_params, finding_params)
+        self._inputs.add((run_id, audit.transcript_id))
         self._buffered += 1
         self._flush_if_full()
 
