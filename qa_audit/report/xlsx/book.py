@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import tempfile
 import zipfile
 from typing import IO
@@ -104,6 +105,8 @@ class Book(Workbook):
 
 
 def _copy(spool: IO[str], sheet: IO[bytes]) -> None:
-    spool.seek(0)
-    while chunk := spool.read(_CHUNK):
-        sheet.write(chunk.encode("utf-8"))
+    """The spooled rows into the sheet, as the UTF-8 bytes they were written as."""
+    spool.flush()
+    raw = spool.buffer  # type: ignore[attr-defined]
+    raw.seek(0)
+    shutil.copyfileobj(raw, sheet, _CHUNK)

@@ -13,6 +13,7 @@ formula when retyped gets the quote-prefixed variant of its column's style.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
@@ -68,9 +69,9 @@ class RowWriter:
         parts = [f'<row r="{number}" ht="{height!r}" customHeight="1">' if height else f'<row r="{number}">']
         for i, value in enumerate(values):
             ref = f"{self.letters[i]}{number}"
-            if isinstance(value, cells.Link):
-                links.append((ref, value.target))
-                value = value.text
+            if type(value) is cells.Link:
+                links.append((ref, value.target))  # type: ignore[union-attr]
+                value = value.text  # type: ignore[union-attr]
             parts.append(self._cell(i, ref, value))
         parts.append("</row>")
         self.out.write("".join(parts))
@@ -79,11 +80,11 @@ class RowWriter:
     def _cell(self, i: int, ref: str, value: cells.Value) -> str:
         kind = type(value)
         if kind is str:
-            text = cells.clean(value)  # type: ignore[arg-type]
-            if not text:
+            if not value:
                 return f'<c r="{ref}" s="{self.plain[i]}"/>'
-            sid = self.quoted[i] if cells.looks_like_formula(text) else self.plain[i]
-            return f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+            text = _character_data(value)  # type: ignore[arg-type]
+            sid = self.quoted[i] if text[0] in _SUSPECT and cells.looks_like_formula(text) else self.plain[i]
+            return f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
         if value is None:
             return f'<c r="{ref}" s="{self.plain[i]}"/>'
         if kind is int or kind is float:
@@ -92,9 +93,21 @@ class RowWriter:
             return f'<c r="{ref}" s="{self.plain[i]}" t="n"><v>{value!r}</v></c>'
         if kind is cells.Marked:
             sid = self.quoted[i] if cells.looks_like_formula(value.text) else self.plain[i]  # type: ignore[union-attr]
-            return f'<c r="{ref}" s="{sid}" t="inlineStr">{_runs(value)}</c>'
+            return f'<c r="{ref}" s="{sid}" t="inlineStr">{_runs(value)}</c>'  # type: ignore[arg-type]
         if isinstance(value, (datetime, date)):
             return f'<c r="{ref}" s="{self.plain[i]}" t="n"><v>{to_excel(value, self.epoch)!r}</v></c>'
         if isinstance(value, bool):
             return f'<c r="{ref}" s="{self.plain[i]}" t="b"><v>{int(value)}</v></c>'
         raise TypeError(f"cannot write a {kind.__name__} into a table cell")
+
+
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SUSPECT = frozenset(" \t\r\n\u3000=+-@＝＋－＠")
+"""First characters that may start a formula-like text (after whitespace): see `cells`."""
+
+
+def _character_data(text: str) -> str:
+    """`text` cleaned as `cells.clean` does and escaped; most texts need neither."""
+    if len(text) > cells.MAX_CHARS or _SPECIAL.search(text):
+        return escape(cells.clean(text))
+    return text
