@@ -6,20 +6,14 @@ database stores them, so a run's own files are copied from the database text unc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from qa_audit.records import Row
+from qa_audit.records import to_json
 from qa_audit.report.atomic import atomic_path
 from qa_audit.report.source import ReportSource
 
 CALLS, FINDINGS = "calls.jsonl", "findings.jsonl"
-
-
-def encode(row: Row) -> str:
-    """A row as one line's JSON text."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_lines(path: Path, lines: Iterable[str]) -> int:
@@ -35,6 +29,6 @@ def write_lines(path: Path, lines: Iterable[str]) -> int:
 
 def write_jsonl(source: ReportSource, out_dir: Path) -> tuple[int, int]:
     """Write both files from a report source; return (calls, findings) written."""
-    calls = write_lines(out_dir / CALLS, map(encode, source.calls()))
-    findings = write_lines(out_dir / FINDINGS, map(encode, source.findings()))
+    calls = write_lines(out_dir / CALLS, map(to_json, source.calls()))
+    findings = write_lines(out_dir / FINDINGS, map(to_json, source.findings()))
     return calls, findings

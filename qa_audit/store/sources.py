@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from qa_audit.records import Row
+from qa_audit.records import Row, from_json
 
 T = TypeVar("T")
 
@@ -151,7 +151,7 @@ class PeriodSource:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> Iterator[Row]:
-    return _stream(conn, sql, params, lambda r: json.loads(r[0]))
+    return _stream(conn, sql, params, lambda r: from_json(r[0]))
 
 
 def _stream(conn: sqlite3.Connection, sql: str, params: Any, make: Callable[[tuple[Any, ...]], T]) -> Iterator[T]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from qa_audit.records import Row
+from qa_audit.records import Row, to_json
 from qa_audit.report.source import ReportSource
 from qa_audit.store.errors import StoreBusy, StoreError
 from qa_audit.store.lock import WriterLock
@@ -64,8 +64,8 @@ def encode(call: Row, findings: list[Row]) -> Encoded:
         call["content_hash"],
         call["agent_id"],
         call.get("started_at"),
-        _json(call),
-        tuple(_json(f) for f in ordered),
+        to_json(call),
+        tuple(to_json(f) for f in ordered),
     )
 
 
@@ -390,7 +390,7 @@ def _date_of(started_at: str | None) -> str | None:
 
 
 def _json(value: Any, default: Any = None) -> str:
-    """Compact JSON that keeps Chinese readable in the database (and half the size)."""
+    """Compact JSON that keeps Chinese readable in the database, for run records (rows: `to_json`)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default)
 
 
