@@ -42,6 +42,9 @@ class Transcript:
     started_at: str | None = None
     source: str = ""
     line: int | None = None
+    _digest: str | None = field(default=None, init=False, repr=False, compare=False)
+    """`content_hash()` once computed: the run needs it to skip unchanged transcripts and
+    again in the call row, and the cached value travels with the transcript to a worker."""
 
     @property
     def timed(self) -> bool:
@@ -59,6 +62,11 @@ class Transcript:
 
     def content_hash(self) -> str:
         """A digest of everything an audit reads, for skipping unchanged transcripts on a rerun."""
+        if self._digest is None:
+            object.__setattr__(self, "_digest", self._hash())
+        return self._digest  # type: ignore[return-value]
+
+    def _hash(self) -> str:
         payload = {
             "id": self.id,
             "agent_id": self.agent_id,
