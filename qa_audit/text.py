@@ -18,6 +18,7 @@ What normalization does, in order:
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import opencc
@@ -85,34 +86,36 @@ _VARIANTS = (
 """Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
 
 
+_NEEDS_FOLD = re.compile("[A-Z\u3000\uff01-\uff5e]")
+"""The characters step 1 changes: most turns have none, and translating is per character."""
+_SPACES = re.compile(r"\s+")
+
+
 def normalize(original: str) -> Normalized:
     """Normalize `original` for matching; see the module docstring for what changes."""
-    folded = to_simplified(original.translate(_FOLD))
+    folded = original.translate(_FOLD) if _NEEDS_FOLD.search(original) else original
+    folded = to_simplified(folded)
     for variant, common in _VARIANTS:
         if variant in folded:
             folded = folded.replace(variant, common)
-    if not any(ch.isspace() for ch in folded):
+    if not _SPACES.search(folded):
         return Normalized(folded, original)
     chars: list[str] = []
     offsets: list[int] = []
-    n = len(folded)
-    i = 0
-    while i < n:
-        ch = folded[i]
-        if not ch.isspace():
-            chars.append(ch)
-            offsets.append(i)
-            i += 1
-            continue
-        j = i
-        while j < n and folded[j].isspace():
-            j += 1
-        before = chars[-1] if chars else ""
-        after = folded[j] if j < n else ""
+    kept = 0
+    for run in _SPACES.finditer(folded):
+        start, end = run.span()
+        chars.append(folded[kept:start])
+        offsets.extend(range(kept, start))
+        # Runs are maximal, so the characters either side are not whitespace.
+        before = folded[start - 1] if start else ""
+        after = folded[end] if end < len(folded) else ""
         if before and after and not _is_cjk(before) and not _is_cjk(after):
             chars.append(" ")
-            offsets.append(i)
-        i = j
+            offsets.append(start)
+        kept = end
+    chars.append(folded[kept:])
+    offsets.extend(range(kept, len(folded)))
     return Normalized("".join(chars), original, tuple(offsets))
 
 
