@@ -13,7 +13,8 @@ the same machine:
    with 1 worker and with --workers N, each in a fresh process and a fresh database;
 3. peak RSS of the 1-worker audit at one fifth of the corpus and at the whole corpus.
 
-It prints characters per second for each and the ratios the README quotes.
+It prints characters per second for each and the ratios the README quotes, and where
+each audit's time went, from the stage times its run log (audit.log) records.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import subprocess
 import sys
 import tempfile
@@ -98,6 +100,21 @@ def time_jieba(path: Path) -> float:
     return time.perf_counter() - start
 
 
+_STAGES = (
+    ("read, audit, store", re.compile(r"audited \d+, .* in ([\d.]+)s")),
+    ("JSON Lines", re.compile(r"as JSON Lines in ([\d.]+)s")),
+    ("workbooks", re.compile(r"wrote \d+ workbooks in ([\d.]+)s")),
+)
+
+
+def stages(log: Path, wall: float) -> str:
+    """Seconds per stage as the run log records them; the rest is start-up and closing."""
+    text = log.read_text(encoding="utf-8")
+    found = [(name, float(m.group(1))) for name, pattern in _STAGES if (m := pattern.search(text))]
+    rest = wall - sum(seconds for _, seconds in found)
+    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in [*found, ("start-up and rest", rest)])
+
+
 def run_audit(path: Path, workers: int, work: Path) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one `qa-audit audit` in a fresh process."""
     out, db = work / f"out-{workers}-{path.stem}", work / f"db-{workers}-{path.stem}.db"
@@ -114,6 +131,7 @@ def run_audit(path: Path, workers: int, work: Path) -> tuple[float, int]:
     wall, peak, rc = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
     if int(rc) not in (0, 1):
         sys.exit(f"qa-audit exited {rc}")
+    print(f"  {workers} worker(s), {path.stem}: {stages(out / 'audit.log', float(wall))}")
     return float(wall), int(peak)
 
 
