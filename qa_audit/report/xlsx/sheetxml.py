@@ -59,46 +59,48 @@ class RowWriter:
     def __init__(self, out: IO[str], styles: list[str], style_ids: StyleIds, epoch: datetime) -> None:
         self.out = out
         self.letters = [get_column_letter(i) for i in range(1, len(styles) + 1)]
-        self.plain = [style_ids(name, False) for name in styles]
-        self.quoted = [style_ids(name, True) for name in styles]
+        # Per column: the style attribute of a plain cell and of a quote-prefixed one.
+        self.styles = [(f' s="{style_ids(name, False)}"', f' s="{style_ids(name, True)}"') for name in styles]
         self.epoch = epoch
 
     def write(self, number: int, values: list[cells.Value], height: float | None) -> list[tuple[str, str]]:
         """Write row `number`; returns the (cell, target) of each link in it."""
         links: list[tuple[str, str]] = []
         parts = [f'<row r="{number}" ht="{height!r}" customHeight="1">' if height else f'<row r="{number}">']
-        for i, value in enumerate(values):
-            ref = f"{self.letters[i]}{number}"
-            if type(value) is cells.Link:
+        for letter, (plain, quoted), value in zip(self.letters, self.styles, values, strict=True):
+            ref = f"{letter}{number}"
+            kind = type(value)
+            if kind is cells.Link:
                 links.append((ref, value.target))  # type: ignore[union-attr]
                 value = value.text  # type: ignore[union-attr]
-            parts.append(self._cell(i, ref, value))
+                kind = str
+            if kind is str and value:
+                text = _character_data(value)  # type: ignore[arg-type]
+                style = quoted if text[0] in _SUSPECT and cells.looks_like_formula(text) else plain
+                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            elif kind is int or kind is float:
+                if math.isfinite(value):  # type: ignore[arg-type]
+                    parts.append(f'<c r="{ref}"{plain} t="n"><v>{value!r}</v></c>')
+                else:
+                    parts.append(f'<c r="{ref}"{plain}/>')
+            elif value is None or kind is str:
+                parts.append(f'<c r="{ref}"{plain}/>')
+            else:
+                parts.append(self._other(ref, plain, quoted, value))
         parts.append("</row>")
         self.out.write("".join(parts))
         return links
 
-    def _cell(self, i: int, ref: str, value: cells.Value) -> str:
-        kind = type(value)
-        if kind is str:
-            if not value:
-                return f'<c r="{ref}" s="{self.plain[i]}"/>'
-            text = _character_data(value)  # type: ignore[arg-type]
-            sid = self.quoted[i] if text[0] in _SUSPECT and cells.looks_like_formula(text) else self.plain[i]
-            return f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-        if value is None:
-            return f'<c r="{ref}" s="{self.plain[i]}"/>'
-        if kind is int or kind is float:
-            if not math.isfinite(value):  # type: ignore[arg-type]
-                return f'<c r="{ref}" s="{self.plain[i]}"/>'
-            return f'<c r="{ref}" s="{self.plain[i]}" t="n"><v>{value!r}</v></c>'
-        if kind is cells.Marked:
-            sid = self.quoted[i] if cells.looks_like_formula(value.text) else self.plain[i]  # type: ignore[union-attr]
-            return f'<c r="{ref}" s="{sid}" t="inlineStr">{_runs(value)}</c>'  # type: ignore[arg-type]
-        if isinstance(value, (datetime, date)):
-            return f'<c r="{ref}" s="{self.plain[i]}" t="n"><v>{to_excel(value, self.epoch)!r}</v></c>'
+    def _other(self, ref: str, plain: str, quoted: str, value: cells.Value) -> str:
+        """The rarer kinds of value: marked words, dates, booleans."""
+        if isinstance(value, cells.Marked):
+            style = quoted if cells.looks_like_formula(value.text) else plain
+            return f'<c r="{ref}"{style} t="inlineStr">{_runs(value)}</c>'
         if isinstance(value, bool):
-            return f'<c r="{ref}" s="{self.plain[i]}" t="b"><v>{int(value)}</v></c>'
-        raise TypeError(f"cannot write a {kind.__name__} into a table cell")
+            return f'<c r="{ref}"{plain} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (datetime, date)):
+            return f'<c r="{ref}"{plain} t="n"><v>{to_excel(value, self.epoch)!r}</v></c>'
+        raise TypeError(f"cannot write a {type(value).__name__} into a table cell")
 
 
 _SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
