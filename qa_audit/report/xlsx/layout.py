@@ -12,6 +12,7 @@ exactly the evidence the supervisor needed.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,8 +38,12 @@ LINE_HEIGHT = 15.5
 """Points per line of 10.5 pt CJK text, the font's own line gap included."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide."""
+    """How many lines `text` wraps to in a column `width` characters wide.
+
+    Cached: a findings sheet repeats its rule messages and much of its evidence row after row.
+    """
     usable = max(width - 1.5, 1.0)
     return sum(max(1, math.ceil(style.display_width(part, LINE_WIDE) / usable)) for part in text.split("\n"))
 
