@@ -22,7 +22,7 @@ from qa_audit.report.xlsx import atomic as atomic_module
 from qa_audit.report.xlsx import book as book_module
 from qa_audit.report.xlsx import style, write_workbooks
 from qa_audit.report.xlsx.book import Book
-from qa_audit.report.xlsx.cells import Marked, highlighted, looks_like_formula
+from qa_audit.report.xlsx.cells import MAX_CHARS, Marked, highlighted, looks_like_formula
 from qa_audit.report.xlsx.files import Names, safe_stem
 from qa_audit.report.xlsx.layout import Table, column
 
@@ -579,3 +579,60 @@ def test_display_width_shortcut_covers_only_wide_characters() -> None:
     common = "".join(ch for ch in every if not style._COMMON.search(ch))
     assert len(common) > 25000  # CJK ideographs, kana, full-width forms
     assert style.display_width(common) == _width_by_character(common, 2.0)
+
+
+def test_failing_to_read_the_skipped_inputs_leaves_no_stream_files(
+    tmp_path: Path, rows: tuple[list[Row], list[Row]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    streams = tmp_path / "streams"
+    streams.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(streams))
+
+    class ErrorsFail(MemorySource):
+        def errors(self) -> Iterator[Row]:
+            yield {"path": "inbox/坏文件.jsonl", "line": 1, "reason": "invalid JSON"}
+            raise OSError("database gone")
+
+    with pytest.raises(OSError, match="database gone"):
+        write_workbooks(ErrorsFail(*rows), tmp_path / "out")
+    assert list(streams.iterdir()) == []
+
+
+def one_table_book(values: list[object]) -> Workbook:
+    """`values` written as the one data row of a two-column table, read back with openpyxl."""
+    wb = Book()
+    table = Table(wb.create_sheet("问题明细"), [column("原话", style.WRAP, 20), column("标红", style.WRAP, 20)])
+    table.append(values)  # type: ignore[arg-type]
+    table.finish()
+    target = Path(tempfile.mkdtemp()) / "book.xlsx"
+    atomic_module.save(wb, target)
+    return load_workbook(target, rich_text=True)
+
+
+def test_carriage_returns_survive_in_plain_and_marked_text() -> None:
+    said = "您好\r\n请讲"
+    ws = one_table_book([said, highlighted(said, [[0, 3]])])["问题明细"]
+    assert ws["A2"].value == said
+    assert str(ws["B2"].value) == said
+
+
+def test_text_is_cut_where_excel_counts_its_limit_and_rows_stay_within_excel_height() -> None:
+    """Excel counts UTF-16 units (an emoji is two) and refuses rows over 409.5 pt."""
+    long_text = "😀" * 20000  # 40,000 units
+    ws = one_table_book([long_text, "很长的一句话" * 3000])["问题明细"]
+    kept = ws["A2"].value
+    assert kept == "😀" * (MAX_CHARS // 2)  # not cut inside an emoji
+    assert len(kept.encode("utf-16-le")) // 2 <= MAX_CHARS
+    assert ws.row_dimensions[2].height == 409.5
+
+
+def test_a_sheet_past_the_zip_size_limit_is_still_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sheets over 2 GiB need ZIP64 entries; the limit is lowered here to stand in for it."""
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 50_000)
+    wb = Book()
+    table = Table(wb.create_sheet("问题明细"), [column("原话", style.WRAP, 20)])
+    for _ in range(300):
+        table.append(["这个我也不清楚，您问别人吧。" * 20])
+    table.finish()
+    atomic_module.save(wb, tmp_path / "big.xlsx")
+    assert load_workbook(tmp_path / "big.xlsx")["问题明细"].max_row == 301

@@ -90,7 +90,7 @@ class Book(Workbook):
                 head, end, tail = data.rpartition(_END)
                 if not end:
                     raise ValueError(f"{info.filename} has no sheet data to add rows to")
-                with dst.open(info.filename, "w") as sheet:
+                with dst.open(info.filename, "w", force_zip64=True) as sheet:  # size unknown ahead
                     sheet.write(head)
                     _copy(spool, sheet)
                     sheet.write(end + tail)

@@ -38,8 +38,12 @@ class Link:
 
 
 def clean(text: str) -> str:
-    """`text` as a cell can hold it: no XML-illegal characters, at most MAX_CHARS long."""
-    return style.xml_safe(text)[:MAX_CHARS]
+    """`text` as a cell can hold it: no XML-illegal characters, at most MAX_CHARS long as
+    Excel counts (UTF-16 units: an emoji is two), never cutting a character in half."""
+    text = style.xml_safe(text)
+    if len(text) <= MAX_CHARS // 2:
+        return text
+    return text.encode("utf-16-le")[: 2 * MAX_CHARS].decode("utf-16-le", errors="ignore")
 
 
 def looks_like_formula(text: str) -> bool:

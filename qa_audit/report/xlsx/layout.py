@@ -36,22 +36,33 @@ workbook default): about 1.75 in Excel and 1.6 in LibreOffice. Rounded up, so a 
 sooner a little too tall than cutting off its last line."""
 LINE_HEIGHT = 15.5
 """Points per line of 10.5 pt CJK text, the font's own line gap included."""
+MAX_HEIGHT = 409.5
+"""Excel's tallest row, in points: a taller one makes it repair the file."""
 
 
-@functools.lru_cache(maxsize=4096)
 def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide.
+    """How many lines `text` wraps to in a column `width` characters wide."""
+    return _short_lines(text, width) if len(text) <= _CACHED_CHARS else _count_lines(text, width)
 
-    Cached: a findings sheet repeats its rule messages and much of its evidence row after row.
-    """
+
+_CACHED_CHARS = 200
+"""Texts up to this long have their line counts cached: a findings sheet repeats its rule
+messages and much of its evidence row after row. Long utterances are unique and would
+only fill the cache."""
+
+
+def _count_lines(text: str, width: float) -> int:
     usable = max(width - 1.5, 1.0)
     return sum(max(1, math.ceil(style.display_width(part, LINE_WIDE) / usable)) for part in text.split("\n"))
+
+
+_short_lines = functools.lru_cache(maxsize=4096)(_count_lines)
 
 
 def _height(wrapped: list[tuple[cells.Value, float]]) -> float | None:
     """The row height that shows every wrapped value in full; None when one line is enough."""
     lines = max((_lines(str(v), w) for v, w in wrapped if v is not None), default=1)
-    return lines * LINE_HEIGHT + 4 if lines > 1 else None
+    return min(lines * LINE_HEIGHT + 4, MAX_HEIGHT) if lines > 1 else None
 
 
 def _append(ws: WriteOnlyWorksheet, row: int, values: list[Cell | None], height: float | None) -> None:

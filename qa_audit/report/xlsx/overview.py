@@ -39,26 +39,29 @@ class Overview:
     def __init__(self, totals: Totals, settings: Settings, errors: Iterable[Row]) -> None:
         self.settings = settings
         self.wb = Book()
-        summary = self.wb.create_sheet(SUMMARY)
-        ranking = self.wb.create_sheet(RANKING)
-        red_lines = self.wb.create_sheet(RED_LINES)
-        self.rules = self.wb.create_sheet(RULES)
-        skipped = _errors_sheet(self.wb.create_sheet(ERRORS), errors, settings)
-        _summary_sheet(summary, totals, settings, skipped)
-        _ranking_sheet(ranking, totals, settings)
-        red_columns = [
-            column("工号", style.TEXT, *(style.display_width(a) for a in totals.agents)),
-            column("姓名", style.TEXT, *(style.display_width(a.name) for a in totals.agents.values())),
-            column("团队", style.TEXT, *(style.display_width(t) for t in totals.teams)),
-            column("通话编号", style.TEXT, *(a.id_width for a in totals.agents.values())),
-            column("开始时间", style.DATETIMES, 16),
-            column("规则编号", style.TEXT, totals.rule_width),
-            column("问题说明", style.WRAP, 22),
-            column("原话（问题词标红）", style.WRAP, 36),
-            column("判定依据", style.WRAP, 28),
-        ]
-        style.setup_print(red_lines, title=RED_LINES, left="质检总览", right=settings.period, title_rows="1:1")
-        self.red_lines = Table(red_lines, red_columns, freeze="C2")
+        # Building the sheets reads the skipped inputs from the source, which can fail
+        # before the caller's own `discarding` block holds this workbook.
+        with atomic.discarding(self.wb):
+            summary = self.wb.create_sheet(SUMMARY)
+            ranking = self.wb.create_sheet(RANKING)
+            red_lines = self.wb.create_sheet(RED_LINES)
+            self.rules = self.wb.create_sheet(RULES)
+            skipped = _errors_sheet(self.wb.create_sheet(ERRORS), errors, settings)
+            _summary_sheet(summary, totals, settings, skipped)
+            _ranking_sheet(ranking, totals, settings)
+            red_columns = [
+                column("工号", style.TEXT, *(style.display_width(a) for a in totals.agents)),
+                column("姓名", style.TEXT, *(style.display_width(a.name) for a in totals.agents.values())),
+                column("团队", style.TEXT, *(style.display_width(t) for t in totals.teams)),
+                column("通话编号", style.TEXT, *(a.id_width for a in totals.agents.values())),
+                column("开始时间", style.DATETIMES, 16),
+                column("规则编号", style.TEXT, totals.rule_width),
+                column("问题说明", style.WRAP, 22),
+                column("原话（问题词标红）", style.WRAP, 36),
+                column("判定依据", style.WRAP, 28),
+            ]
+            style.setup_print(red_lines, title=RED_LINES, left="质检总览", right=settings.period, title_rows="1:1")
+            self.red_lines = Table(red_lines, red_columns, freeze="C2")
 
     def add_red_line(self, agent: Agent, row: Row) -> None:
         """One red-line finding, appended as each agent's workbook is done."""

@@ -30,13 +30,18 @@ StyleIds = Callable[[str, bool], int]
 
 
 def escape(text: str) -> str:
-    """`text` as XML character data (already free of characters XML cannot carry)."""
+    """`text` as XML character data (already free of characters XML cannot carry).
+
+    A carriage return is written as a reference: a raw one is read back as a line feed.
+    """
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
     return text
 
 
@@ -103,13 +108,13 @@ class RowWriter:
         raise TypeError(f"cannot write a {type(value).__name__} into a table cell")
 
 
-_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SUSPECT = frozenset(" \t\r\n\u3000=+-@＝＋－＠")
 """First characters that may start a formula-like text (after whitespace): see `cells`."""
 
 
 def _character_data(text: str) -> str:
     """`text` cleaned as `cells.clean` does and escaped; most texts need neither."""
-    if len(text) > cells.MAX_CHARS or _SPECIAL.search(text):
+    if len(text) > cells.MAX_CHARS // 2 or _SPECIAL.search(text):
         return escape(cells.clean(text))
     return text
