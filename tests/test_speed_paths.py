@@ -53,9 +53,12 @@ def _audit(source: Path, out: Path, segmenter: str, workers: int) -> tuple[str, 
 
 
 @pytest.mark.parametrize("source", INPUTS)
-def test_every_configuration_writes_the_same_calls_and_findings(source: Path | None, tmp_path: Path) -> None:
+def test_every_configuration_writes_the_same_calls_and_findings(
+    source: Path | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if source is None:
         source = _many(tmp_path / "night.jsonl")
+        monkeypatch.setattr("qa_audit.pipeline.BATCH", 16)  # 280 transcripts: 18 tasks, several per worker
     outputs = {
         (segmenter, workers): _audit(source, tmp_path / f"{segmenter}-{workers}", segmenter, workers)
         for segmenter, workers in CONFIGURATIONS
