@@ -14,6 +14,7 @@ no word boundary on the side that touches it (两个工作日内 segments as 两
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
@@ -70,13 +71,12 @@ class PhraseMatcher:
 
     def boundaries(self, words: list[str]) -> set[int]:
         """Offsets where a word starts or ends, plus every offset inside a rule-phrase word."""
-        cuts = {0}
-        end = 0
-        for word in words:
-            start, end = end, end + len(word)
-            cuts.add(end)
-            if word in self.parts and len(word) > 1:
-                cuts.update(range(start + 1, end))
+        ends = list(itertools.accumulate(map(len, words)))
+        cuts = {0, *ends}
+        parts = self.parts
+        for word, end in zip(words, ends, strict=True):
+            if len(word) > 1 and word in parts:
+                cuts.update(range(end - len(word) + 1, end))
         return cuts
 
     def find(self, text: str, words: list[str]) -> dict[Pattern, list[Match]]:
