@@ -86,7 +86,7 @@ _VARIANTS = (
 """Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
 
 
-_NEEDS_FOLD = re.compile("[A-Z\u3000\uff01-\uff5e]")
+_NEEDS_FOLD = re.compile(f"[{re.escape(''.join(map(chr, _FOLD)))}]")
 """The characters step 1 changes: most turns have none, and translating is per character."""
 _SPACES = re.compile(r"\s+")
 

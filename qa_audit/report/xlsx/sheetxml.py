@@ -13,7 +13,6 @@ formula when retyped gets the quote-prefixed variant of its column's style.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
@@ -80,8 +79,9 @@ class RowWriter:
                 value = value.text  # type: ignore[union-attr]
                 kind = str
             if kind is str and value:
-                text = _character_data(value)  # type: ignore[arg-type]
-                style = quoted if text[0] in _SUSPECT and cells.looks_like_formula(text) else plain
+                text = cells.clean(value)  # type: ignore[arg-type]
+                style = quoted if cells.looks_like_formula(text) else plain
+                text = escape(text)
                 parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
             elif kind is int or kind is float:
                 if math.isfinite(value):  # type: ignore[arg-type]
@@ -106,15 +106,3 @@ class RowWriter:
         if isinstance(value, (datetime, date)):
             return f'<c r="{ref}"{plain} t="n"><v>{to_excel(value, self.epoch)!r}</v></c>'
         raise TypeError(f"cannot write a {type(value).__name__} into a table cell")
-
-
-_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SUSPECT = frozenset(" \t\r\n\u3000=+-@＝＋－＠")
-"""First characters that may start a formula-like text (after whitespace): see `cells`."""
-
-
-def _character_data(text: str) -> str:
-    """`text` cleaned as `cells.clean` does and escaped; most texts need neither."""
-    if len(text) > cells.MAX_CHARS // 2 or _SPECIAL.search(text):
-        return escape(cells.clean(text))
-    return text

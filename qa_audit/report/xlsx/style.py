@@ -241,8 +241,7 @@ def header_width(header: str) -> float:
     return column_width(*header.split("\n"), pad=4.0)
 
 
-_XML_ILLEGAL = {cp: "\ufffd" for cp in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
-_HAS_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
@@ -252,7 +251,7 @@ def xml_safe(text: str) -> str:
     cells and page headers from other sources too, and one such character would make the
     whole workbook unwritable.
     """
-    return text.translate(_XML_ILLEGAL) if _HAS_ILLEGAL.search(text) else text
+    return _XML_ILLEGAL.sub("\ufffd", text)
 
 
 def _escape(text: str) -> str:
