@@ -598,28 +598,28 @@ def test_failing_to_read_the_skipped_inputs_leaves_no_stream_files(
     assert list(streams.iterdir()) == []
 
 
-def one_table_book(values: list[object]) -> Workbook:
+def one_table_book(folder: Path, values: list[object]) -> Workbook:
     """`values` written as the one data row of a two-column table, read back with openpyxl."""
     wb = Book()
     table = Table(wb.create_sheet("问题明细"), [column("原话", style.WRAP, 20), column("标红", style.WRAP, 20)])
     table.append(values)  # type: ignore[arg-type]
     table.finish()
-    target = Path(tempfile.mkdtemp()) / "book.xlsx"
+    target = folder / "book.xlsx"
     atomic_module.save(wb, target)
     return load_workbook(target, rich_text=True)
 
 
-def test_carriage_returns_survive_in_plain_and_marked_text() -> None:
+def test_carriage_returns_survive_in_plain_and_marked_text(tmp_path: Path) -> None:
     said = "您好\r\n请讲"
-    ws = one_table_book([said, highlighted(said, [[0, 3]])])["问题明细"]
+    ws = one_table_book(tmp_path, [said, highlighted(said, [[0, 3]])])["问题明细"]
     assert ws["A2"].value == said
     assert str(ws["B2"].value) == said
 
 
-def test_text_is_cut_where_excel_counts_its_limit_and_rows_stay_within_excel_height() -> None:
+def test_text_is_cut_where_excel_counts_its_limit_and_rows_stay_within_excel_height(tmp_path: Path) -> None:
     """Excel counts UTF-16 units (an emoji is two) and refuses rows over 409.5 pt."""
     long_text = "😀" * 20000  # 40,000 units
-    ws = one_table_book([long_text, "很长的一句话" * 3000])["问题明细"]
+    ws = one_table_book(tmp_path, [long_text, "很长的一句话" * 3000])["问题明细"]
     kept = ws["A2"].value
     assert kept == "😀" * (MAX_CHARS // 2)  # not cut inside an emoji
     assert len(kept.encode("utf-16-le")) // 2 <= MAX_CHARS
