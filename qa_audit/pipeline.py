@@ -26,7 +26,6 @@ from qa_audit.model import IngestError, Transcript
 from qa_audit.progress import Progress
 from qa_audit.records import call_row, finding_rows
 from qa_audit.report import jsonl
-from qa_audit.report.jsonl import write_lines
 from qa_audit.report.xlsx import write_workbooks
 from qa_audit.rules.pack import RulePack
 from qa_audit.store import Encoded, Store, encode
@@ -229,8 +228,8 @@ def _export(options: RunOptions, pack: RulePack, store: Store, summary: RunSumma
     started = time.monotonic()
     source = store.run_source(run_id)
     # Copied as stored: the rows were masked (or not) as this run asked when they were saved.
-    summary.calls = write_lines(options.out_dir / jsonl.CALLS, source.call_lines())
-    summary.findings = write_lines(options.out_dir / jsonl.FINDINGS, source.finding_lines())
+    summary.calls = jsonl.write_lines(options.out_dir / jsonl.CALLS, source.call_lines())
+    summary.findings = jsonl.write_lines(options.out_dir / jsonl.FINDINGS, source.finding_lines())
     summary.outputs = [options.out_dir / jsonl.CALLS, options.out_dir / jsonl.FINDINGS]
     log.info(
         "wrote %d calls and %d findings as JSON Lines in %.1fs",
