@@ -1,0 +1,90 @@
+"""How a night's database writes slow down as the history database grows, in one run.
+
+    python benchmarks/history.py [--per-night 50000] [--nights 8] [--corpus DIR]
+
+The history database keeps every night's calls and findings. Its indexes on transcript
+ids take each new night's ids wherever they sort, so when an export's ids do not follow
+time (hashes, UUIDs, ids of several source systems), every night writes pages scattered
+over the whole file, and the WAL checkpoints that move them into it take longer as it
+grows. Time-ordered ids (a date or sequence prefix) land at the end of the indexes.
+
+Audits --per-night conversations of the corpus once, then stores them night after night
+under fresh ids into three databases side by side: with the corpus's own ids (not
+time-ordered), with those ids behind a date prefix, and with time-ordered ids. Each night
+is what `qa-audit audit` does with the database: an is-current lookup and a save per
+transcript, committed every ~1,000. Only
+the keys the database indexes change from night to night; the stored JSON rows keep the
+first night's ids, which does not change what is timed. Prints each night's seconds, the
+stored calls and the file size, and the ratio to the first night.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from throughput import SHARED, build_corpus
+
+from qa_audit.engine import Auditor
+from qa_audit.ingest import read_inputs
+from qa_audit.model import Transcript
+from qa_audit.records import call_row, finding_rows
+from qa_audit.rules.pack import load_pack
+from qa_audit.store import Encoded, Store, encode
+
+
+def store_night(db: Path, audits: list[Encoded], ids: list[str], rules_hash: str) -> float:
+    """Store one night's audits under `ids`; returns the seconds it took."""
+    start = time.perf_counter()
+    with Store.open(db) as store:
+        run = store.begin_run({}, rules_hash)
+        for audit, transcript_id in zip(audits, ids, strict=True):
+            store.mark_input(run, transcript_id)
+            store.is_current(transcript_id, audit.content_hash, rules_hash)
+            store.save_encoded(run, audit._replace(transcript_id=transcript_id), rules_hash)
+        store.finish_run(run, {})
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--per-night", type=int, default=50000)
+    ap.add_argument("--nights", type=int, default=8)
+    ap.add_argument("--corpus", type=Path, default=SHARED)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        corpus, _ = build_corpus(work / "corpus.jsonl", args.per_night, args.corpus)
+        pack = load_pack()
+        auditor = Auditor(pack)
+        transcripts = [t for t in read_inputs([corpus]) if isinstance(t, Transcript)]
+        audits = []
+        for transcript in transcripts:
+            result = auditor.audit(transcript)
+            audits.append(encode(call_row(result), finding_rows(result)))
+        rules_hash = pack.digest()
+
+        layouts = {
+            "corpus ids": lambda night: [f"{a.transcript_id}-n{night}" for a in audits],
+            "date-prefixed corpus ids": lambda night: [f"2026{night:04d}-{a.transcript_id}" for a in audits],
+            "time-ordered ids": lambda night: [f"2026{night:04d}-{i:07d}" for i in range(len(audits))],
+        }
+        first: dict[str, float] = {}
+        print(f"{len(audits):,} conversations a night")
+        print(f"{'night':>5} {'stored calls':>13}  " + "  ".join(f"{name:>26}" for name in layouts))
+        for night in range(1, args.nights + 1):
+            cells = []
+            for name, ids in layouts.items():
+                db = work / f"{name.replace(' ', '-')}.db"
+                seconds = store_night(db, audits, ids(night), rules_hash)
+                first.setdefault(name, seconds)
+                size = db.stat().st_size / 2**20
+                cells.append(f"{seconds:5.1f} s x{seconds / first[name]:4.2f} {size:6.0f} MiB")
+            print(f"{night:>5} {night * len(audits):>13,}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()
