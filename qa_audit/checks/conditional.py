@@ -66,9 +66,12 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
 
 
 def _satisfied(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> bool:
-    """Whether a turn holds a satisfying phrase that is not part of one of its live `triggers`.
+    """Whether a turn holds a satisfying phrase that is not part of one of its live `triggers`
+    and not cancelled by a `second_exceptions` phrase.
 
     您可以看看使用说明 opens like an answer (您可以) but is a deflection: a phrase
-    inside a live trigger never satisfies it.
+    inside a live trigger never satisfies it. 能不能退，我不确定 opens with 能 but
+    repeats the question: the echo cancels the answer it looks like.
     """
-    return any(not any(s.overlaps(t) for t in triggers) for s in view.find(compiled.sets["second"]))
+    cancelled = [*triggers, *view.find(compiled.sets["second_exceptions"])]
+    return any(not any(s.overlaps(c) for c in cancelled) for s in view.find(compiled.sets["second"]))

@@ -29,7 +29,7 @@ SCOPES = ("agent", "customer", "any")
 POSITIONS = ("first", "last")
 WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
-PHRASE_KEYS = ("phrases", "exceptions", "first", "second", "new_topic", "dropped")
+PHRASE_KEYS = ("phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped")
 """Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 CHECK_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -66,6 +66,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "second": "phrases that satisfy the trigger (required)",
         "within": "same_turn, or next_turn: the same turn or the speaker's next turn (default same_turn)",
         "exceptions": "phrases that cancel an overlapping trigger",
+        "second_exceptions": "phrases that cancel an overlapping satisfying phrase"
+        " (an echoed question: 能不能退 does not answer with 能)",
         "new_topic": "phrases that mark the next turn as a new topic, which then cannot satisfy",
         "dropped": "phrases that, said by anyone between the trigger and the next turn, show the matter was"
         " left (the customer gives up), so the next turn cannot satisfy",
