@@ -9,13 +9,13 @@ over the whole file, and the WAL checkpoints that move them into it take longer 
 grows. Time-ordered ids (a date or sequence prefix) land at the end of the indexes.
 
 Audits --per-night conversations of the corpus once, then stores them night after night
-under fresh ids into three databases side by side: with the corpus's own ids (not
-time-ordered), with those ids behind a date prefix, and with time-ordered ids. Each night
-is what `qa-audit audit` does with the database: an is-current lookup and a save per
-transcript, committed every ~1,000. Only
-the keys the database indexes change from night to night; the stored JSON rows keep the
-first night's ids, which does not change what is timed. Prints each night's seconds, the
-stored calls and the file size, and the ratio to the first night.
+under fresh ids, each night's calls starting on that night's date, into three databases
+side by side: with the corpus's own ids (not time-ordered), with those ids behind a date
+prefix, and with time-ordered ids. Each night is what `qa-audit audit` does with the
+database: an is-current lookup and a save per transcript, committed every ~1,000. Only
+the columns the database indexes change from night to night (id, start time); the stored
+JSON rows keep the first night's, which does not change what is timed. Prints each
+night's seconds, the stored calls and the file size, and the ratio to the first night.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from throughput import SHARED, build_corpus
@@ -35,15 +36,16 @@ from qa_audit.rules.pack import load_pack
 from qa_audit.store import Encoded, Store, encode
 
 
-def store_night(db: Path, audits: list[Encoded], ids: list[str], rules_hash: str) -> float:
-    """Store one night's audits under `ids`; returns the seconds it took."""
+def store_night(db: Path, audits: list[Encoded], ids: list[str], day: date, rules_hash: str) -> float:
+    """Store one night's audits under `ids`, their calls started on `day`; returns the seconds it took."""
     start = time.perf_counter()
     with Store.open(db) as store:
         run = store.begin_run({}, rules_hash)
         for audit, transcript_id in zip(audits, ids, strict=True):
+            started = f"{day.isoformat()}{(audit.started_at or 'T00:00:00')[10:]}"
             store.mark_input(run, transcript_id)
             store.is_current(transcript_id, audit.content_hash, rules_hash)
-            store.save_encoded(run, audit._replace(transcript_id=transcript_id), rules_hash)
+            store.save_encoded(run, audit._replace(transcript_id=transcript_id, started_at=started), rules_hash)
         store.finish_run(run, {})
     return time.perf_counter() - start
 
@@ -79,7 +81,7 @@ def main() -> None:
             cells = []
             for name, ids in layouts.items():
                 db = work / f"{name.replace(' ', '-')}.db"
-                seconds = store_night(db, audits, ids(night), rules_hash)
+                seconds = store_night(db, audits, ids(night), date(2026, 1, 1) + timedelta(days=night), rules_hash)
                 first.setdefault(name, seconds)
                 size = db.stat().st_size / 2**20
                 cells.append(f"{seconds:5.1f} s x{seconds / first[name]:4.2f} {size:6.0f} MiB")

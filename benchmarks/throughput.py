@@ -59,19 +59,20 @@ def _base_conversations(corpus: Path) -> list[dict]:
     return base
 
 
-def build_corpus(out: Path, conversations: int, corpus: Path) -> tuple[Path, int]:
-    """Write `conversations` transcripts to out; return the file and its character count."""
+def build_corpus(out: Path, conversations: int, corpus: Path, agents: int = 60) -> tuple[Path, int]:
+    """Write `conversations` transcripts, spread over `agents` agents, to out; return the
+    file and its character count."""
     base = _base_conversations(corpus)
     chars = 0
     with out.open("w", encoding="utf-8") as f:
         for n in range(conversations):
             d = base[n % len(base)]
-            agent = n % 60
+            agent = n % agents
             record = {
                 "id": f"{d['id']}-{n}",
                 "channel": d["channel"],
                 "agent_id": f"A{1000 + agent}",
-                "agent_name": f"坐席{agent:02d}",
+                "agent_name": f"坐席{agent:03d}",
                 "team": TEAMS[agent % len(TEAMS)],
                 "started_at": f"2026-11-{19 + n % 3}T{8 + n % 12:02d}:{n % 60:02d}:00+08:00",
                 "turns": d["turns"],
@@ -139,13 +140,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--conversations", type=int, default=15000)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--agents", type=int, default=60)
     ap.add_argument("--corpus", type=Path, default=SHARED)
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        full, chars = build_corpus(work / "corpus.jsonl", args.conversations, args.corpus)
-        small, _ = build_corpus(work / "corpus-fifth.jsonl", args.conversations // 5, args.corpus)
+        full, chars = build_corpus(work / "corpus.jsonl", args.conversations, args.corpus, args.agents)
+        small, _ = build_corpus(work / "corpus-fifth.jsonl", args.conversations // 5, args.corpus, args.agents)
         print(f"corpus: {args.conversations} conversations, {chars:,} characters")
 
         jieba_s = time_jieba(full)

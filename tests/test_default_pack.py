@@ -263,6 +263,21 @@ def test_an_answer_in_the_agents_next_turn_cancels_a_non_answer(auditor: Auditor
     assert checks_on(auditor, *lines, check="non_answer") == []
 
 
+def test_an_echoed_either_or_question_is_not_an_answer(auditor: Auditor) -> None:
+    lines = ("客户: 这个能退吗？", "坐席: 能不能退，我不确定。", "客户: 哦。", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_an_answer_after_the_echo_still_answers(auditor: Auditor) -> None:
+    lines = (
+        "客户: 这个能退吗？",
+        "坐席: 这个我不确定。",
+        "客户: 那怎么办？",
+        "坐席: 能不能退要看签收时间，您是三天前签收的，能退。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
 def test_a_new_topic_in_the_next_turn_does_not_answer(auditor: Auditor) -> None:
     lines = (
         "客户: 分期会不会影响征信？",

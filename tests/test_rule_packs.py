@@ -81,6 +81,42 @@ def test_a_site_pack_adds_a_taboo_phrase_changes_a_weight_and_disables_a_rule(tm
     assert pack.digest() != load_pack().digest()
 
 
+def test_second_exceptions_cancel_the_satisfying_phrase_they_overlap(tmp_path: Path) -> None:
+    """可以吗？ asks back: its 可以 must not satisfy the rule, as 可以，… does."""
+    write(tmp_path / "ANS101.yaml", """\
+id: ANS101
+kind: conditional
+check: unanswered
+message: 未答复：%s
+rationale: 测试
+severity: minor
+weight: 1
+first: [不清楚]
+second: [可以]
+second_exceptions: [可以吗]
+within: next_turn
+examples:
+  fail: [["坐席: 我不清楚。", "客户: 那怎么办？", "坐席: 可以吗？"]]
+  pass: [["坐席: 我不清楚。", "客户: 那怎么办？", "坐席: 可以，明天到。"]]
+""")
+    auditor = Auditor(load_pack([tmp_path]))
+
+    def flagged(reply: str) -> list[int | None]:
+        lines = ("客户: 能退吗？", "坐席: 这个我不清楚。", "客户: 那怎么办？", f"坐席: {reply}")
+        return [f.turn for f in auditor.findings(conversation(*lines), only={"ANS101"})]
+
+    assert flagged("可以，七天内都能退。") == []
+    assert flagged("可以吗？我也不确定。") == [1]
+
+
+def test_second_exceptions_that_is_not_a_list_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    rule = write(tmp_path / "NAN001.yaml", "id: NAN001\nsecond_exceptions: 能不能\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{rule}:2: 'second_exceptions' must be a non-empty list of phrases"]
+
+
 def test_per_channel_threshold_from_a_site_pack(tmp_path: Path) -> None:
     write(tmp_path / "TLK001.yaml", "id: TLK001\nper_channel: {chat: 0.6}\n")
     auditor = Auditor(load_pack([tmp_path]))

@@ -3,8 +3,9 @@
 Hold etiquette (a lookup announced needs 请稍等 in the same turn) and the
 three-don't-know non-answer (ignorance or deflection needs a remedy in the same turn or
 the agent's next turn) are rules of this kind. Exceptions cancel a trigger they overlap
-(不知道您是否方便 is a polite formula, not ignorance); the evidence says what was
-found, what was missing and where the check looked.
+(不知道您是否方便 is a polite formula, not ignorance), and second_exceptions cancel a
+satisfying phrase they overlap (能不能退 repeats the question; its 能 answers nothing);
+the evidence says what was found, what was missing and where the check looked.
 """
 
 from __future__ import annotations

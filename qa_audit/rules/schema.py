@@ -7,7 +7,8 @@ existing kind is a new YAML file, never a Python edit. The closed set of kinds
 existence    phrases that must not be said (with exceptions that cancel a match)
 required     elements that must be said within the first or last N turns of a speaker
 conditional  a trigger phrase requires another phrase in the same turn, or in the
-             same or the speaker's next turn; exceptions cancel the trigger
+             same or the speaker's next turn; exceptions cancel the trigger,
+             second_exceptions a satisfying phrase
 metric       a number computed over the conversation must stay within a threshold,
              with per-channel overrides
 
