@@ -109,14 +109,6 @@ examples:
     assert flagged("可以吗？我也不确定。") == [1]
 
 
-def test_second_exceptions_that_is_not_a_list_is_an_error_with_file_and_line(tmp_path: Path) -> None:
-    rule = write(tmp_path / "NAN001.yaml", "id: NAN001\nsecond_exceptions: 能不能\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
-        f"{rule}:2: 'second_exceptions' must be a non-empty list of phrases"]
-
-
 def test_per_channel_threshold_from_a_site_pack(tmp_path: Path) -> None:
     write(tmp_path / "TLK001.yaml", "id: TLK001\nper_channel: {chat: 0.6}\n")
     auditor = Auditor(load_pack([tmp_path]))
@@ -161,12 +153,20 @@ def test_a_per_channel_that_is_not_a_mapping_of_numbers_is_an_error_with_file_an
     assert [str(e) for e in caught.value.errors] == [f"{rule}:11: {message}"]
 
 
-def test_a_site_pack_overriding_per_channel_with_a_list_is_an_error_with_file_and_line(tmp_path: Path) -> None:
-    rule = write(tmp_path / "TLK001.yaml", "id: TLK001\nper_channel: [chat]\n")
+@pytest.mark.parametrize(
+    ("rule_id", "override", "message"),
+    [
+        ("TLK001", "per_channel: [chat]", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
+        ("NAN001", "second_exceptions: 能不能", "'second_exceptions' must be a non-empty list of phrases"),
+    ],
+)
+def test_a_site_pack_overriding_a_key_with_the_wrong_shape_is_an_error_with_file_and_line(
+    tmp_path: Path, rule_id: str, override: str, message: str
+) -> None:
+    rule = write(tmp_path / f"{rule_id}.yaml", f"id: {rule_id}\n{override}\n")
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
-        f"{rule}:2: 'per_channel' must map channels to a max, e.g. {{chat: 0.5}}"]
+    assert [str(e) for e in caught.value.errors] == [f"{rule}:2: {message}"]
 
 
 @pytest.mark.parametrize(
