@@ -74,5 +74,8 @@ def _satisfied(view: TurnView, compiled: CompiledRule, triggers: list[Match]) ->
     inside a live trigger never satisfies it. 能不能退，我不确定 opens with 能 but
     repeats the question: the echo cancels the answer it looks like.
     """
+    satisfying = view.find(compiled.sets["second"])
+    if not satisfying:
+        return False
     cancelled = [*triggers, *view.find(compiled.sets["second_exceptions"])]
-    return any(not any(s.overlaps(c) for c in cancelled) for s in view.find(compiled.sets["second"]))
+    return any(not any(s.overlaps(c) for c in cancelled) for s in satisfying)
