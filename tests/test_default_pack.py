@@ -391,6 +391,17 @@ def test_incomplete_greetings(auditor: Auditor, lines: tuple[str, ...]) -> None:
     assert len(checks_on(auditor, *lines, check="greeting")) == 1
 
 
+def test_greeting_evidence_names_each_stretch_of_words_once(auditor: Auditor) -> None:
+    # Two spellings of 请问您需要办理 match the same words, and 为您服务 sits inside 竭诚为您服务.
+    [finding] = [
+        f for f in auditor.findings(conversation("坐席: 请问您需要办理什么业务？竭诚为您服务。", "客户: 查话费。"))
+        if f.check == "greeting"
+    ]
+    assert finding.matched == ("请问您需要办理", "竭诚为您服务")
+    assert finding.spans == ((0, 7), (12, 18))
+    assert finding.evidence == "坐席首句有服务用语 “请问您需要办理”、“竭诚为您服务”，缺问候语"
+
+
 @pytest.mark.parametrize(
     "last",
     [

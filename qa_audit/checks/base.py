@@ -62,15 +62,22 @@ def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
         return []
     exceptions = view.find(compiled.sets["exceptions"])
     skip_quoted = compiled.rule.params.get("skip_quoted", False)
+    return longest([
+        hit for hit in hits
+        if not any(hit.overlaps(e) for e in exceptions) and not (skip_quoted and view.is_quoted(hit))
+    ])
+
+
+def longest(hits: list[Match]) -> list[Match]:
+    """One match per stretch of words, in text order: where matches overlap, the longest wins.
+
+    Several phrases often match the same words (为您服务 inside 竭诚为您服务, two
+    spellings of 请问您需要办理); evidence names those words once.
+    """
     kept: list[Match] = []
     for hit in sorted(hits, key=lambda m: (m.start - m.end, m.start)):
-        if any(hit.overlaps(e) for e in exceptions):
-            continue
-        if skip_quoted and view.is_quoted(hit):
-            continue
-        if any(hit.overlaps(k) for k in kept):
-            continue
-        kept.append(hit)
+        if not any(hit.overlaps(k) for k in kept):
+            kept.append(hit)
     return sorted(kept, key=lambda m: m.start)
 
 

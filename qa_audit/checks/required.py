@@ -6,7 +6,7 @@ courteous close (in one of the agent's last two turns) are rules of this kind.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, make_finding, quote
+from qa_audit.checks.base import CompiledRule, longest, make_finding, quote
 from qa_audit.conversation import Conversation
 from qa_audit.labels import speaker_name
 from qa_audit.model import Finding
@@ -29,9 +29,9 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     for turn in window if rule.params["position"] == "first" else reversed(window):
         view = conv.view(turn.index)
         present = {}
+        exceptions = view.find(compiled.sets["exceptions"])
         for name, patterns in compiled.elements:
-            exceptions = view.find(compiled.sets["exceptions"])
-            hits = [m for m in view.find(patterns) if not any(m.overlaps(e) for e in exceptions)]
+            hits = longest([m for m in view.find(patterns) if not any(m.overlaps(e) for e in exceptions)])
             if hits:
                 present[name] = hits
         if len(present) == len(names):
