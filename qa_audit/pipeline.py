@@ -253,7 +253,7 @@ def _export(options: RunOptions, pack: RulePack, store: Store, summary: RunSumma
 def _pending(
     options: RunOptions, store: Store, run_id: int, rules_hash: str, summary: RunSummary, progress: Progress
 ) -> Iterator[Transcript]:
-    """The transcripts that need auditing; errors, duplicates and unchanged ones are dealt with here."""
+    """The transcripts that need auditing; errors, duplicates, reused ids and unchanged ones are dealt with here."""
     seen: dict[str, tuple[str, str]] = {}
     for item in read_inputs(options.inputs):
         progress.reached(item.path if isinstance(item, IngestError) else item.source)
@@ -279,8 +279,17 @@ def _pending(
                 )
             continue
         seen[item.id] = (digest, where)
+        stored = store.stored(item.id)
+        if stored is not None and stored.is_another_call(item.started_at):
+            reason = (
+                f"transcript id {item.id!r} already belongs to another call in the history"
+                f" (of {stored.started_date}, agent {stored.agent_id}); this one started {item.started_at}."
+                " Ids must be unique across days (prefix them with the date); skipped, the stored call is kept"
+            )
+            _skip(store, run_id, summary, IngestError(item.source, item.line, reason), options.mask)
+            continue
         store.mark_input(run_id, item.id)
-        if not options.force and store.is_current(item.id, digest, rules_hash):
+        if not options.force and stored is not None and stored.is_current(digest, rules_hash):
             summary.unchanged += 1
             continue
         yield item

@@ -397,6 +397,42 @@ def test_a_changed_transcript_is_audited_again_and_replaces_its_results(tmp_path
         assert conn.execute("SELECT count(*) FROM findings").fetchone() == (len(after),)
 
 
+def test_an_id_reused_by_the_next_nights_call_is_skipped_and_the_first_call_kept(tmp_path: Path) -> None:
+    # An export that numbers its calls 0001, 0002, ... afresh every night.
+    db = tmp_path / "qa.db"
+    night1, night2 = tmp_path / "2026-11-20", tmp_path / "2026-11-21"
+    night1.mkdir()
+    night2.mkdir()
+    (night1 / "calls.jsonl").write_text(jsonl(
+        call("0001", started_at="2026-11-20T10:00:00+08:00", customer="我要开发票。"),
+        call("0002", started_at="2026-11-20T11:00:00+08:00"),
+    ), encoding="utf-8")
+    (night2 / "calls.jsonl").write_text(jsonl(
+        call("0001", agent_id="A2015", customer="我的快递丢了。"),  # 2026-11-21T09:15:02+08:00
+        call("1121-0002"),
+    ), encoding="utf-8")
+    assert audit(night1, "--out", tmp_path / "out1", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0
+
+    second = audit(night2, "--out", tmp_path / "out2", "--db", db, "--workers", 1)
+    assert second.exit_code == 1, second.output
+    assert summary(1, 0, 1) in second.stdout
+    reason = ("transcript id '0001' already belongs to another call in the history (of 2026-11-20, agent "
+              "A1024); this one started 2026-11-21T09:15:02+08:00. Ids must be unique across days (prefix "
+              "them with the date); skipped, the stored call is kept")
+    assert second.stderr.splitlines() == [f"skipped: {night2 / 'calls.jsonl'}:1: {reason}"]
+    assert ids_in(tmp_path / "out2") == ["1121-0002"]  # not night 1's 0001 either
+    sheet = load_workbook(tmp_path / "out2" / "overview.xlsx", read_only=True)["输入错误"]
+    assert [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (str(night2 / "calls.jsonl"), 1, reason)]
+
+    month = CliRunner().invoke(main, ["report", "--db", db, "--out", tmp_path / "month",
+                                      "--from", "2026-11-20", "--to", "2026-11-21"])
+    assert month.exit_code == 0, month.output
+    calls = {c["transcript_id"]: c for c in map(json.loads, (tmp_path / "month" / "calls.jsonl").open())}
+    assert sorted(calls) == ["0001", "0002", "1121-0002"]
+    assert (calls["0001"]["agent_id"], calls["0001"]["started_at"]) == ("A1024", "2026-11-20T10:00:00+08:00")
+
+
 def test_changed_rules_audit_everything_again(tmp_path: Path, inbox: Path) -> None:
     db = tmp_path / "qa.db"
     assert audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0

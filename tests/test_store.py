@@ -173,6 +173,24 @@ def test_is_current_needs_same_content_and_same_rules(db: Path) -> None:
         assert not store.is_current("T9", call["content_hash"], RULES)
 
 
+def test_stored_tells_another_days_call_under_the_same_id(db: Path) -> None:
+    call, findings = audit("0001", "A1024", "2024-05-01T10:30:00+08:00")
+    undated, _ = audit("0002", "A1024", None)
+    with Store.open(db) as store:
+        assert store.stored("0001") is None
+        run = store.begin_run({}, RULES)
+        store.save(run, call, findings, RULES)
+        store.save(run, undated, [], RULES)
+        buffered = store.stored("0001")
+    with Store.open(db) as store:
+        stored = store.stored("0001")
+        assert stored == buffered == (call["content_hash"], RULES, "A1024", "2024-05-01")
+        assert not stored.is_another_call("2024-05-01T23:59:00+08:00")  # a corrected export of it
+        assert stored.is_another_call("2024-05-02T08:00:00+08:00")  # the next night's call 0001
+        assert not stored.is_another_call(None)
+        assert not store.stored("0002").is_another_call("2024-05-02T08:00:00+08:00")  # nothing to compare
+
+
 def test_run_source_covers_unchanged_transcripts_from_earlier_runs(db: Path) -> None:
     a, b, c = (audit(t, "A1024", f"2024-05-0{i}T08:00:00+08:00") for i, t in enumerate("ABC", 1))
     d = audit("D", "A2048", "2024-05-04T08:00:00+08:00")

@@ -11,8 +11,11 @@ Public API::
     with Store.open(path, timeout=30.0) as store:        # writer: lock, migrate, recover
         run_id = store.begin_run(options, rules_hash)
         for each transcript in the input:
+            stored = store.stored(t.id)                  # None, or what the history holds
+            if stored and stored.is_another_call(t.started_at):
+                skip t                                   # an id reused by another day's call
             store.mark_input(run_id, t.id)               # every input is part of this run
-            if not store.is_current(t.id, t.content_hash(), rules_hash):
+            if not (stored and stored.is_current(t.content_hash(), rules_hash)):
                 store.save(run_id, call_row(r), finding_rows(r), rules_hash)
         store.add_error(run_id, path, line, reason)      # for each unreadable input
         store.finish_run(run_id, {"audited": ..., "unchanged": ..., "errors": ...,
@@ -32,6 +35,8 @@ Public API::
   A killed process loses at most that buffer; `is_current` is then false for what was
   lost, so the next run audits it again. Runs a killed process left "running" show as
   "interrupted" once the next writer opens the database.
+- `stored(id)` is what the history holds under an id (`Stored`: hashes, agent, date);
+  `is_current(id, content_hash, rules_hash)` is `stored(id).is_current(...)`.
 - `save` replaces the transcript's earlier call and findings (never duplicates) and also
   records it as the run's input. The stored rows are returned exactly as saved.
   `save_encoded(run_id, encode(call, findings), rules_hash)` is the same in two steps:
@@ -41,6 +46,6 @@ Public API::
 """
 
 from qa_audit.store.errors import SchemaTooNew, StoreBusy, StoreError
-from qa_audit.store.store import Encoded, Store, encode
+from qa_audit.store.store import Encoded, Store, Stored, encode
 
-__all__ = ["Encoded", "SchemaTooNew", "Store", "StoreBusy", "StoreError", "encode"]
+__all__ = ["Encoded", "SchemaTooNew", "Store", "StoreBusy", "StoreError", "Stored", "encode"]

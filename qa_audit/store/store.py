@@ -69,11 +69,34 @@ def encode(call: Row, findings: list[Row]) -> Encoded:
     )
 
 
-class _Pending(NamedTuple):
-    """One buffered save: the hashes `is_current` compares, and the rows' SQL parameters."""
+class Stored(NamedTuple):
+    """What the history holds under a transcript id: enough to tell an unchanged transcript
+    from a changed one, and a changed one from another call that reuses the id."""
 
     content_hash: str
     rules_hash: str
+    agent_id: str
+    started_date: str | None
+
+    def is_current(self, content_hash: str, rules_hash: str) -> bool:
+        """Audited with the same content and rules: the stored result stands."""
+        return (self.content_hash, self.rules_hash) == (content_hash, rules_hash)
+
+    def is_another_call(self, started_at: str | None) -> bool:
+        """Whether a transcript starting at `started_at` is another day's call, not this one again.
+
+        The history keeps one result per id, so saving it would silently drop the stored
+        call from every later report of its day. Exports whose ids restart every night do
+        this. Without a date on either side the two cannot be told apart.
+        """
+        day = _date_of(started_at)
+        return day is not None and self.started_date is not None and day != self.started_date
+
+
+class _Pending(NamedTuple):
+    """One buffered save: what `stored` answers for it, and the rows' SQL parameters."""
+
+    stored: Stored
     call: tuple[Any, ...]
     findings: list[tuple[Any, ...]]
 
@@ -212,16 +235,21 @@ class Store:
 
     # -- writing ------------------------------------------------------------------------
 
-    def is_current(self, transcript_id: str, content_hash: str, rules_hash: str) -> bool:
-        """True when this transcript was audited with the same content and rules (buffer included)."""
+    def stored(self, transcript_id: str) -> Stored | None:
+        """What the history (buffer included) holds under this id, or None."""
         pending = self._calls.get(transcript_id)
         if pending is not None:
-            return (pending.content_hash, pending.rules_hash) == (content_hash, rules_hash)
+            return pending.stored
         found = self._conn.execute(
-            "SELECT 1 FROM calls WHERE transcript_id = ? AND content_hash = ? AND rules_hash = ?",
-            (transcript_id, content_hash, rules_hash),
+            "SELECT content_hash, rules_hash, agent_id, started_date FROM calls WHERE transcript_id = ?",
+            (transcript_id,),
         ).fetchone()
-        return found is not None
+        return None if found is None else Stored(*found)
+
+    def is_current(self, transcript_id: str, content_hash: str, rules_hash: str) -> bool:
+        """True when this transcript was audited with the same content and rules (buffer included)."""
+        stored = self.stored(transcript_id)
+        return stored is not None and stored.is_current(content_hash, rules_hash)
 
     def save(self, run_id: int, call: Row, findings: list[Row], rules_hash: str) -> None:
         """Buffer a transcript's audit, replacing any earlier one; it also counts as the run's input."""
@@ -230,6 +258,7 @@ class Store:
     def save_encoded(self, run_id: int, audit: Encoded, rules_hash: str) -> None:
         """`save` for rows already serialized by `encode` (in a worker process, say)."""
         self._require_writer()
+        stored = Stored(audit.content_hash, rules_hash, audit.agent_id, _date_of(audit.started_at))
         call_params = (
             audit.transcript_id,
             audit.content_hash,
@@ -237,11 +266,11 @@ class Store:
             run_id,
             audit.agent_id,
             audit.started_at or "",
-            _date_of(audit.started_at),
+            stored.started_date,
             audit.call,
         )
         finding_params = [(audit.transcript_id, seq, row) for seq, row in enumerate(audit.findings)]
-        self._calls[audit.transcript_id] = _Pending(audit.content_hash, rules_hash, call_params, finding_params)
+        self._calls[audit.transcript_id] = _Pending(stored, call_params, finding_params)
         self._inputs.add((run_id, audit.transcript_id))
         self._buffered += 1
         self._flush_if_full()
