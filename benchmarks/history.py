@@ -16,6 +16,8 @@ database: an is-current lookup and a save per transcript, committed every ~1,000
 the columns the database indexes change from night to night (id, start time); the stored
 JSON rows keep the first night's, which does not change what is timed. Prints each
 night's seconds, the stored calls and the file size, and the ratio to the first night.
+Then prunes the first night from each database (`qa-audit prune`) and stores one more
+night, which reuses the freed space instead of growing the file.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ def store_night(db: Path, audits: list[Encoded], ids: list[str], day: date, rule
     return time.perf_counter() - start
 
 
+def night_date(night: int) -> date:
+    """The date of night `night` (1, 2, ...): its calls start that day."""
+    return date(2026, 1, 1) + timedelta(days=night)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--per-night", type=int, default=50000)
@@ -81,11 +88,30 @@ def main() -> None:
             cells = []
             for name, ids in layouts.items():
                 db = work / f"{name.replace(' ', '-')}.db"
-                seconds = store_night(db, audits, ids(night), date(2026, 1, 1) + timedelta(days=night), rules_hash)
+                seconds = store_night(db, audits, ids(night), night_date(night), rules_hash)
                 first.setdefault(name, seconds)
                 size = db.stat().st_size / 2**20
                 cells.append(f"{seconds:5.1f} s x{seconds / first[name]:4.2f} {size:6.0f} MiB")
             print(f"{night:>5} {night * len(audits):>13,}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
+
+        # Retention: `qa-audit prune` of the first night, then one more night into the freed space.
+        cells = []
+        for name in layouts:
+            db = work / f"{name.replace(' ', '-')}.db"
+            before = db.stat().st_size
+            with Store.open(db) as store:
+                start = time.perf_counter()
+                store.prune(night_date(2))
+                seconds = time.perf_counter() - start
+            cells.append(f"{seconds:5.1f} s {(db.stat().st_size - before) / 2**20:+5.0f} MiB")
+        print(f"{'prune the first night':>19}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
+        cells = []
+        for name, ids in layouts.items():
+            db = work / f"{name.replace(' ', '-')}.db"
+            before = db.stat().st_size
+            seconds = store_night(db, audits, ids(args.nights + 1), night_date(args.nights + 1), rules_hash)
+            cells.append(f"{seconds:5.1f} s {(db.stat().st_size - before) / 2**20:+5.0f} MiB")
+        print(f"{'then one more night':>19}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
 
 
 if __name__ == "__main__":

@@ -433,6 +433,42 @@ def test_an_id_reused_by_the_next_nights_call_is_skipped_and_the_first_call_kept
     assert (calls["0001"]["agent_id"], calls["0001"]["started_at"]) == ("A1024", "2026-11-20T10:00:00+08:00")
 
 
+def test_prune_drops_the_oldest_nights_from_the_history_and_nothing_else(tmp_path: Path) -> None:
+    db = tmp_path / "qa.db"
+    for night, ids in (("2026-11-19", ["1119-01", "1119-02"]), ("2026-11-20", ["1120-01"])):
+        inbox = tmp_path / night
+        inbox.mkdir()
+        records = [call(tid, started_at=f"{night}T10:0{i}:00+08:00") for i, tid in enumerate(ids)]
+        (inbox / "calls.jsonl").write_text(jsonl(*records), encoding="utf-8")
+        assert audit(inbox, "--out", tmp_path / f"out-{night}", "--db", db, "--no-xlsx").exit_code == 0
+
+    def prune(*args: object) -> Result:
+        return CliRunner().invoke(main, ["prune", "--db", str(db), *map(str, args)])
+
+    def history() -> list[str]:
+        result = CliRunner().invoke(main, ["report", "--db", db, "--out", tmp_path / "all"])
+        assert result.exit_code == 0, result.output
+        return ids_in(tmp_path / "all")
+
+    dry = prune("--before", "2026-11-20", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout == ("would delete 2 call(s) started before 2026-11-20 with their findings, and 0 "
+                          "skipped-input record(s) of runs before it; 0 call(s) without a start date kept\n")
+    assert history() == ["1119-01", "1119-02", "1120-01"]
+
+    done = prune("--before", "2026-11-20")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith("deleted 2 call(s) started before 2026-11-20 with their findings")
+    assert "now free for the next nights' calls (--vacuum gives them back to the disk)" in done.stdout
+    assert history() == ["1120-01"]
+    assert [status for status, _ in runs(db)] == ["finished", "finished"]
+
+    future = prune("--before", "2099-01-01")
+    assert future.exit_code == 2
+    assert "--before 2099-01-01 is after today" in future.stderr
+    assert history() == ["1120-01"]
+
+
 def test_changed_rules_audit_everything_again(tmp_path: Path, inbox: Path) -> None:
     db = tmp_path / "qa.db"
     assert audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0

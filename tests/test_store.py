@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -271,6 +272,67 @@ def test_period_source_filters_dates_inclusively_and_by_agent(db: Path) -> None:
         assert ids(some) == ["T3", "T4", "T5"]
         assert ids(store.period_source(None, None, ["B0007"])) == ["T6", "T4"]
         assert ids(store.period_source(date(2024, 5, 1), date.max)) == ["T2", "T3", "T4", "T5"]
+
+
+def test_prune_deletes_calls_before_a_day_a_chunk_at_a_time_and_keeps_the_rest(db: Path) -> None:
+    audits = [
+        audit("T1", "A1024", "2024-04-29T10:00:00+08:00"),
+        audit("T2", "A2048", "2024-04-30T23:59:59+08:00"),
+        audit("T3", "A1024", "2024-04-30T08:00:00+08:00"),
+        audit("T4", "A1024", "2024-05-01T00:00:00+08:00"),
+        audit("T5", "B0007", None),
+        audit("T6", "A2048", "昨天下午"),
+    ]
+    with Store.open(db) as store:
+        old_run = store.begin_run({}, RULES)
+        for call, findings in audits[:3]:
+            store.save(old_run, call, findings, RULES)
+        store.add_error(old_run, "calls/bad.jsonl", 2, "编码错误")
+        store.finish_run(old_run, {})
+        new_run = store.begin_run({}, RULES)
+        for call, findings in audits[3:]:
+            store.save(new_run, call, findings, RULES)
+        store.add_error(new_run, "calls/worse.jsonl", 5, "不是 JSON")
+        store.finish_run(new_run, {})
+    with closing(sqlite3.connect(db)) as conn:  # the first run was a night in April
+        conn.execute("UPDATE runs SET started_at = '2024-04-30T01:30:00+08:00' WHERE id = ?", (old_run,))
+        conn.commit()
+
+    with Store.open(db) as store:
+        assert store.prune(date(2024, 5, 1), dry_run=True) == (3, 1, 2, 0)
+        assert [c["transcript_id"] for c in store.period_source(None, None).calls()] == [
+            "T5", "T1", "T3", "T2", "T4", "T6"]  # nothing deleted
+        pruned = store.prune(date(2024, 5, 1), chunk=2)
+        assert pruned[:3] == (3, 1, 2)
+        assert pruned.free_bytes > 0
+        assert store.prune(date(2024, 5, 1)) == (0, 0, 2, pruned.free_bytes)  # done: nothing more to do
+        agents, calls, findings, errors = rows(store.run_source(new_run))
+        assert agents == ["A1024", "A2048", "B0007"]
+        assert [c["transcript_id"] for c in calls] == ["T5", "T4", "T6"]
+        assert {f["transcript_id"] for f in findings} == {"T4", "T5", "T6"}
+        assert errors == [{"path": "calls/worse.jsonl", "line": 5, "reason": "不是 JSON"}]
+        assert rows(store.run_source(old_run))[1:] == ([], [], [])
+        assert [r["id"] for r in store.runs()] == [new_run, old_run]
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM findings WHERE transcript_id < 'T4'").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM run_inputs WHERE run_id = ?", (old_run,)).fetchone() == (0,)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_vacuum_gives_the_freed_space_back_to_the_disk(db: Path) -> None:
+    with Store.open(db) as store:
+        run = store.begin_run({}, RULES)
+        for i in range(300):
+            call, findings = audit(f"T{i:03d}", "A1024", "2024-04-30T10:00:00+08:00", greeting="您好。" * 100)
+            store.save(run, call, findings, RULES)
+        store.save(run, *audit("KEEP", "A1024", "2024-05-02T10:00:00+08:00"), RULES)
+        assert store.prune(date(2024, 5, 1)).calls == 300
+    pruned = db.stat().st_size  # closed: everything is in the file, the free pages too
+    with Store.open(db) as store:
+        store.vacuum()
+        assert [c["transcript_id"] for c in store.period_source(None, None).calls()] == ["KEEP"]
+    assert db.stat().st_size < pruned / 4
 
 
 def test_an_abandoned_stream_does_not_pin_the_wal(db: Path) -> None:

@@ -41,6 +41,8 @@ Public API::
   records it as the run's input. The stored rows are returned exactly as saved.
   `save_encoded(run_id, encode(call, findings), rules_hash)` is the same in two steps:
   `encode` (pure) serializes the rows where they are made, in a worker process.
+- `prune(before, dry_run=False)` deletes calls started before a day (with findings) and
+  old runs' skipped-input records, a chunk per transaction; `vacuum()` shrinks the file.
 - `run_source(run_id)` and `period_source(date_from, date_to, agent_ids=())` return
   streaming `ReportSource`s (see `qa_audit.report.source`); `runs()` lists the runs.
 """

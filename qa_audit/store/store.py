@@ -93,6 +93,16 @@ class Stored(NamedTuple):
         return day is not None and self.started_date is not None and day != self.started_date
 
 
+class Pruned(NamedTuple):
+    """What `Store.prune` deleted (or, for a dry run, would delete), and what it kept."""
+
+    calls: int
+    errors: int
+    undated_kept: int
+    free_bytes: int
+    """Space inside the file now free for the next nights' calls (0 for a dry run)."""
+
+
 class _Pending(NamedTuple):
     """One buffered save: what `stored` answers for it, and the rows' SQL parameters."""
 
@@ -338,6 +348,56 @@ class Store:
         neither bound is given. A period has no errors: those belong to runs."""
         self.flush()
         return PeriodSource(self._conn, date_from, date_to, agent_ids)
+
+    # -- retention ----------------------------------------------------------------------
+
+    def prune(self, before: date, *, dry_run: bool = False, chunk: int = 5000) -> Pruned:
+        """Delete the calls that started before `before`, with their findings, and the
+        skipped-input records of the runs that started before it.
+
+        Calls are deleted `chunk` at a time, each chunk its own transaction, so the
+        write-ahead log stays small whatever the history's size, and a prune that is
+        killed leaves a sound history (run it again to finish). Calls without a start date
+        belong to no day and are kept; run records stay too (a few hundred bytes a night).
+        The file does not shrink: SQLite reuses the freed pages for the next nights' calls,
+        and `vacuum` gives them back to the disk.
+        """
+        self._require_writer()
+        self.flush()
+        params = {"cutoff": before.isoformat(), "chunk": chunk}
+        # `started_key` starts with the call's date when it has one, so the range is read
+        # from the index; `started_date` drops keys that are not dates (see PeriodSource).
+        old_calls = "FROM calls INDEXED BY calls_started WHERE started_key < :cutoff AND started_date IS NOT NULL"
+        old_errors = "FROM run_errors WHERE run_id IN (SELECT id FROM runs WHERE substr(started_at, 1, 10) < :cutoff)"
+        undated = self._conn.execute("SELECT count(*) FROM calls WHERE started_date IS NULL").fetchone()[0]
+        if dry_run:
+            calls = self._conn.execute(f"SELECT count(*) {old_calls}", params).fetchone()[0]
+            errors = self._conn.execute(f"SELECT count(*) {old_errors}", params).fetchone()[0]
+            return Pruned(calls, errors, undated, 0)
+        calls = 0
+        while True:
+            with self._transaction() as conn:
+                deleted = conn.execute(
+                    f"DELETE FROM calls WHERE rowid IN (SELECT rowid {old_calls} LIMIT :chunk)", params
+                ).rowcount
+            calls += deleted
+            if deleted < chunk:
+                break
+        with self._transaction() as conn:
+            errors = conn.execute(f"DELETE {old_errors}", params).rowcount
+        pages, page_size = (self._conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_size"))
+        return Pruned(calls, errors, undated, pages * page_size)
+
+    def vacuum(self) -> None:
+        """Rewrite the file without its free pages, giving them back to the disk.
+
+        It takes about as long as copying the file and needs as much free disk again;
+        the writer lock keeps every run out meanwhile.
+        """
+        self._require_writer()
+        self.flush()
+        with _translated(self.path):
+            self._conn.execute("VACUUM")
 
     # -- internals ----------------------------------------------------------------------
 
