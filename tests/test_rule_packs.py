@@ -50,6 +50,20 @@ def test_missing_keys_unknown_kind_and_yaml_syntax_errors(tmp_path: Path) -> Non
     assert f"{tmp_path / 'b.yaml'}:4: YAML syntax error" in text
 
 
+def test_a_phrase_indented_one_step_too_far_is_an_error_not_part_of_the_phrase_above(tmp_path: Path) -> None:
+    # YAML would fold the second item into the first: "找谁都没用 - 我就这态度", matching neither.
+    lexicons = write(tmp_path / "lexicons.yaml", """\
+lexicons:
+  taboo_dismissive:
+    add:
+      - 找谁都没用
+            - 我就这态度
+""")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert f"{lexicons}:4: this value runs on to line 5: indent a list item like the one above it" in str(caught.value)
+
+
 def test_unknown_lexicon_reference_is_an_error(tmp_path: Path) -> None:
     write(tmp_path / "PRO102.yaml", """\
 id: PRO102

@@ -52,7 +52,25 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return result
 
 
+def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    """A scalar as SafeLoader reads it, refusing an unquoted value that runs over several lines.
+
+    YAML folds such a value into one with a space: a list item indented one step too far
+    silently became part of the phrase above it ("找谁都没用 - 我就这态度"), so neither
+    matched. Long texts are written with `>-` (rationale), which is not refused.
+    """
+    if node.style is None and node.end_mark.line > node.start_mark.line:
+        raise PackError(
+            "",
+            node.start_mark.line + 1,
+            f"this value runs on to line {node.end_mark.line + 1}: indent a list item like the one above it, "
+            "or write a long text as >- with the text on the lines below",
+        )
+    return loader.construct_yaml_str(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 def load_yaml(path: Path) -> Any:
