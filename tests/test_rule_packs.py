@@ -61,7 +61,12 @@ lexicons:
 """)
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
-    assert f"{lexicons}:4: this value runs on to line 5: indent a list item like the one above it" in str(caught.value)
+    assert f"{lexicons}:4: this list item runs on to line 5: indent the next item like this one" in str(caught.value)
+
+
+def test_a_rationale_wrapped_over_two_lines_still_loads(tmp_path: Path) -> None:
+    write(tmp_path / "PRO001.yaml", "id: PRO001\nrationale: 服务规范第三条：\n  不得催促客户。\n")
+    assert load_pack([tmp_path]).rule("PRO001").rationale == "服务规范第三条： 不得催促客户。"
 
 
 def test_unknown_lexicon_reference_is_an_error(tmp_path: Path) -> None:

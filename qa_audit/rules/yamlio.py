@@ -52,25 +52,26 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return result
 
 
-def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> str:
-    """A scalar as SafeLoader reads it, refusing an unquoted value that runs over several lines.
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
+    """A list as SafeLoader reads it, refusing an unquoted item that runs over several lines.
 
-    YAML folds such a value into one with a space: a list item indented one step too far
+    YAML folds such an item into one with a space: a phrase indented one step too far
     silently became part of the phrase above it ("找谁都没用 - 我就这态度"), so neither
-    matched. Long texts are written with `>-` (rationale), which is not refused.
+    matched. Wrapped mapping values (a long rationale) are left alone.
     """
-    if node.style is None and node.end_mark.line > node.start_mark.line:
-        raise PackError(
-            "",
-            node.start_mark.line + 1,
-            f"this value runs on to line {node.end_mark.line + 1}: indent a list item like the one above it, "
-            "or write a long text as >- with the text on the lines below",
-        )
-    return loader.construct_yaml_str(node)
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode) and item.style is None and item.end_mark.line > item.start_mark.line:
+            raise PackError(
+                "",
+                item.start_mark.line + 1,
+                f"this list item runs on to line {item.end_mark.line + 1}: indent the next item like this one, "
+                "or quote an item that needs two lines",
+            )
+    return loader.construct_sequence(node, deep=True)
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(path: Path) -> Any:
