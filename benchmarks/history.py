@@ -16,8 +16,8 @@ database: an is-current lookup and a save per transcript, committed every ~1,000
 the columns the database indexes change from night to night (id, start time); the stored
 JSON rows keep the first night's, which does not change what is timed. Prints each
 night's seconds, the stored calls and the file size, and the ratio to the first night.
-Then prunes the first night from each database (`qa-audit prune`) and stores one more
-night, which reuses the freed space instead of growing the file.
+Then prunes the first night from each database (`qa-audit prune`), stores one more night,
+which reuses the freed space instead of growing the file, and vacuums the file.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -94,24 +95,29 @@ def main() -> None:
                 cells.append(f"{seconds:5.1f} s x{seconds / first[name]:4.2f} {size:6.0f} MiB")
             print(f"{night:>5} {night * len(audits):>13,}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
 
-        # Retention: `qa-audit prune` of the first night, then one more night into the freed space.
-        cells = []
-        for name in layouts:
-            db = work / f"{name.replace(' ', '-')}.db"
-            before = db.stat().st_size
-            with Store.open(db) as store:
+        # Retention: `qa-audit prune` of the first night, one more night into the freed
+        # space, then `--vacuum`. Each timed with the store's closing checkpoint.
+        steps: dict[str, Callable[[Path, Callable[[int], list[str]]], None]] = {
+            "prune night 1": lambda db, _: _with_store(db, lambda store: store.prune(night_date(2))),
+            "one more night": lambda db, ids: store_night(
+                db, audits, ids(args.nights + 1), night_date(args.nights + 1), rules_hash),
+            "vacuum": lambda db, _: _with_store(db, lambda store: store.vacuum()),
+        }
+        for step, work_on in steps.items():
+            cells = []
+            for name, ids in layouts.items():
+                db = work / f"{name.replace(' ', '-')}.db"
+                before = db.stat().st_size
                 start = time.perf_counter()
-                store.prune(night_date(2))
+                work_on(db, ids)
                 seconds = time.perf_counter() - start
-            cells.append(f"{seconds:5.1f} s {(db.stat().st_size - before) / 2**20:+5.0f} MiB")
-        print(f"{'prune the first night':>19}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
-        cells = []
-        for name, ids in layouts.items():
-            db = work / f"{name.replace(' ', '-')}.db"
-            before = db.stat().st_size
-            seconds = store_night(db, audits, ids(args.nights + 1), night_date(args.nights + 1), rules_hash)
-            cells.append(f"{seconds:5.1f} s {(db.stat().st_size - before) / 2**20:+5.0f} MiB")
-        print(f"{'then one more night':>19}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
+                cells.append(f"{seconds:5.1f} s {(db.stat().st_size - before) / 2**20:+5.0f} MiB")
+            print(f"{step:>19}  " + "  ".join(f"{c:>26}" for c in cells), flush=True)
+
+
+def _with_store(db: Path, work: Callable[[Store], object]) -> None:
+    with Store.open(db) as store:
+        work(store)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,15 @@ def segmenter_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def db_option(*, must_exist: bool, purpose: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--db`: the history database, $QA_AUDIT_DB or qa_audit.db by default."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path, exists=must_exist),
+        default=lambda: os.environ.get("QA_AUDIT_DB", DEFAULT_DB), show_default="qa_audit.db or $QA_AUDIT_DB",
+        help=purpose,
+    )
+
+
 def mask_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--no-mask", "no_mask", is_flag=True,
@@ -106,9 +115,7 @@ def main() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for calls.jsonl, findings.jsonl, the Excel workbooks and the run log.")
 @rules_option
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=lambda: os.environ.get("QA_AUDIT_DB", DEFAULT_DB), show_default="qa_audit.db or $QA_AUDIT_DB",
-              help="History database (SQLite).")
+@db_option(must_exist=False, purpose="History database (SQLite).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the machine's cores).")
 @click.option("--force", is_flag=True, help="Re-audit transcripts even when content and rules are unchanged.")
@@ -316,9 +323,7 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
 
 
 @main.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path, exists=True),
-              default=lambda: os.environ.get("QA_AUDIT_DB", DEFAULT_DB), show_default="qa_audit.db or $QA_AUDIT_DB",
-              help="History database to read.")
+@db_option(must_exist=True, purpose="History database to read.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the rebuilt workbooks and JSONL files.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive), YYYY-MM-DD.")
@@ -370,14 +375,13 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
 
 
 @main.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path, exists=True),
-              default=lambda: os.environ.get("QA_AUDIT_DB", DEFAULT_DB), show_default="qa_audit.db or $QA_AUDIT_DB",
-              help="History database to prune.")
+@db_option(must_exist=True, purpose="History database to prune.")
 @click.option("--before", required=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Delete calls that started before this day (YYYY-MM-DD); the day itself is kept.")
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 @click.option("--vacuum", is_flag=True,
-              help="Then shrink the file: rewrites it, taking about as long as a copy and as much free disk.")
+              help="Then shrink the file: rewrites it, taking about as long as a copy and up to twice its size "
+                   "in free disk.")
 def prune(db_path: Path, before: Any, dry_run: bool, vacuum: bool) -> None:
     """Delete calls older than a day from the history database, with their findings.
 
@@ -391,19 +395,29 @@ def prune(db_path: Path, before: Any, dry_run: bool, vacuum: bool) -> None:
     if day > date.today():
         click.echo(f"error: --before {day} is after today: it would delete calls not yet reported", err=True)
         sys.exit(exit_codes.USAGE)
+    if dry_run and vacuum:
+        click.echo("error: --dry-run deletes nothing, so there is nothing to --vacuum", err=True)
+        sys.exit(exit_codes.USAGE)
     try:
-        with Store.open(db_path) as store:
+        # A dry run only counts: it reads alongside a running audit instead of waiting for it.
+        with Store.open(db_path, readonly=dry_run) as store:
             pruned = store.prune(day, dry_run=dry_run)
-            if vacuum and not dry_run:
-                store.vacuum()
+            click.echo(
+                f"{'would delete' if dry_run else 'deleted'} {pruned.calls} call(s) started before {day} with "
+                f"their findings, and {pruned.errors} skipped-input record(s) of runs before it; "
+                f"{pruned.undated_kept} call(s) without a start date kept"
+            )
+            if dry_run:
+                return
+            if not vacuum:
+                click.echo(f"{pruned.free_bytes / 1e6:.1f} MB inside {db_path} now free for the next nights' calls "
+                           "(--vacuum gives them back to the disk)")
+                return
+            size = db_path.stat().st_size
+            if store.vacuum():
+                click.echo(f"{db_path}: {size / 1e6:.1f} MB -> {db_path.stat().st_size / 1e6:.1f} MB")
+            else:
+                click.echo(f"{db_path} is being read (a report?): it shrinks once the readers finish")
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exit_codes.USAGE)
-    click.echo(
-        f"{'would delete' if dry_run else 'deleted'} {pruned.calls} call(s) started before {day} with their "
-        f"findings, and {pruned.errors} skipped-input record(s) of runs before it; "
-        f"{pruned.undated_kept} call(s) without a start date kept"
-    )
-    if not dry_run and not vacuum:
-        click.echo(f"{pruned.free_bytes / 1e6:.1f} MB inside {db_path} now free for the next nights' calls "
-                   "(--vacuum gives them back to the disk)")

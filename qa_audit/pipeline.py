@@ -28,7 +28,7 @@ from qa_audit.records import call_row, finding_rows
 from qa_audit.report import jsonl
 from qa_audit.report.xlsx import write_workbooks
 from qa_audit.rules.pack import RulePack
-from qa_audit.store import Encoded, Store, encode
+from qa_audit.store import Encoded, Store, Stored, encode
 from qa_audit.workers import process_pool
 
 log = logging.getLogger("qa_audit")
@@ -281,18 +281,30 @@ def _pending(
         seen[item.id] = (digest, where)
         stored = store.stored(item.id)
         if stored is not None and stored.is_another_call(item.started_at):
-            reason = (
-                f"transcript id {item.id!r} already belongs to another call in the history"
-                f" (of {stored.started_date}, agent {stored.agent_id}); this one started {item.started_at}."
-                " Ids must be unique across days (prefix them with the date); skipped, the stored call is kept"
-            )
-            _skip(store, run_id, summary, IngestError(item.source, item.line, reason), options.mask)
-            continue
+            error = _another_call(item, stored, where, options)
+            if error is not None:
+                _skip(store, run_id, summary, error, options.mask)
+                continue
         store.mark_input(run_id, item.id)
         if not options.force and stored is not None and stored.is_current(digest, rules_hash):
             summary.unchanged += 1
             continue
         yield item
+
+
+def _another_call(item: Transcript, stored: Stored, where: str, options: RunOptions) -> IngestError | None:
+    """Why a transcript whose id belongs to another day's stored call is skipped; None when
+    --force replaces that call instead (the run log says so)."""
+    another = (
+        f"transcript id {item.id!r} already belongs to another call in the history"
+        f" (of {stored.started_date}, agent {stored.agent_id}); this one started {item.started_at}."
+    )
+    if options.force:
+        replaced = f"{where}: {another} Replaced, as --force asks"
+        log.warning("%s", mask_text(replaced) if options.mask else replaced)
+        return None
+    reason = f"{another} Ids must be unique across days (prefix them with the date); skipped, the stored call is kept"
+    return IngestError(item.source, item.line, reason)
 
 
 def _skip(store: Store, run_id: int, summary: RunSummary, error: IngestError, mask: bool) -> None:

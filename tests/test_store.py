@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import sqlite3
 import subprocess
@@ -185,11 +186,25 @@ def test_stored_tells_another_days_call_under_the_same_id(db: Path) -> None:
         buffered = store.stored("0001")
     with Store.open(db) as store:
         stored = store.stored("0001")
-        assert stored == buffered == (call["content_hash"], RULES, "A1024", "2024-05-01")
+        assert stored == buffered == (call["content_hash"], RULES, "A1024", "2024-05-01", "2024-05-01T10:30:00+08:00")
         assert not stored.is_another_call("2024-05-01T23:59:00+08:00")  # a corrected export of it
+        assert not stored.is_another_call("2024-04-30T16:30:00-10:00")  # the same moment, another time zone
         assert stored.is_another_call("2024-05-02T08:00:00+08:00")  # the next night's call 0001
         assert not stored.is_another_call(None)
         assert not store.stored("0002").is_another_call("2024-05-02T08:00:00+08:00")  # nothing to compare
+
+
+def test_a_full_disk_is_a_store_error_naming_the_database(db: Path) -> None:
+    # A StoreError is a configuration problem (exit 2), not a bug (exit 4).
+    full = re.escape(f"cannot write database {db} or its temporary files: database or disk is full")
+    with pytest.raises(StoreError, match=full), Store.open(db) as store:
+        run = store.begin_run({}, RULES)
+        store._conn.execute("PRAGMA max_page_count = 20")  # the file may not grow: as on a full disk
+        for i in range(50):
+            store.save(run, *audit(f"T{i}", "A1024", "2024-05-01T10:30:00+08:00", greeting="您好。" * 200), RULES)
+        store.flush()
+    with Store.open(db) as store:  # nothing half-written: the lock was released, the runs table is intact
+        assert [r["status"] for r in store.runs()] == ["interrupted"]
 
 
 def test_run_source_covers_unchanged_transcripts_from_earlier_runs(db: Path) -> None:

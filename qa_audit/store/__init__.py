@@ -42,12 +42,14 @@ Public API::
   `save_encoded(run_id, encode(call, findings), rules_hash)` is the same in two steps:
   `encode` (pure) serializes the rows where they are made, in a worker process.
 - `prune(before, dry_run=False)` deletes calls started before a day (with findings) and
-  old runs' skipped-input records, a chunk per transaction; `vacuum()` shrinks the file.
+  old runs' skipped-input records, a chunk per transaction, and returns `Pruned`; a dry
+  run only counts and works on a read-only store. `vacuum()` shrinks the file (False
+  while readers keep the old one).
 - `run_source(run_id)` and `period_source(date_from, date_to, agent_ids=())` return
   streaming `ReportSource`s (see `qa_audit.report.source`); `runs()` lists the runs.
 """
 
 from qa_audit.store.errors import SchemaTooNew, StoreBusy, StoreError
-from qa_audit.store.store import Encoded, Store, Stored, encode
+from qa_audit.store.store import Encoded, Pruned, Store, Stored, encode
 
-__all__ = ["Encoded", "SchemaTooNew", "Store", "StoreBusy", "StoreError", "Stored", "encode"]
+__all__ = ["Encoded", "Pruned", "SchemaTooNew", "Store", "StoreBusy", "StoreError", "Stored", "encode"]

@@ -77,6 +77,8 @@ class Stored(NamedTuple):
     rules_hash: str
     agent_id: str
     started_date: str | None
+    started_at: str
+    """As exported, or '' when the call had no start time."""
 
     def is_current(self, content_hash: str, rules_hash: str) -> bool:
         """Audited with the same content and rules: the stored result stands."""
@@ -87,10 +89,14 @@ class Stored(NamedTuple):
 
         The history keeps one result per id, so saving it would silently drop the stored
         call from every later report of its day. Exports whose ids restart every night do
-        this. Without a date on either side the two cannot be told apart.
+        this. Without a date on either side the two cannot be told apart; the same moment
+        written in another time zone (16:30Z and 00:30+08:00 the next day) is the same call.
         """
         day = _date_of(started_at)
-        return day is not None and self.started_date is not None and day != self.started_date
+        if day is None or self.started_date is None or day == self.started_date:
+            return False
+        new, old = _instant(started_at), _instant(self.started_at)
+        return new is None or old is None or new != old
 
 
 class Pruned(NamedTuple):
@@ -251,7 +257,7 @@ class Store:
         if pending is not None:
             return pending.stored
         found = self._conn.execute(
-            "SELECT content_hash, rules_hash, agent_id, started_date FROM calls WHERE transcript_id = ?",
+            "SELECT content_hash, rules_hash, agent_id, started_date, started_key FROM calls WHERE transcript_id = ?",
             (transcript_id,),
         ).fetchone()
         return None if found is None else Stored(*found)
@@ -268,14 +274,16 @@ class Store:
     def save_encoded(self, run_id: int, audit: Encoded, rules_hash: str) -> None:
         """`save` for rows already serialized by `encode` (in a worker process, say)."""
         self._require_writer()
-        stored = Stored(audit.content_hash, rules_hash, audit.agent_id, _date_of(audit.started_at))
+        stored = Stored(
+            audit.content_hash, rules_hash, audit.agent_id, _date_of(audit.started_at), audit.started_at or ""
+        )
         call_params = (
             audit.transcript_id,
             audit.content_hash,
             rules_hash,
             run_id,
             audit.agent_id,
-            audit.started_at or "",
+            stored.started_at,
             stored.started_date,
             audit.call,
         )
@@ -362,18 +370,22 @@ class Store:
         The file does not shrink: SQLite reuses the freed pages for the next nights' calls,
         and `vacuum` gives them back to the disk.
         """
-        self._require_writer()
         self.flush()
         params = {"cutoff": before.isoformat(), "chunk": chunk}
         # `started_key` starts with the call's date when it has one, so the range is read
-        # from the index; `started_date` drops keys that are not dates (see PeriodSource).
-        old_calls = "FROM calls INDEXED BY calls_started WHERE started_key < :cutoff AND started_date IS NOT NULL"
+        # from the index, past the undated calls' '' keys; `started_date` drops keys that
+        # are not dates (see PeriodSource).
+        old_calls = (
+            "FROM calls INDEXED BY calls_started"
+            " WHERE started_key >= '0' AND started_key < :cutoff AND started_date IS NOT NULL"
+        )
         old_errors = "FROM run_errors WHERE run_id IN (SELECT id FROM runs WHERE substr(started_at, 1, 10) < :cutoff)"
         undated = self._conn.execute("SELECT count(*) FROM calls WHERE started_date IS NULL").fetchone()[0]
         if dry_run:
             calls = self._conn.execute(f"SELECT count(*) {old_calls}", params).fetchone()[0]
             errors = self._conn.execute(f"SELECT count(*) {old_errors}", params).fetchone()[0]
             return Pruned(calls, errors, undated, 0)
+        self._require_writer()
         calls = 0
         while True:
             with self._transaction() as conn:
@@ -388,16 +400,20 @@ class Store:
         pages, page_size = (self._conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_size"))
         return Pruned(calls, errors, undated, pages * page_size)
 
-    def vacuum(self) -> None:
+    def vacuum(self) -> bool:
         """Rewrite the file without its free pages, giving them back to the disk.
 
-        It takes about as long as copying the file and needs as much free disk again;
-        the writer lock keeps every run out meanwhile.
+        SQLite writes the new file beside the old one (in the temporary directory) and
+        through the write-ahead log: up to twice the file's size in free disk, for about
+        as long as copying it. The writer lock keeps runs out, not readers: while a
+        `report` reads, the file cannot shrink yet. Returns whether it did.
         """
         self._require_writer()
         self.flush()
         with _translated(self.path):
             self._conn.execute("VACUUM")
+            busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     # -- internals ----------------------------------------------------------------------
 
@@ -464,6 +480,8 @@ def _translated(path: Path) -> Iterator[None]:
             raise StoreBusy(f"database {path} is locked by another program (not a qa-audit run): {message}") from exc
         if "not a database" in message:
             raise StoreError(f"{path} is not a qa-audit history database: {message}") from exc
+        if any(cause in message for cause in ("disk is full", "readonly", "unable to open")):
+            raise StoreError(f"cannot write database {path} or its temporary files: {message}") from exc
         raise
 
 
@@ -476,6 +494,15 @@ def _date_of(started_at: str | None) -> str | None:
         return date.fromisoformat(match.group(1)).isoformat()
     except ValueError:
         return None
+
+
+def _instant(started_at: str | None) -> datetime | None:
+    """The moment of an ISO timestamp with a time zone, or None (no zone: local to whom?)."""
+    try:
+        moment = datetime.fromisoformat(started_at or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _json(value: Any, default: Any = None) -> str:
