@@ -62,10 +62,13 @@ def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
         return []
     exceptions = view.find(compiled.sets["exceptions"])
     skip_quoted = compiled.rule.params.get("skip_quoted", False)
-    return longest([
-        hit for hit in hits
-        if not any(hit.overlaps(e) for e in exceptions) and not (skip_quoted and view.is_quoted(hit))
-    ])
+    return longest([hit for hit in uncancelled(hits, exceptions) if not (skip_quoted and view.is_quoted(hit))])
+
+
+def uncancelled(matches: list[Match], cancelling: list[Match]) -> list[Match]:
+    """The `matches` that overlap none of `cancelling`: how every exception works, in every
+    kind of rule (an exception cancels a trigger, a second exception a satisfying phrase)."""
+    return [m for m in matches if not any(m.overlaps(c) for c in cancelling)]
 
 
 def longest(hits: list[Match]) -> list[Match]:

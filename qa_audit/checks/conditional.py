@@ -10,7 +10,7 @@ the evidence says what was found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name, uncancelled
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
 from qa_audit.matcher import Match
@@ -77,5 +77,4 @@ def _satisfied(view: TurnView, compiled: CompiledRule, triggers: list[Match]) ->
     satisfying = view.find(compiled.sets["second"])
     if not satisfying:
         return False
-    cancelled = [*triggers, *view.find(compiled.sets["second_exceptions"])]
-    return any(not any(s.overlaps(c) for c in cancelled) for s in satisfying)
+    return bool(uncancelled(satisfying, [*triggers, *view.find(compiled.sets["second_exceptions"])]))

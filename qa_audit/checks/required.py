@@ -6,7 +6,7 @@ courteous close (in one of the agent's last two turns) are rules of this kind.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, longest, make_finding, quote
+from qa_audit.checks.base import CompiledRule, longest, make_finding, quote, uncancelled
 from qa_audit.conversation import Conversation
 from qa_audit.labels import speaker_name
 from qa_audit.model import Finding
@@ -31,7 +31,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         present = {}
         exceptions = view.find(compiled.sets["exceptions"])
         for name, patterns in compiled.elements:
-            hits = longest([m for m in view.find(patterns) if not any(m.overlaps(e) for e in exceptions)])
+            hits = longest(uncancelled(view.find(patterns), exceptions))
             if hits:
                 present[name] = hits
         if len(present) == len(names):
