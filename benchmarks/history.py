@@ -82,13 +82,14 @@ def main() -> None:
             "date-prefixed corpus ids": lambda night: [f"2026{night:04d}-{a.transcript_id}" for a in audits],
             "time-ordered ids": lambda night: [f"2026{night:04d}-{i:07d}" for i in range(len(audits))],
         }
+        dbs = {name: work / f"{name.replace(' ', '-')}.db" for name in layouts}
         first: dict[str, float] = {}
         print(f"{len(audits):,} conversations a night")
         print(f"{'night':>5} {'stored calls':>13}  " + "  ".join(f"{name:>26}" for name in layouts))
         for night in range(1, args.nights + 1):
             cells = []
             for name, ids in layouts.items():
-                db = work / f"{name.replace(' ', '-')}.db"
+                db = dbs[name]
                 seconds = store_night(db, audits, ids(night), night_date(night), rules_hash)
                 first.setdefault(name, seconds)
                 size = db.stat().st_size / 2**20
@@ -106,7 +107,7 @@ def main() -> None:
         for step, work_on in steps.items():
             cells = []
             for name, ids in layouts.items():
-                db = work / f"{name.replace(' ', '-')}.db"
+                db = dbs[name]
                 before = db.stat().st_size
                 start = time.perf_counter()
                 work_on(db, ids)
