@@ -3,19 +3,22 @@
 Masks replace digits with `*` one for one, so the text keeps its length and every
 evidence offset computed on the original text still points at the same words.
 Covered: 18-character mainland ID-card numbers, 16-19 digit bank-card numbers (also in
-groups of four), and mainland mobile numbers (also written 138 1234 5678 or 138-1234-5678,
-with or without +86 / 86 in front).
+groups of four), mainland mobile numbers (also written 138 1234 5678 or 138-1234-5678,
+with or without +86 / 86 in front), and landline numbers with their area code
+(010-12345678, (0755)8765-4321, 075587654321).
 
-Numbers typed with a Chinese input method in full-width mode (１３８１２３４５６７８, an
-ID card ending in Ｘ, or half of the digits full-width) are the same numbers and are
-masked too. The patterns run on a copy with full-width digits, Ｘ/ｘ, ＋, － and the
-ideographic space folded to ASCII, one character for one, so a match's positions are
-the original's; only those positions are starred in the original, and every character
-left visible stays as it was written.
+The same numbers are masked however they were written down: typed with a Chinese input
+method in full-width mode (１３８１２３４５６７８, an ID card ending in Ｘ, or half of the
+digits full-width), or spelled out digit by digit in Chinese characters as speech
+recognition writes a number read aloud (一三八一二三四五六七八, 幺 for 1, 〇 or 零 for 0).
+The patterns run on a copy with all of these folded to ASCII, one character for one, so a
+match's positions are the original's; only those positions are starred in the original,
+and every character left visible stays as it was written.
 
 Shorter or longer digit runs (order numbers such as 20261121000123, amounts, dates,
-six-digit verification codes) are left alone: a digit run is masked only when the whole
-run is one of the covered numbers.
+six-digit verification codes, 400 and 95xxx service hotlines) are left alone: a digit run
+is masked only when the whole run is one of the covered numbers. Amounts in words
+(一千二百元) are not digit runs.
 """
 
 from __future__ import annotations
@@ -23,21 +26,40 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_FOLD = str.maketrans("０１２３４５６７８９Ｘｘ＋－\u3000", "0123456789Xx+- ")
-_ELEVEN_DIGITS = re.compile(r"\d(?:[ \-\u3000－]?\d){10}")
-"""What every covered number holds: eleven digits (of any script: full-width ones must not
-skip masking), at most one space or hyphen apart. Texts without it, nearly all, are
-returned as they are without running the three patterns."""
+VERSION = 2
+"""Bumped whenever more numbers are masked: stored results masked by an older version are
+audited again instead of being reported as they were stored."""
+
+_FOLD = str.maketrans(
+    "０１２３４５６７８９Ｘｘ＋－\u3000（）〇零一二三四五六七八九幺",
+    "0123456789Xx+- ()001234567891",
+)
+_ELEVEN_DIGITS = re.compile(r"[\d〇零一二三四五六七八九幺](?:[ \-\u3000－()（）]{0,2}[\d〇零一二三四五六七八九幺]){10}")
+"""What every covered number holds: eleven digits (of any script: full-width or spelled-out
+ones must not skip masking), at most a separator or two apart. Texts without it, nearly
+all, are returned as they are without running the patterns."""
 
 _ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?![0-9Xx])", re.ASCII)
 _BANK_CARD = re.compile(r"(?<![0-9])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9])", re.ASCII)
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])", re.ASCII)
+_AREA_CODE = r"0(?:10|2\d|[3-9]\d\d)"
+_LANDLINE = re.compile(
+    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}[ -]?)[1-9]\d{{2,3}}[ -]?\d{{4}}(?![0-9])", re.ASCII
+)
+"""A mainland area code (010, 02x, 0xxx; in brackets or not) and a 7- or 8-digit local number."""
 
 
 def _keep_last_four(number: str) -> list[int]:
     """Positions of every digit (and a final X) but the last four; separators stay."""
     digits = [i for i, ch in enumerate(number) if ch.isdigit() or ch in "Xx"]
     return digits[:-4]
+
+
+def _local_number(number: str) -> list[int]:
+    """A landline's local number but its last four digits: the area code stays, as 010-****5678."""
+    digits = [i for i, ch in enumerate(number) if ch.isdigit()]
+    area = 3 if number.lstrip("(")[1] in "12" else 4
+    return digits[area:-4]
 
 
 def _mobile_middle(number: str) -> list[int]:
@@ -50,6 +72,7 @@ _MASKS: tuple[tuple[re.Pattern[str], Callable[[str], list[int]]], ...] = (
     (_ID_CARD, _keep_last_four),
     (_BANK_CARD, _keep_last_four),
     (_MOBILE, _mobile_middle),
+    (_LANDLINE, _local_number),
 )
 
 
@@ -61,7 +84,7 @@ def _star(text: str, positions: set[int]) -> str:
 def mask_text(text: str) -> str:
     """Return `text` with ID-card, bank-card and mobile numbers masked, length unchanged.
 
-    The kinds are masked in turn (ID cards, then bank cards, then mobiles), each on the
+    The kinds are masked in turn (ID cards, bank cards, mobiles, landlines), each on the
     result of the one before, so a number already masked as one kind is not read again
     as another.
     """

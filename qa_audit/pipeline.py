@@ -21,6 +21,7 @@ from pathlib import Path
 from qa_audit import exit_codes
 from qa_audit.engine import Auditor
 from qa_audit.ingest import read_inputs
+from qa_audit.mask import VERSION as MASK_VERSION
 from qa_audit.mask import mask_text
 from qa_audit.model import IngestError, Transcript
 from qa_audit.progress import Progress
@@ -161,8 +162,9 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     """
     # Stored rows are masked or not as their run was asked; a run takes a stored result
     # as current only when it was made with the same rules and the same masking, so a
-    # masked run never reprints numbers an earlier --no-mask run stored in the clear.
-    rules_hash = pack.digest() if options.mask else f"{pack.digest()}+unmasked"
+    # masked run never reprints numbers an earlier --no-mask run stored in the clear, nor
+    # numbers an older version of the masking did not know.
+    rules_hash = f"{pack.digest()}+mask{MASK_VERSION}" if options.mask else f"{pack.digest()}+unmasked"
     run_id = store.begin_run(options.describe(), rules_hash)
     summary = RunSummary(run_id)
     log.info("run %d started: %s", run_id, options.describe())

@@ -68,9 +68,44 @@ def test_bank_card_numbers_show_only_the_last_four(said: str, shown: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("家里座机010-12345678，白天没人。", "家里座机010-****5678，白天没人。"),
+        ("座机(0755)8765-4321", "座机(0755)****-4321"),
+        ("座机（０２１）６１２３４５６７", "座机（０２１）****４５６７"),
+        ("电话0571 8888 6666", "电话0571 **** 6666"),
+        ("打075587654321找我", "打0755****4321找我"),
+        ("单位电话0755-8765432", "单位电话0755-***5432"),
+    ],
+)
+def test_landline_numbers_keep_only_the_area_code_and_the_last_four_digits(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("我的手机号是一三八一二三四五六七八。", "我的手机号是一三八****五六七八。"),
+        ("幺三八 幺二三四 五六七八", "幺三八 **** 五六七八"),
+        ("手机一三八1234五六七八", "手机一三八****五六七八"),
+        ("身份证号一一〇一〇五一九四九一二三一〇〇二X", "身份证号**************〇〇二X"),
+        ("卡号六二二二零二一二三四五六七八九零", "卡号************七八九零"),
+        ("座机零一零一二三四五六七八", "座机零一零****五六七八"),
+    ],
+)
+def test_numbers_spelled_out_digit_by_digit_as_speech_recognition_writes_them_are_masked(
+    said: str, shown: str
+) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "您的订单号是20261121000123，已经发货了。",
+        "请拨打400-820-8820，或者拨打95588。",
+        "一共一千二百三十四元，分十二期。",
+        "工号幺零零八六为您服务。",
         "本月话费一共1,288元，已扣款1288.00元。",
         "您是2026-11-21下的单，预计11月23日送达。",
         "验证码是123456，五分钟内有效。",

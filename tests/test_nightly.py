@@ -535,6 +535,35 @@ def test_masking_is_as_each_run_asks_even_for_unchanged_transcripts(tmp_path: Pa
     assert "13812345678" in (tmp_path / "again" / "findings.jsonl").read_text(encoding="utf-8")
 
 
+def test_a_result_stored_by_an_older_masking_is_audited_again_and_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A number the masking learned to hide (spelled out by speech recognition) must not be
+    reprinted from a row an older version stored in the clear."""
+    spoken = call("P0002", customer="我的手机号是一三八一二三四五六七八。", turns=[
+        {"speaker": "agent", "text": GREETING},
+        {"speaker": "customer", "text": "我的手机号是一三八一二三四五六七八。"},
+        {"speaker": "agent", "text": "我查一下一三八一二三四五六七八这个号码。"},
+        {"speaker": "customer", "text": "好的。"},
+        {"speaker": "agent", "text": CLOSING},
+    ])
+    (tmp_path / "in.jsonl").write_text(jsonl(spoken), encoding="utf-8")
+    db = tmp_path / "qa.db"
+    with monkeypatch.context() as older:
+        older.setattr("qa_audit.pipeline.MASK_VERSION", 1)
+        older.setattr("qa_audit.records.mask_text", lambda text: text)
+        first = audit(tmp_path / "in.jsonl", "--out", tmp_path / "first", "--db", db, "--workers", 1)
+    assert first.exit_code == 0, first.output
+    assert "一三八一二三四五六七八" in (tmp_path / "first" / "findings.jsonl").read_text(encoding="utf-8")
+
+    upgraded = audit(tmp_path / "in.jsonl", "--out", tmp_path / "upgraded", "--db", db, "--workers", 1)
+    assert upgraded.exit_code == 0, upgraded.output
+    findings = (tmp_path / "upgraded" / "findings.jsonl").read_text(encoding="utf-8")
+    assert "一三八****五六七八" in findings
+    assert "一三八一二三四五六七八" not in findings
+    assert "audited 1, unchanged 0" in (tmp_path / "upgraded" / "audit.log").read_text(encoding="utf-8")
+
+
 # --- a busy database ----------------------------------------------------------------------
 
 
