@@ -397,9 +397,19 @@ def test_greeting_evidence_names_each_stretch_of_words_once(auditor: Auditor) ->
         f for f in auditor.findings(conversation("坐席: 请问您需要办理什么业务？竭诚为您服务。", "客户: 查话费。"))
         if f.check == "greeting"
     ]
-    assert finding.matched == ("请问您需要办理", "竭诚为您服务")
-    assert finding.spans == ((0, 7), (12, 18))
     assert finding.evidence == "坐席首句有服务用语 “请问您需要办理”、“竭诚为您服务”，缺问候语"
+
+
+def test_a_missing_greeting_marks_no_words_the_agent_said_right(auditor: Auditor) -> None:
+    """Reports paint a finding's words red as the problem; for a missing offer of help the
+    problem is what was not said, so the 您好 that was said must not be those words."""
+    [finding] = [
+        f for f in auditor.findings(conversation("坐席: 您好，这里是售后。", "客户: 我的洗衣机坏了。"))
+        if f.check == "greeting"
+    ]
+    assert finding.message == "开场白不完整，缺少：服务用语"
+    assert finding.matched == () and finding.spans == ()
+    assert "“您好”" in finding.evidence
 
 
 @pytest.mark.parametrize(

@@ -40,14 +40,15 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             best = (turn, view, present)
     turn, view, present = best
     missing = [n for n in names if n not in present]
-    found = [m for hits in present.values() for m in hits]
     which = _window_words(rule.params["position"], count, speaker_name(rule.scope))
-    if found:
+    if present:
         said = "、".join(f"{n} {quote([view.original(m)[1] for m in present[n]])}" for n in present)
         evidence = f"{which}有{said}，缺{'、'.join(missing)}"
     else:
         evidence = f"{which}没有{'、'.join(missing)}"
-    return [make_finding(compiled, turn, view, found, evidence, message_arg="、".join(missing))]
+    # What is wrong is what was NOT said: the elements that were said are named in the
+    # evidence, never marked as the finding's words (reports paint those red).
+    return [make_finding(compiled, turn, view, [], evidence, message_arg="、".join(missing))]
 
 
 def _window_words(position: str, count: int, speaker: str) -> str:
