@@ -247,6 +247,13 @@ def gather(calls: Iterable[Row]) -> Totals:
     return totals
 
 
+_MESSAGE_KINDS = 50
+"""Distinct messages a rule's tally keeps counts of: a rule fills in a few kinds of words
+(what is missing, the phrase said), so this bounds memory, not what is shown."""
+
+_BOUNDARY = "：:，,；;、（()）。 "
+
+
 @dataclass(slots=True)
 class RuleTally:
     """How often one rule fired in a set of findings, and how to describe it in one line."""
@@ -258,8 +265,7 @@ class RuleTally:
     calls: int = 0
     agents: int = 0
     words: Counter[str] = field(default_factory=Counter)
-    _message: str | None = field(default=None, init=False, repr=False)
-    _varies: bool = field(default=False, init=False, repr=False)
+    messages: Counter[str] = field(default_factory=Counter)
     _last_call: object = field(default=None, init=False, repr=False)
 
     def add(self, row: Row) -> None:
@@ -269,7 +275,7 @@ class RuleTally:
             self.calls += 1
             self._last_call = row["transcript_id"]
         self.words.update(w for w in row.get("matched") or () if w)
-        self._note(str(row.get("message") or ""), varies=False)
+        self._count_message(str(row.get("message") or ""), 1)
 
     def merge(self, other: RuleTally) -> None:
         """Fold one agent's tally into the centre's: that agent is one more who hit the rule."""
@@ -277,40 +283,72 @@ class RuleTally:
         self.calls += other.calls
         self.agents += 1
         self.words.update(other.words)
-        if other._message is not None:
-            self._note(other._message, varies=other._varies)
+        for message, count in other.messages.items():
+            self._count_message(message, count)
 
-    def _note(self, message: str, *, varies: bool) -> None:
-        if self._message is None:
-            self._message, self._varies = message, varies
-        elif message != self._message or varies:
-            self._message = _common_prefix(self._message, message)
-            self._varies = True
+    def _count_message(self, message: str, count: int) -> None:
+        if message in self.messages or len(self.messages) < _MESSAGE_KINDS:
+            self.messages[message] += count
 
     @property
     def message(self) -> str:
-        """The rule's message without the part that names the words of one finding.
+        """The rule's message without the part that differs from finding to finding.
 
-        Messages fill their words in ("服务禁语（不耐烦）：急什么"); across many findings
-        only the common beginning describes the rule, and the words go to `top_words`.
+        Messages fill words in ("服务禁语（不耐烦）：急什么", "坐席说话占比 49%，超过 40%");
+        across findings the common beginning and end describe the rule, cut at punctuation
+        so no word is cut in half ("三不知答复：…", "坐席说话占比 …，超过 40%（说听比 7:3）").
         """
-        if not self._varies:
-            return self._message or ""
-        stem = (self._message or "").rstrip(" 0123456789.%：:，,；;、（(")
-        return f"{stem}…" if stem else "（说明因问题而异）"
+        if len(self.messages) <= 1:
+            return next(iter(self.messages), "")
+        head, tail = _common_ends(list(self.messages))
+        if not head and not tail:
+            return "（说明因问题而异）"
+        return f"{head}…{tail}"
 
     def top_words(self, n: int = 3) -> str:
-        """The words most often found, with counts: "急什么×5、有完没完×2"."""
-        return "、".join(f"{w}×{c}" if c > 1 else w for w, c in self.words.most_common(n))
+        """The words most often found, with counts: "急什么×5、有完没完×2".
+
+        A rule that finds no words (a greeting lacking its offer of help) is summed up by
+        what its messages fill in instead, when those are a few names: "服务用语×12、问候语、
+        服务用语×2"; measured values (a talk share) are not words and are left out.
+        """
+        if self.words:
+            return _with_counts(self.words.most_common(n))
+        if not 1 < len(self.messages) <= n:
+            return ""
+        head, tail = _common_ends(list(self.messages))
+        parts: Counter[str] = Counter()
+        for message, count in self.messages.items():
+            parts[message[len(head):len(message) - len(tail)]] += count
+        if any(ch.isdigit() for part in parts for ch in part):
+            return ""
+        return _with_counts(parts.most_common(n))
 
 
-def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return a[:n]
+def _with_counts(counted: list[tuple[str, int]]) -> str:
+    return "、".join(f"{w}×{c}" if c > 1 else w for w, c in counted)
+
+
+def _common_ends(messages: list[str]) -> tuple[str, str]:
+    """The longest beginning and end all `messages` share, each cut back to punctuation."""
+    head = min(messages, key=len)
+    for message in messages:
+        n = 0
+        while n < len(head) and head[n] == message[n]:
+            n += 1
+        head = head[:n]
+    while head and head[-1] not in _BOUNDARY:
+        head = head[:-1]
+    rest = [m[len(head):] for m in messages]
+    tail = min(rest, key=len)
+    for message in rest:
+        n = 0
+        while n < len(tail) and tail[-1 - n] == message[-1 - n]:
+            n += 1
+        tail = tail[len(tail) - n:]
+    while tail and tail[0] not in _BOUNDARY:
+        tail = tail[1:]
+    return head, tail
 
 
 def tally_rules(findings: Iterable[Row], into: dict[str, RuleTally]) -> Iterable[Row]:
