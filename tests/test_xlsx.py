@@ -254,7 +254,7 @@ def test_calls_sheet_values_and_formats(written: tuple[Path, list[Path]]) -> Non
 def test_findings_sheet_values(written: tuple[Path, list[Path]]) -> None:
     ws = load_workbook(agent_book(written[1], "A1024"))["问题明细"]
     by_rule = {r[5]: r for r in data_rows(ws)}
-    assert by_rule["PRO003"][1] == "4"  # turn 3, counted from 1 for a reader
+    assert by_rule["PRO003"][1] == 4  # turn 3, counted from 1 for a reader; a number, so it sorts 7 before 11
     assert by_rule["PRO003"][3] == "坐席"
     assert by_rule["PRO003"][6] == "服务禁语"
     assert by_rule["PRO003"][8] == "致命" and by_rule["PRO003"][10] == "是"
@@ -262,6 +262,23 @@ def test_findings_sheet_values(written: tuple[Path, list[Path]]) -> None:
     assert by_rule["ID001"][6] == "verification"  # a pack's own check keeps its name
     assert ws["C2"].number_format == "[mm]:ss"
     assert round(ws["C2"].value.total_seconds()) == 63
+
+
+def test_a_long_utterance_shows_its_red_words_in_excerpts(tmp_path: Path) -> None:
+    """A merged speech-recognition turn is taller than Excel's tallest row: the cell keeps
+    the stretches around the offending words, so they are never out of sight."""
+    text = ("您好，关于您说的这个退款问题，" * 40 + "我不是说过了吗，" + "流程就是这样走的，" * 20
+            + "不归我管。" + "其他的情况，" * 40)
+    first, second = text.index("我不是说过了吗"), text.index("不归我管")
+    finding = finding_row("L0001", WANG, rule="PRO001", check="prohibited", text=text,
+                          spans=[[first, first + 7], [second, second + 4]], turn=5)  # fmt: skip
+    paths = write_workbooks(MemorySource([call_row("L0001", WANG, score=70.0, started="2026-11-20T10:00:00+08:00",
+                                                   findings=[finding])], [finding], []), tmp_path)  # fmt: skip
+    shown = data_rows(load_workbook(agent_book(paths, "A1024"), rich_text=True)["问题明细"])[0][4]
+    assert isinstance(shown, CellRichText)
+    assert str(shown).startswith("…") and str(shown).endswith("…") and len(str(shown)) < 400
+    marked = [block.text for block in shown if isinstance(block, TextBlock) and block.font.b]
+    assert marked == ["我不是说过了吗", "不归我管"]
 
 
 def test_offending_words_are_red_bold_runs(written: tuple[Path, list[Path]]) -> None:

@@ -140,7 +140,7 @@ def _findings_sheet(
     _print_header(ws, agent, settings, "问题明细", "1:1")
     columns = [
         column("通话编号", style.TEXT, agent.id_width),
-        column("轮次", style.CENTER, 2),
+        column("轮次", style.COUNTS, 2),
         column("时间", style.CLOCKS, 5),
         column("说话人", style.CENTER, 4),
         column("原话（问题词标红）", style.WRAP, 36),
@@ -158,7 +158,7 @@ def _findings_sheet(
         turn = row.get("turn")
         values: list[cells.Value] = [
             str(row["transcript_id"]),
-            WHOLE_CALL if turn is None else str(int(turn) + 1),
+            WHOLE_CALL if turn is None else int(turn) + 1,
             cells.clock(row.get("time")),
             label(SPEAKER_NAMES, row.get("speaker")),
             cells.highlighted(str(row.get("text") or ""), row.get("spans") or []),

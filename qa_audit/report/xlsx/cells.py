@@ -119,14 +119,42 @@ class Marked:
             yield self.text[pos:], False
 
 
+EXCERPT_OVER = 300
+"""An utterance with marked words longer than this is shown as excerpts around them: a cell
+stops growing at Excel's largest row height, and the marked words of a long speech-
+recognition turn would be out of sight."""
+CONTEXT = 60
+"""Characters kept on each side of the marked words in an excerpt."""
+
+
 def highlighted(text_value: str, spans: list[list[int]]) -> str | Marked:
     """`text_value` with the characters at `spans` marked, for a red-bold rich text cell.
 
     Masking keeps lengths, so the spans computed on the original still cover the words.
+    A long utterance keeps only the stretches around its marked words, "…" marking what is
+    left out (the whole text stays in findings.jsonl).
     """
     value = clean(text_value)
     marks = _merge(spans, len(value))
-    return Marked(value, tuple(marks)) if marks else value
+    if not marks:
+        return value
+    if len(value) > EXCERPT_OVER:
+        return _excerpt(value, marks)
+    return Marked(value, tuple(marks))
+
+
+def _excerpt(value: str, marks: list[tuple[int, int]]) -> Marked:
+    """The stretches of `value` within CONTEXT characters of a mark, joined by "…"."""
+    windows = _merge([[max(0, s - CONTEXT), min(len(value), e + CONTEXT)] for s, e in marks], len(value))
+    text, moved = "", []
+    for start, end in windows:
+        if start > 0:
+            text += "…"
+        moved.extend((len(text) + s - start, len(text) + e - start) for s, e in marks if start <= s and e <= end)
+        text += value[start:end]
+    if windows[-1][1] < len(value):
+        text += "…"
+    return Marked(text, tuple(moved))
 
 
 Plain = str | int | float | date | None
