@@ -162,7 +162,8 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
 
 
 def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -> None:
-    """Every agent, best average score first, each row linking to the agent's workbook."""
+    """Every agent, best average score first, each row linking to the agent's workbook
+    (left empty for an agent whose workbook this report did not write: no dead links)."""
     style.setup_print(ws, title="坐席排名（按平均得分）", left="质检总览", right=settings.period, title_rows="1:1")
     agents = totals.ranking()
     checks = totals.checks
@@ -198,7 +199,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
                 t.avg_talk,
                 t.findings,
                 *(t.rate(c) for c in checks),
-                cells.Link(agent.file_name, agent.file_name),
+                cells.Link(agent.file_name, agent.file_name) if agent.file_name else None,
             ]
         )
     _, last = table.finish()
