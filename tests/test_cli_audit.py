@@ -234,6 +234,28 @@ def test_one_agents_report_compares_him_with_everyone_in_the_period(
     assert {k: v for k, v in overview.items() if k != "坐席排名"} == {k: v for k, v in full.items() if k != "坐席排名"}
 
 
+def test_a_rebuilt_report_does_not_claim_that_nothing_was_skipped(runner: CliRunner, tmp_path: Path) -> None:
+    """The night skipped three broken inputs; the period report is not told, and says so."""
+    db = tmp_path / "history.db"
+    night = runner.invoke(main, ["audit", str(SAMPLES), "--out", str(tmp_path / "nightly"), "--db", str(db),
+                                 "--workers", "1", "--quiet"])
+    assert night.exit_code == 1, night.output
+    nightly = cells(tmp_path / "nightly" / "overview.xlsx")
+    assert note(nightly["概览"], "跳过的输入") == (3, "明细见「输入错误」")
+    assert len(nightly["输入错误"]) == 4
+
+    rebuilt = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "period"), "--workers", "1"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    overview = cells(tmp_path / "period" / "overview.xlsx")
+    assert note(overview["概览"], "跳过的输入") == (
+        "未列出", "重建的周期报告不含跳过的输入，见每晚审核输出目录中的 overview.xlsx（「输入错误」）和 audit.log")
+    assert overview["输入错误"] == [
+        ("文件", "行号", "原因"),
+        ("本报告由 qa-audit report 从历史数据库重建，不列出跳过的输入（不表示没有跳过）。"
+         "跳过的文件和记录见每晚审核输出目录中的 overview.xlsx（「输入错误」）和 audit.log。", None, None),
+    ]
+
+
 def test_a_report_over_the_whole_history_writes_the_same_json_lines_as_the_audit(
     runner: CliRunner, history: tuple[Path, list], tmp_path: Path
 ) -> None:
