@@ -328,7 +328,9 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
               help="Folder for the rebuilt workbooks and JSONL files.")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive), YYYY-MM-DD.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (inclusive), YYYY-MM-DD.")
-@click.option("--agent", "agents", multiple=True, help="Only this agent id (repeatable).")
+@click.option("--agent", "agents", multiple=True,
+              help="Write only this agent's workbook and JSONL rows (repeatable); ranks and team figures "
+                   "still cover everyone in the period.")
 @rules_option
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes writing agents' workbooks (default: the machine's cores).")
@@ -339,7 +341,8 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
 
     Nothing is re-audited: the rows are the ones stored by earlier runs. Personal numbers
     are masked in the rebuilt reports unless --no-mask is given, whatever the runs that
-    stored the rows were asked.
+    stored the rows were asked. --agent chooses whose workbooks (and JSON Lines rows) are
+    written; teams, ranks and averages are still those of everyone in the period.
     """
     from qa_audit.report.jsonl import write_jsonl
     from qa_audit.report.source import MaskedSource, ReportSource
@@ -353,18 +356,20 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
         click.echo("error: --from is after --to", err=True)
         sys.exit(exit_codes.USAGE)
 
-    def period_of(store: Store) -> ReportSource:
-        source = store.period_source(start, end, list(agents))
+    def period_of(store: Store, agent_ids: tuple[str, ...] = ()) -> ReportSource:
+        source = store.period_source(start, end, list(agent_ids))
         return source if no_mask else MaskedSource(source)
 
     try:
         with Store.open(db_path, readonly=True) as store:
-            source = period_of(store)
-            calls, findings = write_jsonl(source, out_dir)
+            calls, findings = write_jsonl(period_of(store, agents), out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
+            # The workbooks read everyone in the period: an agent is compared with the
+            # whole team and centre; --agent only picks whose workbooks are written.
             books = write_workbooks(
-                source, out_dir, period=period, pass_mark=pack.scoring.pass_mark, workers=workers or cores(),
-                reopen=lambda: period_of(Store.open(db_path, readonly=True)))
+                period_of(store), out_dir, period=period, pass_mark=pack.scoring.pass_mark,
+                workers=workers or cores(), reopen=lambda: period_of(Store.open(db_path, readonly=True)),
+                only=set(agents) or None)
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exit_codes.USAGE)

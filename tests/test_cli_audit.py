@@ -192,6 +192,70 @@ def test_report_rebuilds_one_agents_period(runner: CliRunner, history: tuple[Pat
     assert result.stdout.endswith(f"2 workbook(s) written to {out}\n")
 
 
+def cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every sheet of a workbook, row by row, as values."""
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in load_workbook(path).worksheets}
+
+
+def note(sheet: list[tuple[object, ...]], label: str) -> tuple[object, object]:
+    """The value and the note beside `label` on a 概览 sheet."""
+    return next((row[1], row[2]) for row in sheet if row[0] == label)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_one_agents_report_compares_him_with_everyone_in_the_period(
+    runner: CliRunner, history: tuple[Path, list], tmp_path: Path, workers: str
+) -> None:
+    """A coaching book pulled with --agent is the book of the full report, cell for cell."""
+    db, _ = history
+    everyone = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "all"), "--workers", "1"])
+    assert everyone.exit_code == 0, everyone.output
+    chosen = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "one"), "--workers", workers,
+                                  "--agent", "A1024", "--agent", "A3008"])
+    assert chosen.exit_code == 0, chosen.output
+    assert sorted(p.name for p in (tmp_path / "one").glob("*.xlsx")) == [
+        "A1024_王小明.xlsx", "A3008_吴昊.xlsx", "overview.xlsx"]
+
+    book = cells(tmp_path / "one" / "A1024_王小明.xlsx")
+    summary = book["概览"]
+    assert note(summary, "团队") == ("售后一组", "共 2 名坐席")
+    assert note(summary, "平均得分")[1] == "合格线 80 分；团队平均 93.7"
+    assert note(summary, "团队排名") == ("第 1 名 / 共 2 人", "按平均得分；全体第 3 名 / 共 7 人")
+    assert note(summary, "辅导重点")[0] == "开场问候、自报工号"
+    assert "三不知" in [row[0] for row in summary]  # a check only other agents hit is still listed
+    for name in ("A1024_王小明.xlsx", "A3008_吴昊.xlsx"):
+        assert cells(tmp_path / "one" / name) == cells(tmp_path / "all" / name), name
+
+    # The overview is the period's, as without --agent; it links only the books written here.
+    overview, full = cells(tmp_path / "one" / "overview.xlsx"), cells(tmp_path / "all" / "overview.xlsx")
+    assert note(overview["概览"], "坐席数") == (7, "分属 3 个团队")
+    assert [row[-1] for row in overview["坐席排名"][1:] if row[-1]] == ["A1024_王小明.xlsx", "A3008_吴昊.xlsx"]
+    assert [row[:-1] for row in overview["坐席排名"]] == [row[:-1] for row in full["坐席排名"]]
+    assert {k: v for k, v in overview.items() if k != "坐席排名"} == {k: v for k, v in full.items() if k != "坐席排名"}
+
+
+def test_a_rebuilt_report_does_not_claim_that_nothing_was_skipped(runner: CliRunner, tmp_path: Path) -> None:
+    """The night skipped three broken inputs; the period report is not told, and says so."""
+    db = tmp_path / "history.db"
+    night = runner.invoke(main, ["audit", str(SAMPLES), "--out", str(tmp_path / "nightly"), "--db", str(db),
+                                 "--workers", "1", "--quiet"])
+    assert night.exit_code == 1, night.output
+    nightly = cells(tmp_path / "nightly" / "overview.xlsx")
+    assert note(nightly["概览"], "跳过的输入") == (3, "明细见「输入错误」")
+    assert len(nightly["输入错误"]) == 4
+
+    rebuilt = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "period"), "--workers", "1"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    overview = cells(tmp_path / "period" / "overview.xlsx")
+    assert note(overview["概览"], "跳过的输入") == (
+        "未列出", "重建的周期报告不含跳过的输入，见每晚审核输出目录中的 overview.xlsx（「输入错误」）和 audit.log")
+    assert overview["输入错误"] == [
+        ("文件", "行号", "原因"),
+        ("本报告由 qa-audit report 从历史数据库重建，不列出跳过的输入（不表示没有跳过）。"
+         "跳过的文件和记录见每晚审核输出目录中的 overview.xlsx（「输入错误」）和 audit.log。", None, None),
+    ]
+
+
 def test_a_report_over_the_whole_history_writes_the_same_json_lines_as_the_audit(
     runner: CliRunner, history: tuple[Path, list], tmp_path: Path
 ) -> None:

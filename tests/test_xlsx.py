@@ -380,6 +380,37 @@ def test_rules_are_described_without_a_word_cut_in_half_nor_the_words_said_right
     assert described["GRT001"] == ("开场白不完整，缺少：…", "服务用语×2、问候语、服务用语")
 
 
+def sheets(path: Path) -> dict[str, list[tuple]]:
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in load_workbook(path).worksheets}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_only_some_agents_books_are_written_each_as_in_the_report_of_everyone(
+    tmp_path: Path, written: tuple[Path, list[Path]], rows: tuple[list[Row], list[Row]], workers: int
+) -> None:
+    source = MemorySource(*rows, ERRORS)
+    paths = write_workbooks(source, tmp_path, only={"A2048", "B/7:3"}, workers=workers, reopen=lambda: source)
+    full = {p.name: p for p in written[1]}
+    assert [p.name for p in paths] == ["A2048_李丽.xlsx", "B_7_3_张_三.xlsx", "overview.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+
+    li = load_workbook(paths[0])["概览"]
+    assert find_label(li, "团队排名").value == "第 1 名 / 共 2 人"  # 王小明 is in the team, unwritten
+    assert li.cell(find_label(li, "团队排名").row, 3).value == "按平均得分；全体第 2 名 / 共 3 人"
+    for path in paths[:2]:
+        assert sheets(path) == sheets(full[path.name]), path.name
+
+    # The overview still covers 王小明: his red line and his rules, but no link to a book not written.
+    overview, everyone = sheets(paths[-1]), sheets(full["overview.xlsx"])
+    assert [(r[0], r[3], r[5]) for r in overview["红线问题"][1:]] == [("A1024", "T0001", "PRO003")]
+    assert overview["高频规则"] == everyone["高频规则"]
+    assert [(r[1], r[-1]) for r in overview["坐席排名"][1:]] == [
+        ("B/7:3", "B_7_3_张_三.xlsx"), ("A2048", "A2048_李丽.xlsx"), ("A1024", None)]
+    assert [r[:-1] for r in overview["坐席排名"]] == [r[:-1] for r in everyone["坐席排名"]]
+    del overview["坐席排名"], everyone["坐席排名"]
+    assert overview == everyone
+
+
 def test_errors_sheet_says_when_empty(tmp_path: Path, rows: tuple[list[Row], list[Row]]) -> None:
     paths = write_workbooks(MemorySource(*rows), tmp_path, period="第 47 周")
     wb = load_workbook(paths[-1])

@@ -29,8 +29,13 @@ class ReportSource(Protocol):
         """Finding rows (all, or one agent's), ordered by transcript, then turn."""
         ...
 
-    def errors(self) -> Iterator[Row]:
-        """Inputs that were skipped: rows with path, line (or None) and reason."""
+    def errors(self) -> Iterator[Row] | None:
+        """Inputs that were skipped: rows with path, line (or None) and reason.
+
+        None when the source cannot know them (a period rebuilt from the history: skipped
+        inputs belong to the nightly runs), so a report never says "none were skipped"
+        when it simply was not told.
+        """
         ...
 
 
@@ -77,5 +82,5 @@ class MaskedSource:
     def findings(self, agent_id: str | None = None) -> Iterator[Row]:
         return map(mask_finding, self._source.findings(agent_id))
 
-    def errors(self) -> Iterator[Row]:
+    def errors(self) -> Iterator[Row] | None:
         return self._source.errors()

@@ -86,7 +86,7 @@ class RunSource:
 class PeriodSource:
     """Calls whose started_at date is within [date_from, date_to] (either bound may be open),
     optionally only some agents'. Calls without a date match only an unbounded period.
-    A period has no errors: those belong to runs.
+    A period does not know its skipped inputs: those belong to the runs (`errors` is None).
 
     The bounds compare `started_key` so the ordering indexes also serve the range: a call
     with a date has a key that starts with it. `started_date IS NOT NULL` drops calls whose
@@ -136,8 +136,10 @@ class PeriodSource:
         sql = f"SELECT f.row FROM {join} WHERE {where} ORDER BY f.transcript_id, f.seq"
         return _rows(self._conn, sql, params)
 
-    def errors(self) -> Iterator[Row]:
-        return iter(())
+    def errors(self) -> None:
+        """Unknown, not empty: a run's skipped inputs have no call date to fall in a period,
+        and a report must not read "nothing skipped" into not having been told."""
+        return None
 
     def _scope(self, agent_id: str | None) -> tuple[str, str, dict[str, Any]]:
         """The calls table `c` to start from, its condition, and the parameters."""

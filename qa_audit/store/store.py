@@ -353,7 +353,8 @@ class Store:
     ) -> ReportSource:
         """The report rows of calls started within [date_from, date_to] (either may be open),
         optionally only for `agent_ids`. Calls without a start time appear only when
-        neither bound is given. A period has no errors: those belong to runs."""
+        neither bound is given. A period does not know its skipped inputs: those belong
+        to runs, so its `errors()` is None."""
         self.flush()
         return PeriodSource(self._conn, date_from, date_to, agent_ids)
 

@@ -16,11 +16,17 @@ run time, so with `workers > 1` they are written by a pool of processes, each re
 the rows through its own source from `reopen`, opened once per worker (a database
 connection must not cross a fork). The overview is still composed in this process, from the agents' results in
 agent order, so it is the same whatever the number of workers.
+
+`only` limits which agents' workbooks are written (`qa-audit report --agent`), not what
+they are compared with: the totals, ranks and checks come from every call of the source,
+and the other agents' findings are still counted for the overview, so an agent's
+workbook and the overview are the same as in the report of everyone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +36,7 @@ from qa_audit.report.xlsx import atomic
 from qa_audit.report.xlsx.agent import write_agent
 from qa_audit.report.xlsx.files import OVERVIEW, Names
 from qa_audit.report.xlsx.overview import Overview
-from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, gather
+from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, gather, tally_rules
 from qa_audit.workers import process_pool
 
 __all__ = ["write_workbooks"]
@@ -45,6 +51,7 @@ def write_workbooks(
     talk_target: float = 0.30,
     workers: int = 1,
     reopen: Callable[[], ReportSource] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Path]:
     """Write each agent's workbook and `overview.xlsx` into `out_dir`; return their paths.
 
@@ -53,7 +60,9 @@ def write_workbooks(
     are held against in the summaries and the red/amber highlighting. The agents'
     workbooks come first in the returned list, in `source.agent_ids()` order.
     `workers > 1` writes agents' workbooks in parallel processes that read through
-    `reopen()`; without `reopen` they are written here.
+    `reopen()`; without `reopen` they are written here. `only` (agent ids) writes just
+    those agents' workbooks; everything in them, and the overview, is still computed
+    over every agent in `source` (the overview links only the workbooks written).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,19 +71,23 @@ def write_workbooks(
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]
     for agent in agents:
-        agent.file_name = names.take(agent.agent_id, agent.name)
+        # Every agent takes a name, written or not, so that a chosen agent's file is
+        # named as in the report of everyone (two ids may clean up to the same name).
+        name = names.take(agent.agent_id, agent.name)
+        agent.file_name = name if only is None or agent.agent_id in only else ""
 
     overview = Overview(totals, settings, source.errors())
     centre: dict[str, RuleTally] = {}
     paths: list[Path] = []
     job = _Job(totals, settings, out_dir)
     with atomic.discarding(overview.wb):
-        for agent, (rules, red_lines) in zip(agents, _written(job, agents, source, workers, reopen), strict=True):
+        for agent, (rules, red_lines) in zip(agents, _results(job, agents, source, workers, reopen), strict=True):
             for row in red_lines:
                 overview.add_red_line(agent, row)
             for rule_id, rule in rules.items():
                 centre.setdefault(rule_id, RuleTally(rule_id, rule.check, rule.severity)).merge(rule)
-            paths.append(out_dir / agent.file_name)
+            if agent.file_name:
+                paths.append(out_dir / agent.file_name)
         paths.append(overview.save(centre, out_dir / OVERVIEW))
     return paths
 
@@ -94,6 +107,23 @@ _Written = tuple[dict[str, RuleTally], list[Row]]
 
 def _write(job: _Job, source: ReportSource, agent: Agent) -> _Written:
     return write_agent(source, agent, job.totals, job.settings, job.out_dir / agent.file_name)
+
+
+def _counted(source: ReportSource, agent: Agent) -> _Written:
+    """What the overview needs of an agent whose workbook is not written: the same
+    per-rule counts and red-line findings, from the same stream, without the workbook."""
+    rules: dict[str, RuleTally] = {}
+    red_lines = [row for row in tally_rules(source.findings(agent.agent_id), rules) if row.get("red_line")]
+    return rules, red_lines
+
+
+def _results(
+    job: _Job, agents: list[Agent], source: ReportSource, workers: int, reopen: Callable[[], ReportSource] | None
+) -> Iterator[_Written]:
+    """Each agent's result, in agent order: written for agents with a file name, only counted for the rest."""
+    with closing(_written(job, [a for a in agents if a.file_name], source, workers, reopen)) as written:
+        for agent in agents:
+            yield next(written) if agent.file_name else _counted(source, agent)
 
 
 def _written(

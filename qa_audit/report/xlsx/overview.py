@@ -4,6 +4,8 @@
 ranks every agent by average score and links to their own workbook; 红线问题 lists every
 red-line finding (the calls to act on before anything else); 高频规则 the rules hit most;
 输入错误 the inputs the run had to skip, so nobody mistakes a missing file for a clean day.
+A report rebuilt for a period is not told what was skipped: it says so and where to look
+(each night's overview and audit.log), never "none".
 
 The workbook is opened before the agents' workbooks are written and saved after them:
 the red-line rows are streamed in as each agent's findings go past, never collected.
@@ -31,12 +33,16 @@ CHART_TEAMS = 6
 """More teams than this make a bar chart unreadable; the chart then shows the centre only."""
 CHART_ROWS = 18
 ALL = "全体"
+NOT_LISTED = "未列出"
+WHERE_SKIPPED = f"见每晚审核输出目录中的 overview.xlsx（「{ERRORS}」）和 audit.log"
+"""Where a rebuilt report sends its reader for the skipped inputs it does not know."""
 
 
 class Overview:
     """The overview workbook while the agents' workbooks are being written."""
 
-    def __init__(self, totals: Totals, settings: Settings, errors: Iterable[Row]) -> None:
+    def __init__(self, totals: Totals, settings: Settings, errors: Iterable[Row] | None) -> None:
+        """`errors` are the run's skipped inputs, or None when the source does not know them."""
         self.settings = settings
         self.wb = Book()
         # Building the sheets reads the skipped inputs from the source, which can fail
@@ -88,7 +94,7 @@ class Overview:
         return atomic.save(self.wb, path)
 
 
-def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, skipped: int) -> None:
+def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, skipped: int | None) -> None:
     """Headline figures for the centre, one row per team (check rates as a heat map), a chart."""
     style.setup_print(ws, title="质检总览", left="质检总览", right=settings.period, one_page=True)
     all_ = totals.overall
@@ -113,7 +119,10 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     red_row = kv("红线通话", all_.red_line, style.KEY_NUMBER, f"涉及 {red_agents} 名坐席，明细见「{RED_LINES}」")
     kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, f"目标 {settings.talk_target:.0%}")
     kv("问题总数", all_.findings, style.KEY_NUMBER)
-    kv("跳过的输入", skipped, style.KEY_NUMBER, f"明细见「{ERRORS}」" if skipped else "无")
+    if skipped is None:
+        kv("跳过的输入", NOT_LISTED, style.KEY_TEXT, f"重建的周期报告不含跳过的输入，{WHERE_SKIPPED}")
+    else:
+        kv("跳过的输入", skipped, style.KEY_NUMBER, f"明细见「{ERRORS}」" if skipped else "无")
     ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
     g.blank()
 
@@ -162,7 +171,8 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
 
 
 def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -> None:
-    """Every agent, best average score first, each row linking to the agent's workbook."""
+    """Every agent, best average score first, each row linking to the agent's workbook
+    (left empty for an agent whose workbook this report did not write: no dead links)."""
     style.setup_print(ws, title="坐席排名（按平均得分）", left="质检总览", right=settings.period, title_rows="1:1")
     agents = totals.ranking()
     checks = totals.checks
@@ -198,7 +208,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
                 t.avg_talk,
                 t.findings,
                 *(t.rate(c) for c in checks),
-                cells.Link(agent.file_name, agent.file_name),
+                cells.Link(agent.file_name, agent.file_name) if agent.file_name else None,
             ]
         )
     _, last = table.finish()
@@ -242,11 +252,17 @@ def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: 
     ws.auto_filter.ref = f"A1:I{len(ranked) + 1}"
 
 
-def _errors_sheet(ws: WriteOnlyWorksheet, errors: Iterable[Row], settings: Settings) -> int:
-    """Skipped inputs, streamed; returns how many. Says so when there were none."""
+def _errors_sheet(ws: WriteOnlyWorksheet, errors: Iterable[Row] | None, settings: Settings) -> int | None:
+    """Skipped inputs, streamed; returns how many, or None when not known. Says so when
+    there were none, and says where to look when the report was not told."""
     style.setup_print(ws, title=ERRORS, left="质检总览", right=settings.period, title_rows="1:1")
     columns = [column("文件", style.WRAP, 48), column("行号", style.NUMBER, 6), column("原因", style.WRAP, 60)]
     table = Table(ws, columns, freeze="A2")
+    if errors is None:
+        table.finish()
+        table.note(f"本报告由 qa-audit report 从历史数据库重建，不列出跳过的输入（不表示没有跳过）。"
+                   f"跳过的文件和记录{WHERE_SKIPPED}。")
+        return None
     for row in errors:
         table.append([row.get("path"), row.get("line"), row.get("reason")])
     table.finish()

@@ -99,6 +99,7 @@ class Agent:
     rank: int = 0
     team_rank: int = 0
     file_name: str = ""
+    """The agent's workbook in the output folder; empty when this report does not write it."""
     first_day: date | None = None
     last_day: date | None = None
     """The first and last day with a dated call: two dates tell whether a trend is worth a sheet."""
