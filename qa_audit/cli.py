@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -33,6 +34,16 @@ def _explained(exc: Exception) -> str:
         return ("a worker process died (killed, or out of memory); everything committed so far is kept "
                 "and the next run takes it up: run again, with fewer --workers if memory is short")
     return str(exc)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: like Ctrl-C, not an error, so it passes every `except Exception`
+    and the history database closes as for any stop (the run marked "interrupted",
+    committed work kept, the writer lock released)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 class _Commands(click.Group):
@@ -142,9 +153,16 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = _run_log(out_dir / "audit.log")
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
+    except Terminated:
+        message = ("stopped by SIGTERM (a time limit, a service stop or kill); everything committed is kept "
+                   "and the next run takes it up")
+        logging.getLogger("qa_audit").error("run stopped: %s", message)
+        click.echo(f"error: {message}", err=True)
+        sys.exit(exit_codes.TERMINATED)
     except (StoreError, OSError, BrokenProcessPool) as exc:
         # Also in the run log: under cron, stderr is often read by nobody.
         logging.getLogger("qa_audit").error("run stopped: %s", _explained(exc))

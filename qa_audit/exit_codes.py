@@ -1,7 +1,7 @@
 """The exit codes every command shares (README, "Exit codes"), numbered as ruff numbers its own.
 
 A scheduler reads them: 0 and 1 mean the night's reports were written (1: some inputs
-were skipped and are listed), 2 and 4 mean they were not, 3 that there was nothing to audit.
+were skipped and are listed), 2, 4 and 143 mean they were not, 3 that there was nothing to audit.
 """
 
 OK = 0
@@ -13,3 +13,5 @@ NOTHING = 3
 """No transcript could be audited (or, for `report`, the period holds no calls)."""
 INTERNAL = 4
 """A bug: the traceback says where."""
+TERMINATED = 128 + 15
+"""Stopped by SIGTERM (a scheduler's time limit, a service stop, `kill`), as a shell reports it."""

@@ -7,13 +7,19 @@ Both the audit and the workbook writer fan out to processes. A pool built here:
 - raises `BrokenProcessPool` when a worker dies (the kernel's OOM killer, a kill -9),
   where a `multiprocessing.Pool` would wait forever for its results while the run holds
   the history database's writer lock and every later night fails with "database in use";
-- cancels work not yet started when the block is left by an error.
+- cancels work not yet started when the block is left by an error;
+- ends its workers when the run itself is killed: orphaned, they would wait forever on a
+  queue their live siblings keep open, holding memory and (forked) every file the run had
+  open.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,8 +43,30 @@ def process_pool(
     """`workers` processes, each set up once by `initializer(*initargs)`."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
+    )
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_PARENT_POLL = 0.5
+"""Seconds between a worker's checks that the run that started it is still alive."""
+
+
+def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    # A forked worker inherits the run's SIGTERM handler; a worker told to stop just stops,
+    # and the run sees it gone.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with, args=(parent,), name="exit-with-run", daemon=True).start()
+    initializer(*initargs)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once its run is gone (a kill -9 or the OOM killer took it): the
+    kernel then gives the worker another parent."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)

@@ -327,6 +327,79 @@ def test_sigkill_mid_run_then_rerun_gives_what_an_uninterrupted_run_gives(tmp_pa
     assert statuses == (["interrupted", "finished"] if killed else ["finished", "finished"])
 
 
+def _live_children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` and that are not zombies (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _stopped_mid_run(tmp_path: Path, sig: signal.Signals) -> tuple[subprocess.Popen[str], list[int], Path]:
+    """A 2-worker run of 1,200 calls, sent `sig` once its workers are at work; and those workers."""
+    inbox = tmp_path / "inbox"
+    generate(inbox / "2026-11-21_night.jsonl", 1200)
+    db = tmp_path / "history.db"
+    proc = audit_process(inbox, "--out", tmp_path / "stopped", "--db", db, "--workers", 2, "--no-xlsx",
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        workers: list[int] = []
+        while proc.poll() is None and len(workers) < 2:
+            time.sleep(0.01)
+            workers = _live_children(proc.pid)
+        time.sleep(0.3)  # the workers have their first batches
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    return proc, workers, db
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from Linux /proc")
+def test_a_killed_run_leaves_no_workers_behind_and_the_next_night_runs(tmp_path: Path) -> None:
+    proc, workers, db = _stopped_mid_run(tmp_path, signal.SIGKILL)
+    if proc.returncode != -signal.SIGKILL:
+        pytest.skip("the run finished before it could be killed")
+    assert workers, "the run had started its worker processes"
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "orphaned workers outlived the killed run"
+
+    started = time.monotonic()
+    rerun = audit(tmp_path / "inbox", "--out", tmp_path / "rerun", "--db", db, "--workers", 2, "--no-xlsx")
+    assert rerun.exit_code == 0, rerun.output
+    assert time.monotonic() - started < 25, "the rerun waited for the writer lock"
+    assert len(ids_in(tmp_path / "rerun")) == 1200
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_the_run_cleanly_with_exit_143_and_a_line_in_the_log(tmp_path: Path) -> None:
+    proc, _, db = _stopped_mid_run(tmp_path, signal.SIGTERM)
+    if proc.returncode == 0:
+        pytest.skip("the run finished before it could be stopped")
+    assert proc.returncode == 143
+    assert "stopped by SIGTERM" in proc.stderr.read()
+    assert "run stopped: stopped by SIGTERM" in (tmp_path / "stopped" / "audit.log").read_text(encoding="utf-8")
+    assert [status for status, _ in runs(db)] == ["interrupted"]
+    rerun = audit(tmp_path / "inbox", "--out", tmp_path / "rerun", "--db", db, "--workers", 1, "--no-xlsx")
+    assert rerun.exit_code == 0, rerun.output
+    assert len(ids_in(tmp_path / "rerun")) == 1200
+
+
 # --- reruns -------------------------------------------------------------------------------
 
 

@@ -10,7 +10,9 @@ blocks the next one. Readers (report rebuilds) do not take it; WAL lets them rea
 the run writes.
 
 flock locks belong to an open file description, so two `Store`s in one process also
-exclude each other. The lock file holds the owner's pid, for the error message only; it
+exclude each other, and a forked child would hold the lock as long as the parent: child
+processes close it as they start, so a worker outliving a killed run never keeps the
+next night out. The lock file holds the owner's pid, for the error message only; it
 is never deleted, because deleting a lock file races with a process that just opened it.
 Like SQLite's WAL mode, this needs a local file system (not NFS/SMB).
 """
@@ -25,6 +27,18 @@ from pathlib import Path
 from qa_audit.store.errors import StoreBusy
 
 _POLL = 0.05  # seconds between attempts: flock has no timeout of its own
+
+_HELD: set[int] = set()
+"""Descriptors of the locks this process holds, closed in every child it forks."""
+
+
+def _close_in_child() -> None:
+    for fd in _HELD:
+        os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 class WriterLock:
@@ -56,12 +70,14 @@ class WriterLock:
                 time.sleep(min(_POLL, remaining))
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD.add(fd)
         return cls(fd, path)
 
     def release(self) -> None:
         """Drop the lock; closing the descriptor releases the flock. Safe to call twice."""
         if self._fd is not None:
             os.ftruncate(self._fd, 0)  # while still held, so no waiter reads a stale pid
+            _HELD.discard(self._fd)
             os.close(self._fd)
             self._fd = None
 
