@@ -111,3 +111,48 @@ def test_the_workbook_shows_and_dates_every_call_in_beijing_time(night: tuple[Pa
 def test_the_json_lines_keep_the_start_as_exported(night: tuple[Path, Path]) -> None:
     _, out = night
     assert {c["transcript_id"]: c["started_at"] for c in calls_of(out)} == NIGHT
+
+
+def test_a_report_picks_and_orders_calls_by_their_beijing_day(night: tuple[Path, Path], tmp_path: Path) -> None:
+    db, _ = night
+    run("report", "--db", db, "--out", tmp_path / "21", "--from", "2026-11-21", "--to", "2026-11-21")
+    assert [c["transcript_id"] for c in calls_of(tmp_path / "21")] == ["N0730", "N0745", "N0750"]
+    assert {c["transcript_id"]: c["started_at"] for c in calls_of(tmp_path / "21")} == {
+        tid: NIGHT[tid] for tid in ("N0730", "N0745", "N0750")}  # fmt: skip
+    book = tmp_path / "21" / "A1024_王小明.xlsx"
+    assert started_column(book) == {tid: SHOWN[tid] for tid in ("N0730", "N0745", "N0750")}
+    assert "趋势" not in load_workbook(book).sheetnames  # one day
+
+    run("report", "--db", db, "--out", tmp_path / "20", "--from", "2026-11-20", "--to", "2026-11-20")
+    assert [c["transcript_id"] for c in calls_of(tmp_path / "20")] == ["N2210", "N2355"]
+
+    run("report", "--db", db, "--out", tmp_path / "all")  # in the order the calls were taken
+    assert [c["transcript_id"] for c in calls_of(tmp_path / "all")] == list(SHOWN)
+
+
+def test_prune_drops_calls_by_their_beijing_day(night: tuple[Path, Path]) -> None:
+    db, _ = night
+    dry = run("prune", "--db", db, "--before", "2026-11-21", "--dry-run")
+    assert dry.stdout.startswith("would delete 2 call(s) started before 2026-11-21 ")
+
+
+def test_an_id_reused_by_the_next_nights_call_of_a_utc_export_is_told_by_the_beijing_day(tmp_path: Path) -> None:
+    # A vendor in UTC that numbers each night's calls afresh. Its two calls 0001 were
+    # written on the same UTC day, but were taken on two nights of the centre.
+    db = tmp_path / "qa.db"
+    first = night_export(tmp_path / "21" / "calls.jsonl", {"0001": "2026-11-21T01:00:00Z"})  # 09:00 on the 21st
+    run("audit", first, "--out", tmp_path / "out21", "--db", db, "--workers", 1, "--no-xlsx")
+    second = night_export(tmp_path / "22" / "calls.jsonl", {"0001": "2026-11-21T23:00:00Z"})  # 07:00 on the 22nd
+    result = CliRunner().invoke(main, ["audit", str(second), "--out", str(tmp_path / "out22"), "--db", str(db),
+                                       "--workers", "1", "--no-xlsx"])  # fmt: skip
+    assert result.exit_code == 3, result.output  # nothing else in that export
+    assert result.stderr.splitlines() == [
+        f"skipped: {second}:1: transcript id '0001' already belongs to another call in the history (of "
+        "2026-11-21, agent A1024); this one started 2026-11-22T07:00:00+08:00 (exported as 2026-11-21T23:00:00Z). "
+        "Ids must be unique across days (prefix them with the date); skipped, the stored call is kept"]  # fmt: skip
+
+    # The first call exported again by the centre's own system: the same moment, so the same call.
+    again = night_export(tmp_path / "again" / "calls.jsonl", {"0001": "2026-11-21T09:00:00+08:00"})
+    result = run("audit", again, "--out", tmp_path / "again-out", "--db", db, "--workers", 1, "--no-xlsx")
+    assert "0 input(s) skipped" in result.stdout
+    assert [c["started_at"] for c in calls_of(tmp_path / "again-out")] == ["2026-11-21T09:00:00+08:00"]
