@@ -83,7 +83,7 @@ def calls_of(out: Path) -> list[dict[str, object]]:
 def started_column(book: Path) -> dict[str, object]:
     """The 通话 sheet's start time per call id, as a supervisor sees it."""
     ws = load_workbook(book)["通话"]
-    column = next(i for i, name in enumerate(header(ws)) if name.startswith("开始时间"))
+    column = header(ws).index("开始时间（北京时间）")
     return {row[0]: row[column] for row in data_rows(ws)}
 
 
