@@ -9,8 +9,8 @@ saving time (Hong Kong and Taiwan keep the same clock), so a fixed offset is exa
 needs no time-zone database.
 
 The machine-readable outputs (calls.jsonl, findings.jsonl, the rows in the history
-database) keep `started_at` exactly as the export wrote it: converting is for what a
-person reads (workbooks, messages) and for filing a call under a day.
+database) keep `started_at` in the export's own zone, as ingest read it: converting is
+for what a person reads (workbooks, messages) and for filing a call under a day.
 """
 
 from __future__ import annotations
