@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa_audit import exit_codes
+from qa_audit.clock import centre_key
 from qa_audit.engine import Auditor
 from qa_audit.ingest import read_inputs
 from qa_audit.mask import VERSION as MASK_VERSION
@@ -296,10 +297,17 @@ def _pending(
 
 def _another_call(item: Transcript, stored: Stored, where: str, options: RunOptions) -> IngestError | None:
     """Why a transcript whose id belongs to another day's stored call is skipped; None when
-    --force replaces that call instead (the run log says so)."""
+    --force replaces that call instead (the run log says so).
+
+    The stored call's day is on the centre's clock, so this call's start is given on that
+    clock too, with the export's own text beside it when that was written in another zone.
+    """
+    started = centre_key(item.started_at)
+    if started != item.started_at:
+        started += f" (exported as {item.started_at})"
     another = (
         f"transcript id {item.id!r} already belongs to another call in the history"
-        f" (of {stored.started_date}, agent {stored.agent_id}); this one started {item.started_at}."
+        f" (of {stored.started_date}, agent {stored.agent_id}); this one started {started}."
     )
     if options.force:
         replaced = f"{where}: {another} Replaced, as --force asks"

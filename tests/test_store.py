@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from qa_audit.clock import centre_day, centre_key
 from qa_audit.model import CallResult, Finding, Transcript, Turn
 from qa_audit.records import Row, call_row, finding_rows
 from qa_audit.report.source import MemorySource, ReportSource
-from qa_audit.store import SchemaTooNew, Store, StoreBusy, StoreError
+from qa_audit.store import SchemaTooNew, Store, StoreBusy, StoreError, encode
 from qa_audit.store.lock import WriterLock
-from qa_audit.store.schema import LATEST
+from qa_audit.store.schema import LATEST, MIGRATIONS
 
 RULES = "rules-v1"
 AGENTS = {"A1024": ("张伟", "售后一组"), "A2048": ("李娜", "售后二组"), "B0007": ("王芳", "投诉专席")}
@@ -384,6 +385,49 @@ def test_migrates_an_empty_file_once(db: Path) -> None:
     fresh.touch()
     with Store.open(fresh, readonly=True) as reader:  # a reader upgrades too, under the lock
         assert reader.runs() == [] and reader.period_source(None, None).agent_ids() == []
+
+
+def test_migration_puts_calls_stored_before_on_the_centres_clock(db: Path) -> None:
+    # A history written before step 2: keys and dates as the export wrote them.
+    starts = {
+        "Z": "2026-11-20T23:30:00Z",
+        "UTC": "2026-11-20T23:45:00+00:00",
+        "TOKYO": "2026-11-21T08:50:00+09:00",
+        "HONOLULU": "2026-11-20T13:00:00-10:00",
+        "DELHI": "2026-11-21T01:00:00+05:30",
+        "NEW_YEAR": "2026-12-31T16:00:00Z",
+        "BEIJING": "2026-11-20T22:10:00+08:00",
+        "NAIVE": "2026-11-20T23:55:00",
+        "DAY": "2026-11-20",
+        "NONE": None,
+    }
+    db.parent.mkdir()
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        for sql in MIGRATIONS[0]:
+            conn.execute(sql)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO runs VALUES (1, '2026-11-21T02:00:00+08:00', NULL, '{}', ?, NULL, 'finished')",
+                     (RULES,))  # fmt: skip
+        for tid, started_at in starts.items():
+            encoded = encode(*audit(tid, "A1024", started_at))
+            conn.execute("INSERT INTO calls VALUES (?, ?, ?, 1, 'A1024', ?, ?, ?)",
+                         (tid, encoded.content_hash, RULES, started_at or "", started_at and started_at[:10],
+                          encoded.call))  # fmt: skip
+            conn.executemany("INSERT INTO findings VALUES (?, ?, ?)",
+                             [(tid, seq, row) for seq, row in enumerate(encoded.findings)])  # fmt: skip
+    with Store.open(db, readonly=True) as store:  # a report upgrades the database too
+        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        stored = {tid: store.stored(tid) for tid in starts}
+        the_21st = [c["transcript_id"] for c in store.period_source(date(2026, 11, 21), date(2026, 11, 21)).calls()]
+        every = {c["transcript_id"]: c["started_at"] for c in store.period_source(None, None).calls()}
+    # Exactly what this version writes for new rows; the rows themselves keep the export's text.
+    assert {tid: (s.started_key, s.started_date) for tid, s in stored.items()} == {
+        tid: (centre_key(started_at), centre_day(started_at)) for tid, started_at in starts.items()}  # fmt: skip
+    assert stored["Z"][3:] == ("2026-11-21", "2026-11-21T07:30:00+08:00")
+    assert stored["NEW_YEAR"][3:] == ("2027-01-01", "2027-01-01T00:00:00+08:00")
+    assert stored["BEIJING"][3:] == ("2026-11-20", "2026-11-20T22:10:00+08:00")
+    assert the_21st == ["DELHI", "HONOLULU", "Z", "UTC", "TOKYO"]  # 03:30, 07:00, 07:30, 07:45, 07:50
+    assert every == starts
 
 
 def test_refuses_a_newer_schema_and_a_file_that_is_not_a_database(db: Path) -> None:

@@ -214,8 +214,8 @@ def test_agent_sheets_and_headers(written: tuple[Path, list[Path]]) -> None:
     assert all(len(name) <= 31 for name in wb.sheetnames)
     checks = ["开场问候", "服务禁语", "三不知", "等待礼仪", "verification"]
     assert header(wb["通话"]) == [
-        "通话编号", "开始时间", "渠道", "时长", "得分", "是否合格", "红线", "坐席说话占比", "占比口径", "问题数",
-        *checks,
+        "通话编号", "开始时间（北京时间）", "渠道", "时长", "得分", "是否合格", "红线", "坐席说话占比", "占比口径",
+        "问题数", *checks,
     ]  # fmt: skip
     assert header(wb["问题明细"]) == [
         "通话编号", "轮次", "时间", "说话人", "原话（问题词标红）", "规则编号", "检查项", "问题说明",
@@ -238,8 +238,8 @@ def test_calls_sheet_values_and_formats(written: tuple[Path, list[Path]]) -> Non
     ws = load_workbook(agent_book(written[1], "A1024"))["通话"]
     first = {h: c for h, c in zip(header(ws), next(ws.iter_rows(min_row=2, max_row=2)), strict=True)}
     assert first["通话编号"].value == "T0001"
-    assert first["开始时间"].value == datetime(2026, 11, 19, 9, 15, 2)  # wall clock as recorded
-    assert first["开始时间"].number_format == "yyyy-mm-dd hh:mm"
+    assert first["开始时间（北京时间）"].value == datetime(2026, 11, 19, 9, 15, 2)  # written at +08:00
+    assert first["开始时间（北京时间）"].number_format == "yyyy-mm-dd hh:mm"
     assert first["渠道"].value == "电话"
     assert first["得分"].number_format == "0.0"
     assert first["是否合格"].value == "否"
@@ -351,6 +351,7 @@ def test_overview(written: tuple[Path, list[Path]]) -> None:
     assert len(wb["概览"]._charts) == 1
     red = data_rows(wb["红线问题"])
     assert [(r[0], r[3], r[5]) for r in red] == [("A1024", "T0001", "PRO003")]
+    assert header(wb["红线问题"])[4] == "开始时间（北京时间）" and red[0][4] == datetime(2026, 11, 20, 10, 0)
     rules = data_rows(wb["高频规则"])
     assert rules[0][1] == "PRO001" and rules[0][5] == len(INJECTIONS) and rules[0][8] == f"急什么×{len(INJECTIONS)}"
     assert {r[1] for r in rules} == {"PRO001", "PRO003", "NAN001", "GRT001", "ID001", "HLD001"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from qa_audit.clock import centre_key
 from qa_audit.records import Row, mask_call, mask_finding
 
 
@@ -22,7 +23,7 @@ class ReportSource(Protocol):
         ...
 
     def calls(self, agent_id: str | None = None) -> Iterator[Row]:
-        """Call rows (all, or one agent's), ordered by started_at then transcript_id."""
+        """Call rows (all, or one agent's), ordered by start (`clock.centre_key`) then transcript_id."""
         ...
 
     def findings(self, agent_id: str | None = None) -> Iterator[Row]:
@@ -43,7 +44,9 @@ class MemorySource:
     """A `ReportSource` over rows already in memory: for tests and small batches."""
 
     def __init__(self, calls: Iterable[Row], findings: Iterable[Row], errors: Iterable[Row] = ()) -> None:
-        self._calls = sorted(calls, key=lambda r: (r.get("started_at") or "", r["transcript_id"]))
+        # In the history database's order: by the start on the centre's clock, so calls
+        # exported in different time zones still come in the order they happened.
+        self._calls = sorted(calls, key=lambda r: (centre_key(r.get("started_at")), r["transcript_id"]))
         self._findings = sorted(
             findings, key=lambda r: (r["transcript_id"], -1 if r.get("turn") is None else r["turn"])
         )

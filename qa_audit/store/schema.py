@@ -13,12 +13,27 @@ Design notes for step 1:
 - `started_key` is `started_at` or '' so reports walk the (agent_id, started_key,
   transcript_id) index in the order the ReportSource protocol asks for. `started_date`
   is the call's date (YYYY-MM-DD) or NULL; it trails the indexes so a period filter is
-  decided from the index without reading the row.
+  decided from the index without reading the row. (Both on the centre's clock since
+  step 2.)
 - `findings.seq` is the finding's position in report order (call-level first, then by
   turn), so `ORDER BY transcript_id, seq` is the protocol's order.
 - `run_inputs` copies the call's agent so one agent's part of one run is an index range
   (a nightly report asks for each of thousands of agents in turn); the trigger keeps
   that copy equal to `calls.agent_id` if a later audit moves the transcript.
+
+Step 2 puts `started_key` and `started_date` on the centre's clock (`clock.centre_key`,
+`clock.centre_day`), as new rows are written since: a start written with another offset
+or Z was filed under its day and time as written (2026-11-20T23:30:00Z on the 20th) and
+becomes the same moment at +08:00 (2026-11-21T07:30:00+08:00, on the 21st). Without it
+such a call would stay on the old day for good, since an unchanged transcript is never
+saved again, and an older qa-audit would go on filing calls by the written clock into a
+history that files them by Beijing time; the new version makes it refuse the database.
+Starts at +08:00 or without an offset keep their keys: a history of the centre's own
+exports reads as before. The step converts the forms ingest has always written
+(`ingest.fields.started_at`: whole seconds, then Z or ±HH:MM) with SQLite's date
+functions, which agree with `clock.centre_key` on them (tested). It reads the whole
+calls table once and rewrites the keys it changes (400,000 calls: about 1 s when none
+change, 8 s when all do). The calls' rows keep `started_at` as exported.
 """
 
 from __future__ import annotations
@@ -78,6 +93,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             reason TEXT NOT NULL
         )""",
         "CREATE INDEX run_errors_run ON run_errors (run_id, id)",
+    ),
+    (
+        """UPDATE calls
+            SET started_key = strftime('%Y-%m-%dT%H:%M:%S', started_key, '+8 hours') || '+08:00',
+                started_date = strftime('%Y-%m-%d', started_key, '+8 hours')
+            WHERE (started_key GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'
+                OR started_key GLOB
+                    '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][+-][0-9][0-9]:[0-9][0-9]')
+                AND started_key NOT GLOB '*+08:00'
+                AND strftime('%Y-%m-%d', started_key, '+8 hours') IS NOT NULL""",
     ),
 )
 

@@ -84,9 +84,10 @@ class RunSource:
 
 
 class PeriodSource:
-    """Calls whose started_at date is within [date_from, date_to] (either bound may be open),
-    optionally only some agents'. Calls without a date match only an unbounded period.
-    A period does not know its skipped inputs: those belong to the runs (`errors` is None).
+    """Calls whose day on the centre's clock (Beijing time, `clock.centre_day`) is within
+    [date_from, date_to] (either bound may be open), optionally only some agents'. Calls
+    without a date match only an unbounded period. A period does not know its skipped
+    inputs: those belong to the runs (`errors` is None).
 
     The bounds compare `started_key` so the ordering indexes also serve the range: a call
     with a date has a key that starts with it. `started_date IS NOT NULL` drops calls whose

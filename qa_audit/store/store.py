@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,14 +11,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple
 
+from qa_audit.clock import centre_day, centre_key
 from qa_audit.records import Row, to_json
 from qa_audit.report.source import ReportSource
 from qa_audit.store.errors import StoreBusy, StoreError
 from qa_audit.store.lock import WriterLock
 from qa_audit.store.schema import LATEST, check_known, migrate
 from qa_audit.store.sources import PeriodSource, RunSource
-
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?!\d)")
 
 _UPSERT_CALL = """
     INSERT INTO calls (transcript_id, content_hash, rules_hash, run_id, agent_id,
@@ -77,8 +75,9 @@ class Stored(NamedTuple):
     rules_hash: str
     agent_id: str
     started_date: str | None
-    started_at: str
-    """As exported, or '' when the call had no start time."""
+    """The call's day on the centre's clock (`clock.centre_day`), or None."""
+    started_key: str
+    """The start on the centre's clock (`clock.centre_key`), or '' when the call had none."""
 
     def is_current(self, content_hash: str, rules_hash: str) -> bool:
         """Audited with the same content and rules: the stored result stands."""
@@ -89,14 +88,12 @@ class Stored(NamedTuple):
 
         The history keeps one result per id, so saving it would silently drop the stored
         call from every later report of its day. Exports whose ids restart every night do
-        this. Without a date on either side the two cannot be told apart; the same moment
-        written in another time zone (16:30Z and 00:30+08:00 the next day) is the same call.
+        this. Without a date on either side the two cannot be told apart. Both days are on
+        the centre's clock, so the same moment written in another time zone (16:30Z and
+        00:30+08:00 the next day) falls on the same day: it is the same call.
         """
-        day = _date_of(started_at)
-        if day is None or self.started_date is None or day == self.started_date:
-            return False
-        new, old = _instant(started_at), _instant(self.started_at)
-        return new is None or old is None or new != old
+        day = centre_day(started_at)
+        return day is not None and self.started_date is not None and day != self.started_date
 
 
 class Pruned(NamedTuple):
@@ -275,7 +272,11 @@ class Store:
         """`save` for rows already serialized by `encode` (in a worker process, say)."""
         self._require_writer()
         stored = Stored(
-            audit.content_hash, rules_hash, audit.agent_id, _date_of(audit.started_at), audit.started_at or ""
+            audit.content_hash,
+            rules_hash,
+            audit.agent_id,
+            centre_day(audit.started_at),
+            centre_key(audit.started_at),
         )
         call_params = (
             audit.transcript_id,
@@ -283,7 +284,7 @@ class Store:
             rules_hash,
             run_id,
             audit.agent_id,
-            stored.started_at,
+            stored.started_key,
             stored.started_date,
             audit.call,
         )
@@ -351,18 +352,18 @@ class Store:
     def period_source(
         self, date_from: date | None, date_to: date | None, agent_ids: Sequence[str] = ()
     ) -> ReportSource:
-        """The report rows of calls started within [date_from, date_to] (either may be open),
-        optionally only for `agent_ids`. Calls without a start time appear only when
-        neither bound is given. A period does not know its skipped inputs: those belong
-        to runs, so its `errors()` is None."""
+        """The report rows of calls started within [date_from, date_to] (either may be open;
+        days on the centre's clock), optionally only for `agent_ids`. Calls without a start
+        time appear only when neither bound is given. A period does not know its skipped
+        inputs: those belong to runs, so its `errors()` is None."""
         self.flush()
         return PeriodSource(self._conn, date_from, date_to, agent_ids)
 
     # -- retention ----------------------------------------------------------------------
 
     def prune(self, before: date, *, dry_run: bool = False, chunk: int = 5000) -> Pruned:
-        """Delete the calls that started before `before`, with their findings, and the
-        skipped-input records of the runs that started before it.
+        """Delete the calls that started before `before` (a day on the centre's clock), with
+        their findings, and the skipped-input records of the runs that started before it.
 
         Calls are deleted `chunk` at a time, each chunk its own transaction, so the
         write-ahead log stays small whatever the history's size, and a prune that is
@@ -484,26 +485,6 @@ def _translated(path: Path) -> Iterator[None]:
         if any(cause in message for cause in ("disk is full", "readonly", "unable to open")):
             raise StoreError(f"cannot write database {path} or its temporary files: {message}") from exc
         raise
-
-
-def _date_of(started_at: str | None) -> str | None:
-    """The call's date as written in its ISO timestamp (the call centre's local day), or None."""
-    match = _DATE.match(started_at or "")
-    if match is None:
-        return None
-    try:
-        return date.fromisoformat(match.group(1)).isoformat()
-    except ValueError:
-        return None
-
-
-def _instant(started_at: str | None) -> datetime | None:
-    """The moment of an ISO timestamp with a time zone, or None (no zone: local to whom?)."""
-    try:
-        moment = datetime.fromisoformat(started_at or "")
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def _json(value: Any, default: Any = None) -> str:

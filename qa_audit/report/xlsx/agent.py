@@ -89,7 +89,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     checks = totals.checks
     columns = [
         column("通话编号", style.TEXT, agent.id_width),
-        column("开始时间", style.DATETIMES, 16),
+        column(cells.STARTED, style.DATETIMES, 16),
         column("渠道", style.CENTER, 4),
         column("时长", style.CLOCKS, 6),
         column("得分", style.SCORES, 5),

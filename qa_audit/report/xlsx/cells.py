@@ -168,8 +168,15 @@ def clock(seconds: object) -> float | None:
     return float(seconds) / 86400 if isinstance(seconds, (int, float)) else None
 
 
+STARTED = "开始时间\n（北京时间）"
+"""The header of a column of `started` cells. The times are converted from whatever zone
+the export wrote, so the header says which clock they are on; on two lines like the
+other narrow columns' headers, it keeps the column as wide as its times."""
+
+
 def started(value: object) -> datetime | str | None:
-    """A call's start as a date-time cell value; unreadable text is kept as text, not lost."""
+    """A call's start as a date-time cell value on the centre's clock (`stats.parse_time`);
+    unreadable text is kept as text, not lost."""
     parsed = parse_time(value)
     if parsed is not None:
         return parsed

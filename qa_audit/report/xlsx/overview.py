@@ -60,7 +60,7 @@ class Overview:
                 column("姓名", style.TEXT, *(style.display_width(a.name) for a in totals.agents.values())),
                 column("团队", style.TEXT, *(style.display_width(t) for t in totals.teams)),
                 column("通话编号", style.TEXT, *(a.id_width for a in totals.agents.values())),
-                column("开始时间", style.DATETIMES, 16),
+                column(cells.STARTED, style.DATETIMES, 16),
                 column("规则编号", style.TEXT, totals.rule_width),
                 column("问题说明", style.WRAP, 22),
                 column("原话（问题词标红）", style.WRAP, 36),

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from qa_audit.clock import centre_time
 from qa_audit.labels import order_checks
 from qa_audit.records import Row
 from qa_audit.report.xlsx.style import display_width
@@ -152,23 +153,18 @@ class Totals:
 
 
 def parse_time(value: object) -> datetime | None:
-    """`started_at` as the wall-clock time it was recorded in, or None if unreadable.
+    """`started_at` as the centre's wall clock (Beijing time), or None if unreadable.
 
-    Excel cells have no time zone; the clock time the call centre lives in (08:00 is when
-    the morning shift starts) is what a supervisor expects to see, so the offset is dropped
-    rather than converted.
+    Excel cells have no time zone, and a supervisor reads start times and days on the
+    centre's clock (08:00 is when the morning shift starts), so an offset is converted to
+    UTC+8 (`clock.centre_time`) and then dropped; a time without one is shown as written.
     """
-    if not isinstance(value, str) or not value:
-        return None
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        return None
+    moment = centre_time(value)
+    return None if moment is None else moment.replace(tzinfo=None)
 
 
 def day_of(row: Row) -> date | None:
-    """The day a call started on, by the clock it was recorded in (as `parse_time`), or None."""
+    """The day a call started on, on the centre's clock (as `parse_time`), or None."""
     started = parse_time(row.get("started_at"))
     return None if started is None else started.date()
 
