@@ -201,6 +201,17 @@ def test_safe_stem(raw: str, stem: str) -> None:
     assert safe_stem(raw) == stem
 
 
+def test_an_agent_name_of_a_shifted_csv_column_still_gets_its_workbook(tmp_path: Path) -> None:
+    """200 CJK characters are 600 bytes: more than a file name may hold on Linux (255)."""
+    agent = ("A7", "名" * 200, "售后一组")
+    rows = [call_row("N0001", agent, score=90.0, started="2026-11-20T10:00:00+08:00", findings=[])]
+    paths = write_workbooks(MemorySource(rows, [], []), tmp_path)
+    assert [p.name for p in paths][-1] == "overview.xlsx"
+    book = agent_book(paths, "A7_")
+    assert len(book.name.encode("utf-8")) <= 200 and book.name.startswith("A7_名名名")
+    assert load_workbook(book)["通话"]["A2"].value == "N0001"
+
+
 def test_colliding_names_stay_distinct() -> None:
     names = Names()
     taken = [names.take("A/1", "王"), names.take("A:1", "王"), names.take("a_1", "王"), names.take("overview", "")]

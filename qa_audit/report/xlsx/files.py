@@ -17,11 +17,18 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\[\]#%\x00-\x1f\x7f\s\ufffe\uffff]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 _MAX_STEM = 120
 """Leaves room for the output folder within Windows' 260-character path limit."""
+_MAX_STEM_BYTES = 180
+"""Linux and macOS limit a file name to 255 bytes, and a CJK character takes 3 in UTF-8:
+120 of them would not fit. The rest leaves room for "_2.xlsx" and the temporary name a
+workbook is written under before it is renamed into place."""
 
 
 def safe_stem(text: str) -> str:
-    """`text` as a file name stem: unsafe runs become one "_", no leading/trailing dots."""
-    stem = _UNSAFE.sub("_", text).strip("._ ")[:_MAX_STEM].rstrip("._ ")
+    """`text` as a file name stem: unsafe runs become one "_", no leading/trailing dots,
+    short enough for every file system (a name of 200 characters is a shifted CSV column,
+    not a reason to lose the night's workbooks)."""
+    stem = _UNSAFE.sub("_", text).strip("._ ")[:_MAX_STEM]
+    stem = stem.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", errors="ignore").rstrip("._ ")
     if not stem:
         return "_"
     if stem.split(".")[0].upper() in _RESERVED:
