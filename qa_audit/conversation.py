@@ -7,6 +7,7 @@ segmented once.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from qa_audit.matcher import Match, PhraseMatcher, quoted_ranges
@@ -68,14 +69,21 @@ class Conversation:
         return view
 
     def turns_of(self, scope: str) -> list[Turn]:
-        """The turns a rule of this scope reads (system turns never)."""
+        """The turns a rule of this scope reads: system turns never, nor turns that say
+        nothing (a blank speech-recognition segment is not the agent's opening line)."""
         if scope == "any":
-            return [t for t in self.transcript.turns if t.speaker != "system"]
-        return [t for t in self.transcript.turns if t.speaker == scope]
+            return [t for t in self.transcript.turns if t.speaker != "system" and says_something(t)]
+        return [t for t in self.transcript.turns if t.speaker == scope and says_something(t)]
 
     def next_turn_of(self, turn: Turn) -> Turn | None:
-        """The same speaker's next turn after `turn`."""
+        """The same speaker's next turn after `turn` that says something."""
         for later in self.transcript.turns[turn.index + 1:]:
-            if later.speaker == turn.speaker:
+            if later.speaker == turn.speaker and says_something(later):
                 return later
         return None
+
+
+def says_something(turn: Turn) -> bool:
+    """Whether the turn holds more than spaces, punctuation and control characters ("",
+    "……", "。"); an emoji in a chat still says something."""
+    return any(unicodedata.category(ch)[0] not in "PZC" for ch in turn.text)

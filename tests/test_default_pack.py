@@ -400,6 +400,15 @@ def test_greeting_evidence_names_each_stretch_of_words_once(auditor: Auditor) ->
     assert finding.evidence == "坐席首句有服务用语 “请问您需要办理”、“竭诚为您服务”，缺问候语"
 
 
+@pytest.mark.parametrize("blank", ["", "  ", "……", "。"])
+def test_a_blank_speech_recognition_segment_is_not_the_opening_nor_the_close(auditor: Auditor, blank: str) -> None:
+    findings = auditor.findings(conversation(
+        f"坐席: {blank}", "坐席: 您好，工号1024，很高兴为您服务，请问有什么可以帮您？", "客户: 我想查一下话费。",
+        "坐席: 好的，本月话费58元。", "坐席: 感谢您的来电，再见。", "客户: 再见。", f"坐席: {blank}", f"坐席: {blank}",
+    ))  # fmt: skip
+    assert [f.rule_id for f in findings if f.check in ("greeting", "identification", "closing")] == []
+
+
 def test_a_missing_greeting_marks_no_words_the_agent_said_right(auditor: Auditor) -> None:
     """Reports paint a finding's words red as the problem; for a missing offer of help the
     problem is what was not said, so the 您好 that was said must not be those words."""
