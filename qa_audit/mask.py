@@ -26,25 +26,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-VERSION = 2
+VERSION = 3
 """Bumped whenever more numbers are masked: stored results masked by an older version are
 audited again instead of being reported as they were stored."""
 
 _FOLD = str.maketrans(
-    "０１２３４５６７８９Ｘｘ＋－\u3000（）〇零一二三四五六七八九幺",
-    "0123456789Xx+- ()001234567891",
+    "０１２３４５６７８９Ｘｘ＋－\u3000（）〇零一二三四五六七八九幺两，、．",
+    "0123456789Xx+- ()0012345678912,,.",
 )
-_ELEVEN_DIGITS = re.compile(r"[\d〇零一二三四五六七八九幺](?:[ \-\u3000－()（）]{0,2}[\d〇零一二三四五六七八九幺]){10}")
+_ELEVEN_DIGITS = re.compile(
+    r"[\d〇零一二三四五六七八九幺两](?:[ \-.,，、．\u3000－()（）]{0,2}[\d〇零一二三四五六七八九幺两]){10}"
+)
 """What every covered number holds: eleven digits (of any script: full-width or spelled-out
 ones must not skip masking), at most a separator or two apart. Texts without it, nearly
 all, are returned as they are without running the patterns."""
 
-_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?![0-9Xx])", re.ASCII)
+_SEP = r"[ \-.,]?"
+"""Between two digits of a number read out or typed by hand: nothing, or one space, hyphen,
+dot or comma (speech recognition writes 138，1234，5678 and 1 3 8 1 2 3 4 5 6 7 8)."""
+
+_ID_CARD = re.compile(
+    rf"(?<![0-9])[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}[01]\d[0-3]\d{_SEP}\d{{3}}[\dXx](?![0-9Xx])", re.ASCII
+)
+_OLD_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}\d{2}[01]\d[0-3]\d\d{3}(?![0-9Xx])", re.ASCII)
+"""The 15-digit ID card issued before 1999 (birth year in two digits)."""
 _BANK_CARD = re.compile(r"(?<![0-9])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9])", re.ASCII)
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])", re.ASCII)
+_MOBILE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?1{_SEP}[3-9](?:{_SEP}\d){{9}}(?![0-9])", re.ASCII)
 _AREA_CODE = r"0(?:10|2\d|[3-9]\d\d)"
 _LANDLINE = re.compile(
-    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}[ -]?)[1-9]\d{{2,3}}[ -]?\d{{4}}(?![0-9])", re.ASCII
+    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}{_SEP})[1-9]\d{{2,3}}{_SEP}\d{{4}}(?![0-9])", re.ASCII
 )
 """A mainland area code (010, 02x, 0xxx; in brackets or not) and a 7- or 8-digit local number."""
 
@@ -70,6 +80,7 @@ def _mobile_middle(number: str) -> list[int]:
 
 _MASKS: tuple[tuple[re.Pattern[str], Callable[[str], list[int]]], ...] = (
     (_ID_CARD, _keep_last_four),
+    (_OLD_ID_CARD, _keep_last_four),
     (_BANK_CARD, _keep_last_four),
     (_MOBILE, _mobile_middle),
     (_LANDLINE, _local_number),

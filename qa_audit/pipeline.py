@@ -168,7 +168,8 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     rules_hash = f"{pack.digest()}+mask{MASK_VERSION}" if options.mask else f"{pack.digest()}+unmasked"
     run_id = store.begin_run(options.describe(), rules_hash)
     summary = RunSummary(run_id)
-    log.info("run %d started: %s", run_id, options.describe())
+    described = options.describe()
+    log.info("run %d started: %s", run_id, mask_text(str(described)) if options.mask else described)
     try:
         _audit(options, pack, store, rules_hash, summary)
         _export(options, pack, store, summary)

@@ -608,6 +608,17 @@ def test_masking_is_as_each_run_asks_even_for_unchanged_transcripts(tmp_path: Pa
     assert "13812345678" in (tmp_path / "again" / "findings.jsonl").read_text(encoding="utf-8")
 
 
+def test_a_file_named_by_the_callers_number_is_masked_in_the_run_log(tmp_path: Path) -> None:
+    inbox = tmp_path / "13912345678_20261121"
+    inbox.mkdir()
+    (inbox / "13912345678_20261121.jsonl").write_text(jsonl(PHONE_CALL), encoding="utf-8")
+    result = audit(inbox, "--out", tmp_path / "out", "--db", tmp_path / "qa.db", "--workers", 1, "--no-xlsx")
+    assert result.exit_code == 0, result.output
+    log = (tmp_path / "out" / "audit.log").read_text(encoding="utf-8")
+    assert "139****5678_20261121" in log
+    assert "13912345678" not in log
+
+
 def test_a_result_stored_by_an_older_masking_is_audited_again_and_masked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
