@@ -136,6 +136,14 @@ def test_per_channel_threshold_from_a_site_pack(tmp_path: Path) -> None:
     assert [f.check for f in auditor.findings(conversation(*lines, channel="chat"))].count("talk_ratio") == 0
 
 
+def test_a_site_threshold_is_the_limit_the_message_names(tmp_path: Path) -> None:
+    write(tmp_path / "TLK001.yaml", "id: TLK001\nmax: 0.45\n")
+    auditor = Auditor(load_pack([tmp_path]))
+    lines = ("坐席: 您好，请问有什么可以帮您？", "客户: 我想查一下这个月的话费账单")  # agent share 46%
+    [finding] = [f for f in auditor.findings(conversation(*lines)) if f.check == "talk_ratio"]
+    assert finding.message == "坐席说话占比 46%，超过上限 45%（说听比 7:3）"
+
+
 METRIC_RULE = """\
 id: TLK101
 kind: metric

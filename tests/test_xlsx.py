@@ -375,7 +375,7 @@ def test_rules_are_described_without_a_word_cut_in_half_nor_the_words_said_right
     """The 高频规则 line of a rule is what its findings' messages share, cut at punctuation;
     a greeting's missing elements, not the 您好 that was said, are its common words."""
     said = [("三不知答复：不清楚", ["不清楚"]), ("三不知答复：不归我管", ["不归我管"]),
-            ("坐席说话占比 49%，超过 40%（说听比 7:3）", []), ("坐席说话占比 52%，超过 40%（说听比 7:3）", []),
+            ("坐席说话占比 49%，超过上限 40%（说听比 7:3）", []), ("坐席说话占比 52%，超过上限 40%（说听比 7:3）", []),
             ("开场白不完整，缺少：服务用语", []), ("开场白不完整，缺少：服务用语", []),
             ("开场白不完整，缺少：问候语、服务用语", [])]  # fmt: skip
     rules = ["NAN001", "NAN001", "TLK001", "TLK001", "GRT001", "GRT001", "GRT001"]
@@ -388,7 +388,7 @@ def test_rules_are_described_without_a_word_cut_in_half_nor_the_words_said_right
     paths = write_workbooks(MemorySource(calls, findings, []), tmp_path)
     described = {r[1]: (r[4], r[8]) for r in data_rows(load_workbook(paths[-1])["高频规则"])}
     assert described["NAN001"] == ("三不知答复：…", "不清楚、不归我管")
-    assert described["TLK001"] == ("坐席说话占比 …，超过 40%（说听比 7:3）", None)
+    assert described["TLK001"] == ("坐席说话占比 …，超过上限 40%（说听比 7:3）", None)
     assert described["GRT001"] == ("开场白不完整，缺少：…", "服务用语×2、问候语、服务用语")
 
 

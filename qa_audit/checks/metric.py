@@ -20,4 +20,6 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     if share is None or share <= limit:
         return []
     evidence = f"坐席说话占比 {share:.1%}（{BASIS_NAMES[basis]}），超过上限 {limit:.0%}"
-    return [make_finding(compiled, None, None, [], evidence, message_arg=f"{share:.0%}")]
+    # The limit is in the words filled in, not the rule's text: a site pack that changes
+    # `max` or `per_channel` must not leave messages saying "over 40%".
+    return [make_finding(compiled, None, None, [], evidence, message_arg=f"{share:.0%}，超过上限 {limit:.0%}")]

@@ -291,9 +291,9 @@ class RuleTally:
     def message(self) -> str:
         """The rule's message without the part that differs from finding to finding.
 
-        Messages fill words in ("服务禁语（不耐烦）：急什么", "坐席说话占比 49%，超过 40%");
+        Messages fill words in ("服务禁语（不耐烦）：急什么", "坐席说话占比 49%，超过上限 40%");
         across findings the common beginning and end describe the rule, cut at punctuation
-        so no word is cut in half ("三不知答复：…", "坐席说话占比 …，超过 40%（说听比 7:3）").
+        so no word is cut in half ("三不知答复：…", "坐席说话占比 …，超过上限 40%（说听比 7:3）").
         """
         if len(self.messages) <= 1:
             return next(iter(self.messages), "")
