@@ -259,3 +259,15 @@ def test_a_key_that_is_not_a_name_is_an_error_with_its_line(tmp_path: Path) -> N
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
     assert f"{tmp_path / 'c.yaml'}:3: a key must be a name, not list" in str(caught.value)
+
+
+def test_a_typo_in_the_id_of_a_rule_to_change_is_one_error_that_names_the_likely_rule(tmp_path: Path) -> None:
+    override = write(tmp_path / "GRT009.yaml", "id: GRT009\nenabled: false\n")
+    lexicon = write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_impatiant:\n    add: [你磨蹭什么]\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert sorted(str(e) for e in caught.value.errors) == sorted([
+        f"{override}:1: no rule GRT009 in the packs loaded before this one to change; did you mean GRT002? "
+        "(a new rule needs 'kind' and the other required keys)",
+        f"{lexicon}:2: lexicon 'taboo_impatiant' has no 'phrases' and extends nothing; did you mean 'taboo_impatient'?",
+    ])

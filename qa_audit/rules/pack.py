@@ -17,15 +17,16 @@ its file and line, so `qa-audit rules validate` reports them all at once.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qa_audit.rules.phrases import Pattern, PhraseError, expand
-from qa_audit.rules.schema import PHRASE_KEYS, Rule, validate_rule
+from qa_audit.rules.schema import PHRASE_KEYS, RULE_ID, Rule, validate_rule
 from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
 
 DEFAULT_PACK = Path(__file__).resolve().parents[2] / "rules" / "default"
@@ -166,6 +167,8 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
             elif isinstance(data, LineDict) and isinstance(data.get("id"), str) and data["id"] in raw_rules:
                 base, _ = raw_rules[data["id"]]
                 raw_rules[data["id"]] = (data if "kind" in data else _merge(base, data), str(file))
+            elif isinstance(data, LineDict) and _changes_a_rule(data):
+                errors.append(PackError(file, data.line_of("id"), _no_such_rule(data["id"], raw_rules)))
             elif isinstance(data, LineDict) and isinstance(data.get("id"), str):
                 raw_rules[data["id"]] = (data, str(file))
             else:
@@ -192,6 +195,20 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     if errors:
         raise PackErrors(_unique(errors))
     return pack
+
+
+def _changes_a_rule(data: LineDict) -> bool:
+    """A file with a well-formed id and no kind: it can only change an existing rule."""
+    return isinstance(data.get("id"), str) and bool(RULE_ID.match(data["id"])) and "kind" not in data
+
+
+def _no_such_rule(rule_id: str, known: Mapping[str, object]) -> str:
+    """A file that changes a few keys of a rule whose id matches none loaded before: a
+    typo far more often than a new rule (which would need kind, check, message …)."""
+    close = difflib.get_close_matches(rule_id, list(known), n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return (f"no rule {rule_id} in the packs loaded before this one to change; {hint}"
+            "(a new rule needs 'kind' and the other required keys)")
 
 
 def _unique(errors: list[PackError]) -> list[PackError]:
@@ -254,7 +271,9 @@ def _read_lexicons(
         elif name in lexicons:
             phrases = list(lexicons[name])
         else:
-            errors.append(PackError(file, line, f"lexicon {name!r} has no 'phrases' and extends nothing"))
+            close = difflib.get_close_matches(name, list(lexicons), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            errors.append(PackError(file, line, f"lexicon {name!r} has no 'phrases' and extends nothing{hint}"))
             continue
         phrases += [p for p in lists.get("add", []) if p not in phrases]
         removed = set(lists.get("remove", []))
