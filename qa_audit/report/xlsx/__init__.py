@@ -37,6 +37,7 @@ from qa_audit.report.xlsx.agent import write_agent
 from qa_audit.report.xlsx.files import OVERVIEW, Names
 from qa_audit.report.xlsx.overview import Overview
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, gather, tally_rules
+from qa_audit.rules.pack import RulePack
 from qa_audit.workers import process_pool
 
 __all__ = ["write_workbooks"]
@@ -46,6 +47,7 @@ def write_workbooks(
     source: ReportSource,
     out_dir: Path,
     *,
+    pack: RulePack | None = None,
     period: str | None = None,
     pass_mark: float = 80.0,
     talk_target: float = 0.30,
@@ -63,10 +65,19 @@ def write_workbooks(
     `reopen()`; without `reopen` they are written here. `only` (agent ids) writes just
     those agents' workbooks; everything in them, and the overview, is still computed
     over every agent in `source` (the overview links only the workbooks written).
+
+    `pack` is the rule pack the report is made with: each of its checks gets a column in
+    every sheet that has one per check, in the same place every night, also when nobody
+    hit it (a supervisor's filters and lookups keep working; 0% is news too). An audit
+    passes the pack it audited with; `qa-audit report` the pack it loads (the default
+    plus its `--rules`, the nights' pack when given the nights' `--rules`). That is the
+    simplest honest source: nothing new is stored in the history, and a check found in
+    the stored rows that the pack lacks still gets its column, so nothing stored is
+    hidden. Without a pack (tests, library use) the columns are the checks found.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    totals = gather(source.calls())
+    totals = gather(source.calls(), _checks(pack))
     settings = Settings(period or totals.period(), pass_mark, talk_target)
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]
@@ -90,6 +101,12 @@ def write_workbooks(
                 paths.append(out_dir / agent.file_name)
         paths.append(overview.save(centre, out_dir / OVERVIEW))
     return paths
+
+
+def _checks(pack: RulePack | None) -> list[str]:
+    """The checks a pack audits: those of its enabled rules (a disabled check found nothing
+    because it was not looked for, and must not read as a clean 0%)."""
+    return [] if pack is None else [rule.check for rule in pack.enabled]
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     all_row = team_row(ALL, len(totals.agents), all_, style.LABEL)
     last_col = get_column_letter(first_check + len(totals.checks) - 1)
     ws.conditional_formatting.add(f"D{head + 1}:D{all_row}", style.below_pass_mark(f"D{head + 1}", settings.pass_mark))
-    if totals.checks:
+    if totals.checks and all_.calls:  # no calls, no rates: nothing to colour or chart
         ws.conditional_formatting.add(f"{get_column_letter(first_check)}{head + 1}:{last_col}{all_row}", style.heat())
         g.blank()
         top = g.next_row

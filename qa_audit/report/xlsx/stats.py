@@ -122,6 +122,7 @@ class Totals:
 
     agents: dict[str, Agent]
     checks: list[str]
+    """The checks with a column, in `labels.order_checks` order: the pack's and any found in the rows."""
     teams: dict[str, Tally]
     overall: Tally
     first_day: str | None
@@ -189,10 +190,17 @@ def _competition_ranks(agents: list[Agent]) -> list[int]:
     return ranks
 
 
-def gather(calls: Iterable[Row]) -> Totals:
-    """One pass over every call row: per-agent tallies, team sums (also per day), checks seen, period."""
+def gather(calls: Iterable[Row], checks: Iterable[str] = ()) -> Totals:
+    """One pass over every call row: per-agent tallies, team sums (also per day), checks, period.
+
+    `checks` are the checks of the rule pack the report is made with: each gets its
+    column even when no call of the period hit it, so the columns of a night's workbooks
+    are those of every other night (a supervisor's filters and lookups keep working, and
+    a check at 0% is shown as good news, not left out). A check found in the rows but not
+    in `checks` (calls audited with an older or a site pack) gets its column too.
+    """
     agents: dict[str, Agent] = {}
-    checks: set[str] = set()
+    seen: set[str] = set(checks)
     first: datetime | None = None
     last: datetime | None = None
     rule_width = 0.0
@@ -205,7 +213,7 @@ def gather(calls: Iterable[Row]) -> Totals:
             agents[agent_id] = agent
         agent.tally.add_call(row)
         agent.id_width = max(agent.id_width, display_width(str(row["transcript_id"])))
-        checks.update(row.get("violations") or ())
+        seen.update(row.get("violations") or ())
         rule_width = max([rule_width, *(display_width(r) for r in row.get("rules") or ())])
         started = parse_time(row.get("started_at"))
         if started is not None:
@@ -224,7 +232,7 @@ def gather(calls: Iterable[Row]) -> Totals:
     totals = Totals(
         team_sizes=Counter(a.team for a in agents.values()),
         agents=agents,
-        checks=order_checks(checks),
+        checks=order_checks(seen),
         teams=dict(sorted(teams.items())),
         overall=overall,
         first_day=first.date().isoformat() if first else None,
