@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 
 from qa_audit.records import Row
 from qa_audit.report.source import MemorySource
-from qa_audit.report.xlsx import write_workbooks
+from qa_audit.report.xlsx import style, write_workbooks
 from qa_audit.rules.pack import RulePack, load_pack
 from tests.test_xlsx import LI, WANG, agent_book, call_row, data_rows, finding_row, header
 
-PACK_CHECKS = ["开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说听比"]
+PACK_CHECKS = ["开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比"]
 """The default pack's checks, as a supervisor reads them, in the order a call unfolds."""
 
 
@@ -84,3 +84,89 @@ def test_a_check_in_the_rows_but_not_in_the_pack_keeps_its_column(tmp_path: Path
                         message="未核实客户身份", deduction=5.0)  # fmt: skip
     paths = write_workbooks(night([("T1", WANG, 95.0, [found])]), tmp_path, pack=pack)
     assert check_columns(header(load_workbook(paths[-1])["坐席排名"])) == [*PACK_CHECKS, "verification"]
+
+
+# --- 12. talk share: one name, the target and the limit told apart ----------------------
+
+
+def talk(tid: str, agent: tuple[str, str, str], share: float) -> Row:
+    return finding_row(tid, agent, rule="TLK001", check="talk_ratio", turn=None, severity="minor",
+                       message=f"坐席说话占比 {share:.0%}，超过 40%（说听比 7:3）", deduction=5.0,
+                       evidence=f"坐席说话占比 {share:.1%}（按时长），超过上限 40%")  # fmt: skip
+
+
+def talk_night() -> MemorySource:
+    """王小明 talks 35% in one call (over the 30% target, within the 40% limit) and 49% in
+    another (flagged); 李丽 of the same team 20%."""
+    said = [("T1", WANG, 0.35, []), ("T2", WANG, 0.49, [talk("T2", WANG, 0.49)]), ("T3", LI, 0.20, [])]
+    calls = [call_row(tid, agent, score=100.0 - 5 * len(fs), started=f"2026-11-2{i}T10:00:00+08:00", share=share,
+                      findings=fs) for i, (tid, agent, share, fs) in enumerate(said)]  # fmt: skip
+    return MemorySource(calls, [f for *_, fs in said for f in fs])
+
+
+def amber(ws, column: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The formulas of the conditional formats that colour `column` (a letter) amber."""
+    return [f for cf in ws.conditional_formatting for rule in cf.rules for f in (rule.formula or ())
+            if any(r.min_col <= ord(column) - 64 <= r.max_col for r in cf.sqref.ranges)
+            and rule.dxf is not None and rule.dxf.fill is not None
+            and rule.dxf.fill.bgColor.rgb.endswith(style.WARN_FILL)]  # fmt: skip
+
+
+def test_only_the_calls_the_talk_rule_flags_are_amber(tmp_path: Path, pack: RulePack) -> None:
+    paths = write_workbooks(talk_night(), tmp_path, pack=pack)
+    calls = load_workbook(agent_book(paths, "A1024"))["通话"]
+    head = header(calls)
+    flagged = chr(65 + head.index("说话占比"))
+    assert head[7] == "坐席说话占比"
+    assert amber(calls, "H") == [f"${flagged}2>0"]  # amber where the call has a 说话占比 finding
+    shares = {row[0]: (row[7], row[head.index("说话占比")]) for row in data_rows(calls)}
+    assert shares == {"T1": (0.35, 0), "T2": (0.49, 1)}  # 35% is over the target, not flagged: not amber
+
+    # Averages are not what the rule flags: no amber on them.
+    ranking = load_workbook(paths[-1])["坐席排名"]
+    assert header(ranking)[9] == "平均说话占比" and amber(ranking, "J") == []
+    trend = load_workbook(agent_book(paths, "A1024"))["趋势"]
+    assert header(trend)[6] == "平均说话占比" and amber(trend, "G") == []
+
+
+def test_talk_share_has_one_name_and_the_target_and_limit_are_told_apart(tmp_path: Path, pack: RulePack) -> None:
+    paths = write_workbooks(talk_night(), tmp_path, pack=pack)
+    book = load_workbook(agent_book(paths, "A1024"))
+    summary = book["概览"]
+    assert summary["A2"].value.endswith("说话占比目标 30%，单通超过 40% 记为问题")
+    note = next(row[2] for row in summary.iter_rows(values_only=True) if row[0] == "平均说话占比")
+    assert note == "目标 30%，高出目标 12.0 个百分点；1 通超过 40%，记为问题"
+    overview = load_workbook(paths[-1])["概览"]
+    assert overview["A2"].value.endswith("说话占比目标 30%，单通超过 40% 记为问题")
+    centre = next(row[2] for row in overview.iter_rows(values_only=True) if row[0] == "平均说话占比")
+    assert centre == "目标 30%，高出目标 4.7 个百分点；1 通超过 40%，记为问题"
+
+    # 说听比 is left only inside the rule's own message, quoted from the finding.
+    for path in paths:
+        for ws in load_workbook(path):
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str) and "说听比" in value:
+                        assert value.startswith("坐席说话占比 "), (path.name, ws.title, value)
+
+
+def test_differences_of_rates_are_in_percentage_points(tmp_path: Path, pack: RulePack) -> None:
+    paths = write_workbooks(talk_night(), tmp_path, pack=pack)
+    summary = load_workbook(agent_book(paths, "A1024"))["概览"]
+    head = next(row for row in summary.iter_rows() if row[0].value == "检查项")
+    assert head[4].value == "本人比团队"
+    row = next(row for row in summary.iter_rows() if row[0].value == "说话占比")
+    mine, team, gap = row[2].value, row[3].value, row[4]
+    assert (mine, team) == (pytest.approx(1 / 2), pytest.approx(1 / 3))
+    assert gap.value == pytest.approx(100 / 6)  # shown "+16.7 个百分点", not "+16.7%"
+    assert gap.number_format == '+0.0" 个百分点";-0.0" 个百分点";"持平"'
+    same = next(row for row in summary.iter_rows() if row[0].value == "服务禁语")
+    assert same[4].value == 0  # shown 持平
+
+
+def test_a_channels_own_talk_limit_is_named(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "TLK001.yaml").write_text("id: TLK001\nper_channel: {chat: 0.45}\n", encoding="utf-8")
+    paths = write_workbooks(talk_night(), tmp_path / "out", pack=load_pack([site]))
+    assert load_workbook(paths[-1])["概览"]["A2"].value.endswith("说话占比目标 30%，单通超过 40%（在线 45%） 记为问题")

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl.chart import Reference
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.labels import (
@@ -83,7 +84,9 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     """One row per call in time order, failed calls in red.
 
     A column per check holds that call's findings of it, so a supervisor can filter the
-    calls to play back: 服务禁语 not "-", say.
+    calls to play back: 服务禁语 not "-", say. The talk share is amber only on the calls
+    the talk-share rule flagged (over its limit), not on every call above the target:
+    amber then means the same as the finding it stands for.
     """
     _print_header(ws, agent, settings, "通话明细", "1:1")
     checks = totals.checks
@@ -121,7 +124,9 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     data, last_row = table.finish()
     ws.conditional_formatting.add(f"G2:G{last_row}", style.red_line('$G2="是"'))
     ws.conditional_formatting.add(data, style.bad('$F2="否"'))
-    ws.conditional_formatting.add(f"H2:H{last_row}", style.over_talk_target("$H2", settings.talk_target))
+    if settings.talk_check in checks:
+        flagged = get_column_letter(len(columns) - len(checks) + 1 + checks.index(settings.talk_check))
+        ws.conditional_formatting.add(f"H2:H{last_row}", style.warn(f"${flagged}2>0"))
 
 
 def _findings_sheet(
@@ -179,15 +184,6 @@ def _findings_sheet(
     return red_lines
 
 
-def _talk_note(share: float | None, target: float) -> str:
-    if share is None:
-        return "无说话时长或字数数据"
-    gap = (share - target) * 100
-    if abs(gap) < 0.05:
-        return f"目标 {target:.0%}，正好达标"
-    return f"目标 {target:.0%}，{'高出' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
-
-
 def _focus(agent: Agent, totals: Totals) -> str:
     """The checks the agent fails most above the team rate: where coaching pays off first."""
     mine, team = agent.tally, totals.teams[agent.team]
@@ -210,7 +206,7 @@ def _summary_sheet(
     g.add((f"坐席质检报告 · {agent.display}", style.TITLE))
     g.add(
         (f"统计周期 {settings.period}　·　合格线 {settings.pass_mark:g} 分　·　"
-         f"说话占比目标 {settings.talk_target:.0%}", style.SUBTITLE)
+         f"{settings.talk_standard()}", style.SUBTITLE)
     )  # fmt: skip
     g.blank()
 
@@ -225,7 +221,7 @@ def _summary_sheet(
     score_row = kv("平均得分", tally.avg_score, style.KEY_SCORE, f"合格线 {settings.pass_mark:g} 分；{team_avg}")
     kv("合格率", tally.pass_rate, style.KEY_PERCENT, f"团队 {team.pass_rate:.1%}" if team.pass_rate is not None else "")
     red_row = kv("红线通话", tally.red_line, style.KEY_NUMBER, f"团队共 {team.red_line} 通")
-    kv("平均说话占比", tally.avg_talk, style.KEY_PERCENT, _talk_note(tally.avg_talk, settings.talk_target))
+    kv("平均说话占比", tally.avg_talk, style.KEY_PERCENT, settings.talk_note(tally))
     kv(
         "团队排名",
         f"第 {agent.team_rank} 名 / 共 {totals.team_sizes[agent.team]} 人",
@@ -240,7 +236,7 @@ def _summary_sheet(
 
     g.add(("各检查项违规率（有问题的通话占比）：本人 vs 团队", style.SECTION))
     if totals.checks:
-        headers = ("检查项", "违规通话", "本人违规率", "团队违规率", "差值（本人−团队）")
+        headers = ("检查项", "违规通话", "本人违规率", "团队违规率", "本人比团队")
         head = g.add(*((h, style.HEADER) for h in headers))
         for check in totals.checks:
             mine, theirs = tally.rate(check), team.rate(check)
@@ -249,12 +245,12 @@ def _summary_sheet(
                 (tally.check_calls[check], style.NUMBER),
                 (mine, style.PERCENTS),
                 (theirs, style.PERCENTS),
-                (None if mine is None or theirs is None else mine - theirs, style.DELTAS),
+                (None if mine is None or theirs is None else (mine - theirs) * 100, style.DELTAS),
             )
         first, last = head + 1, head + len(totals.checks)
         gaps = f"E{first}:E{last}"
-        ws.conditional_formatting.add(gaps, style.bad(f"E{first}>0.0005"))
-        ws.conditional_formatting.add(gaps, style.good(f"E{first}<-0.0005"))
+        ws.conditional_formatting.add(gaps, style.bad(f"E{first}>=0.05"))  # shown as +0.1 or more
+        ws.conditional_formatting.add(gaps, style.good(f"E{first}<=-0.05"))
         g.blank()
         top = g.next_row
         rate_chart(

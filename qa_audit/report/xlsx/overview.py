@@ -104,7 +104,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     g.add(("质检总览", style.TITLE))
     g.add(
         (f"统计周期 {settings.period}　·　合格线 {settings.pass_mark:g} 分　·　"
-         f"说话占比目标 {settings.talk_target:.0%}", style.SUBTITLE)
+         f"{settings.talk_standard()}", style.SUBTITLE)
     )  # fmt: skip
     g.blank()
 
@@ -117,7 +117,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     kv("平均得分", all_.avg_score, style.KEY_SCORE, f"合格线 {settings.pass_mark:g} 分")
     kv("合格率", all_.pass_rate, style.KEY_PERCENT)
     red_row = kv("红线通话", all_.red_line, style.KEY_NUMBER, f"涉及 {red_agents} 名坐席，明细见「{RED_LINES}」")
-    kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, f"目标 {settings.talk_target:.0%}")
+    kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, settings.talk_note(all_))
     kv("问题总数", all_.findings, style.KEY_NUMBER)
     if skipped is None:
         kv("跳过的输入", NOT_LISTED, style.KEY_TEXT, f"重建的周期报告不含跳过的输入，{WHERE_SKIPPED}")
@@ -214,7 +214,6 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
     _, last = table.finish()
     ws.conditional_formatting.add(f"G2:G{last}", style.below_pass_mark("$G2", settings.pass_mark))
     ws.conditional_formatting.add(f"I2:I{last}", style.red_line("$I2>0"))
-    ws.conditional_formatting.add(f"J2:J{last}", style.over_talk_target("$J2", settings.talk_target))
     if checks:
         first = len(columns) - len(checks)
         ws.conditional_formatting.add(

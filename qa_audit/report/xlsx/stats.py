@@ -24,11 +24,45 @@ NO_TEAM = "未分组"
 
 @dataclass(frozen=True)
 class Settings:
-    """What the caller decides about a report: its period label and the two targets."""
+    """What the caller decides about a report: its period label, the pass mark, and talk share.
+
+    Talk share has a target (30%: the 7:3 listening standard) and a limit above which
+    the rule flags a call (40% in the default pack). A supervisor must be able to tell
+    them apart: the target is what the notes measure an agent's average against, and
+    only the calls the rule flags are highlighted.
+    """
 
     period: str
     pass_mark: float
     talk_target: float
+    talk_check: str = "talk_ratio"
+    """The check of the talk-share rule: a call has a finding of it when it went over the limit."""
+    talk_limit: str | None = None
+    """The limit the talk-share rule flags above, in words ("40%", "40%（在线 45%）"); None
+    when the report was given no pack, or a pack without that rule."""
+
+    def talk_standard(self) -> str:
+        """The subtitle's words for talk share: the target, and the limit when it is known."""
+        target = f"说话占比目标 {self.talk_target:.0%}"
+        return target if self.talk_limit is None else f"{target}，单通超过 {self.talk_limit} 记为问题"
+
+    def talk_note(self, tally: Tally) -> str:
+        """A set of calls' average talk share against the target, in 个百分点, and how many
+        calls the rule flagged: the average alone says nothing about the limit."""
+        share = tally.avg_talk
+        if share is None:
+            return "无说话时长或字数数据"
+        gap = (share - self.talk_target) * 100
+        if abs(gap) < 0.05:
+            note = f"目标 {self.talk_target:.0%}，正好达标"
+        else:
+            note = f"目标 {self.talk_target:.0%}，{'高出' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
+        if self.talk_limit is None:
+            return note
+        over = tally.check_calls[self.talk_check]
+        if not over:
+            return f"{note}；没有通话超过 {self.talk_limit}"
+        return f"{note}；{over} 通超过 {self.talk_limit}，记为问题"
 
 
 @dataclass(slots=True)

@@ -35,7 +35,9 @@ SCORE = "0.0"
 INTEGER = "0"
 COUNT = '0;-0;"-"'
 """Zero shown as a dash: in a column of per-check counts only the calls with problems stand out."""
-DELTA_PERCENT = "+0.0%;-0.0%;0.0%"
+DELTA_POINTS = '+0.0" 个百分点";-0.0" 个百分点";"持平"'
+"""A difference of two rates, in percentage points: "+8.3 个百分点" is not misread as 8.3%
+more than the team's rate (a relative change), and reads like the notes beside it."""
 DATETIME = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
 CLOCK = "[mm]:ss"
@@ -120,7 +122,7 @@ def _styles() -> list[NamedStyle]:
         grid(COUNTS, _CENTER, COUNT),
         grid(SCORES, _RIGHT, SCORE),
         grid(PERCENTS, _RIGHT, PERCENT),
-        grid(DELTAS, _RIGHT, DELTA_PERCENT),
+        grid(DELTAS, _RIGHT, DELTA_POINTS),
         grid(DATETIMES, _LEFT, DATETIME),
         grid(DATES, _LEFT, DATE),
         grid(CLOCKS, _RIGHT, CLOCK),
@@ -168,7 +170,8 @@ def rule(formula: str, *, fill: str | None = None, color: str | None = None, bol
 
 
 # The report's colour language, the same on every sheet: red for a failure, white on dark
-# red for a red line, amber for talking past the target, green for doing better than the team.
+# red for a red line, amber for a call the talk-share rule flagged, green for doing better
+# than the team.
 
 
 def bad(formula: str) -> Rule:
@@ -188,9 +191,8 @@ def below_pass_mark(cell: str, pass_mark: float) -> Rule:
     return bad(f"AND(ISNUMBER({cell}),{cell}<{pass_mark})")
 
 
-def over_talk_target(cell: str, target: float) -> Rule:
-    """A talk share above the target; empty cells (no share) stay plain."""
-    return rule(f"AND(ISNUMBER({cell}),{cell}>{target})", fill=WARN_FILL, color=WARN_FONT)
+def warn(formula: str) -> Rule:
+    return rule(formula, fill=WARN_FILL, color=WARN_FONT)
 
 
 def heat() -> ColorScaleRule:
