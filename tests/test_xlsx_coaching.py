@@ -170,3 +170,91 @@ def test_a_channels_own_talk_limit_is_named(tmp_path: Path) -> None:
     (site / "TLK001.yaml").write_text("id: TLK001\nper_channel: {chat: 0.45}\n", encoding="utf-8")
     paths = write_workbooks(talk_night(), tmp_path / "out", pack=load_pack([site]))
     assert load_workbook(paths[-1])["概览"]["A2"].value.endswith("说话占比目标 30%，单通超过 40%（在线 45%） 记为问题")
+
+
+# --- 4. 辅导重点: what costs this agent the most -----------------------------------------
+
+
+def closing(tid: str, agent: tuple[str, str, str]) -> Row:
+    return finding_row(tid, agent, rule="CLS001", check="closing", turn=None, severity="minor",
+                       message="未使用礼貌结束语", deduction=5.0, evidence="最后两句坐席话术均无结束语")  # fmt: skip
+
+
+def staff_number(tid: str, agent: tuple[str, str, str]) -> Row:
+    return finding_row(tid, agent, rule="GRT002", check="identification", turn=None, severity="info",
+                       message="开场未自报工号或姓名", deduction=1.0,
+                       evidence="第一句坐席话术未包含工号或姓名")  # fmt: skip
+
+
+def profanity(tid: str, agent: tuple[str, str, str]) -> Row:
+    return finding_row(tid, agent, rule="PRO005", check="prohibited", text="你他妈的听不懂吗？", spans=[[1, 4]],
+                       severity="critical", message="服务禁语（辱骂）：他妈的", red_line=True,
+                       deduction=100.0)  # fmt: skip
+
+
+def focus(path: Path) -> list[tuple[str, str]]:
+    """The 辅导重点 rows of an agent's 概览: (check, why) from the label down to the next label."""
+    rows = list(load_workbook(path)["概览"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == "辅导重点")
+    shown = [(rows[start][1], rows[start][2])]
+    for row in rows[start + 1:]:
+        if row[0] or row[2] is None:
+            break
+        shown.append((row[1], row[2]))
+    return shown
+
+
+def season(wang: dict[int, list], li_closing: int, calls: int = 25) -> MemorySource:
+    """`calls` calls each for 王小明 (findings by call number from `wang`) and 李丽 (a close
+    missed in the first `li_closing`); scores as the findings deduct, 0 for a red line."""
+    rows = []
+    for i in range(calls):
+        tid = f"W{i:02d}"
+        fs = [make(tid, WANG) for make in wang.get(i, [])]
+        rows.append((tid, WANG, 0.0 if any(f["red_line"] for f in fs) else 100 - sum(f["deduction"] for f in fs), fs))
+        tid = f"L{i:02d}"
+        fs = [closing(tid, LI)] if i < li_closing else []
+        rows.append((tid, LI, 100 - 5.0 * len(fs), fs))
+    return night(rows)
+
+
+def test_focus_names_what_costs_the_agent_most_not_where_he_is_above_the_team(tmp_path: Path) -> None:
+    """FINDINGS §4: the close missed in 20 of 25 calls (team 84%) comes first, not the one
+    lookup without 请稍等 that happens to be above the team's rate."""
+    wang = {i: [closing] for i in range(20)}
+    wang[3] = [closing, hold]
+    wang[21] = [staff_number]
+    paths = write_workbooks(season(wang, li_closing=22), tmp_path)
+    assert focus(agent_book(paths, "A1024")) == [
+        ("结束语", "平均每通扣 4.0 分；25 通中 20 通（80.0%），团队 84.0%"),
+        ("等待礼仪", "平均每通扣 0.2 分；25 通中 1 通（4.0%），团队 2.0%"),
+        ("自报工号", "平均每通扣不到 0.1 分；25 通中 1 通（4.0%），团队 2.0%"),
+    ]
+    summary = load_workbook(agent_book(paths, "A1024"))["概览"]
+    texts = [v for row in summary.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert "辅导重点的顺序：有红线的最先，其余按平均每通扣分从多到少（扣分兼顾严重程度和发生次数）" in texts
+
+
+def test_a_serious_taboo_outweighs_a_frequent_light_miss(tmp_path: Path) -> None:
+    """Two 严重 taboos (−15 each) cost more than three missed staff numbers (−1 each) and a
+    greeting: the taboo is named first, though the team's taboo rate is the same."""
+    wang = {0: [taboo], 1: [taboo], 2: [staff_number], 3: [staff_number], 4: [staff_number]}
+    paths = write_workbooks(season(wang, li_closing=0, calls=10), tmp_path)
+    assert [check for check, _ in focus(agent_book(paths, "A1024"))] == ["服务禁语", "自报工号"]
+
+
+def test_a_red_line_always_comes_first(tmp_path: Path) -> None:
+    """The close is missed in every call (5 points a call); one call swore at the customer
+    (100 points, 4 a call): the red line still leads."""
+    wang = {i: [closing] for i in range(25)}
+    wang[7] = [closing, profanity]
+    paths = write_workbooks(season(wang, li_closing=0), tmp_path)
+    assert focus(agent_book(paths, "A1024")) == [
+        ("服务禁语", "红线 1 次，一票否决；25 通中 1 通（4.0%），团队 2.0%"),
+        ("结束语", "平均每通扣 5.0 分；25 通中 25 通（100.0%），团队 50.0%"),
+    ]
+
+
+def test_no_findings_no_focus(tmp_path: Path) -> None:
+    paths = write_workbooks(season({}, li_closing=3, calls=5), tmp_path)
+    assert focus(agent_book(paths, "A1024")) == [("本周期未发现问题", "所有检查项都没有问题记录")]

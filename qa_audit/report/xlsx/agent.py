@@ -1,10 +1,11 @@
 """One agent's workbook: 概览 (how they did, against their team), 趋势, 通话, 问题明细.
 
-The supervisor coaching this agent reads 概览 first: the headline numbers, which checks
-the agent fails more often than the team, and the rules behind most findings with the
-words actually used. 趋势 (only when the calls fall on several days) shows the same
-figures day by day. 通话 and 问题明细 are the evidence, one row per call and per finding,
-with the offending words in red inside each utterance.
+The supervisor coaching this agent reads 概览 first: the headline numbers, 辅导重点 (the
+checks that cost this agent the most, a red line first), the per-check rates against the
+team, and the rules behind most findings with the words actually used. 趋势 (only when
+the calls fall on several days) shows the same figures day by day. 通话 and 问题明细 are
+the evidence, one row per call and per finding, with the offending words in red inside
+each utterance.
 
 The two long sheets are streamed from the source; 概览 and 趋势 are written last because
 their rule list and daily sums are counted while the findings and calls stream past.
@@ -12,6 +13,7 @@ their rule list and daily sums are counted while the findings and calls stream p
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -42,6 +44,9 @@ from qa_audit.report.xlsx.trend import TREND, title_rows, trend_sheet
 
 SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
 TOP_RULES = 10
+FOCUS = 3
+"""辅导重点 names at most this many checks: a coaching talk covers two or three things."""
+FOCUS_ORDER = "辅导重点的顺序：有红线的最先，其余按平均每通扣分从多到少（扣分兼顾严重程度和发生次数）"
 CHART_ROWS = 16
 
 
@@ -184,14 +189,40 @@ def _findings_sheet(
     return red_lines
 
 
-def _focus(agent: Agent, totals: Totals) -> str:
-    """The checks the agent fails most above the team rate: where coaching pays off first."""
-    mine, team = agent.tally, totals.teams[agent.team]
-    if not mine.findings:
-        return "本周期未发现问题"
-    gaps = [((mine.rate(c) or 0.0) - (team.rate(c) or 0.0), c) for c in totals.checks]
-    worse = [check_label(c) for gap, c in sorted(gaps, key=lambda g: -g[0]) if gap > 0.005][:3]
-    return "、".join(worse) if worse else "各检查项违规率均不高于团队"
+def _focus(agent: Agent, totals: Totals, rules: dict[str, RuleTally]) -> list[tuple[str, str]]:
+    """What costs this agent the most, at most `FOCUS` checks, each with why in words.
+
+    A check with a red line comes first: one such call is a failed call whatever else
+    happened. The others are ranked by the points their findings took off this agent's
+    scores per call, which weighs severity (a 严重 taboo takes 15, a missing staff number
+    1) and frequency (a close missed in 20 of 25 calls costs more than one lookup
+    without 请稍等) together. The team's rate beside the agent's says whether it is this
+    agent's problem or the whole team's; it does not decide the order, because a problem
+    everyone shares still costs this agent its points.
+    """
+    tally, team = agent.tally, totals.teams[agent.team]
+    points: Counter[str] = Counter()
+    red_lines: Counter[str] = Counter()
+    for rule in rules.values():
+        points[rule.check] += rule.points
+        red_lines[rule.check] += rule.red_lines
+    order = {check: i for i, check in enumerate(totals.checks)}
+    ranked = sorted(
+        points, key=lambda c: (-red_lines[c], -points[c], -tally.check_calls[c], order.get(c, len(order)), c)
+    )
+    focus: list[tuple[str, str]] = []
+    for check in ranked[:FOCUS]:
+        hit, rate, theirs = tally.check_calls[check], tally.rate(check) or 0.0, team.rate(check) or 0.0
+        if red_lines[check]:
+            why = f"红线 {red_lines[check]} 次，一票否决"
+        elif points[check] / tally.calls >= 0.05:
+            why = f"平均每通扣 {points[check] / tally.calls:.1f} 分"
+        elif points[check]:
+            why = "平均每通扣不到 0.1 分"  # never "扣 0.0 分" for points that were taken
+        else:
+            why = "不扣分"
+        focus.append((check_label(check), f"{why}；{tally.calls} 通中 {hit} 通（{rate:.1%}），团队 {theirs:.1%}"))
+    return focus
 
 
 def _summary_sheet(
@@ -229,7 +260,13 @@ def _summary_sheet(
         f"按平均得分；全体第 {agent.rank} 名 / 共 {len(totals.agents)} 人",
     )
     kv("问题总数", tally.findings, style.KEY_NUMBER)
-    kv("辅导重点", _focus(agent, totals), style.KEY_TEXT, "违规率高于团队最多的检查项")
+    focus = _focus(agent, totals, rules)
+    if focus:
+        for i, (check, why) in enumerate(focus):
+            kv("辅导重点" if i == 0 else "", check, style.KEY_TEXT, why)
+        g.add(None, (FOCUS_ORDER, style.NOTE))
+    else:
+        kv("辅导重点", "本周期未发现问题", style.KEY_TEXT, "所有检查项都没有问题记录")
     ws.conditional_formatting.add(f"B{score_row}", style.below_pass_mark(f"B{score_row}", settings.pass_mark))
     ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
     g.blank()

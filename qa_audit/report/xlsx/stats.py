@@ -303,6 +303,10 @@ class RuleTally:
     findings: int = 0
     calls: int = 0
     agents: int = 0
+    points: float = 0.0
+    """Points the findings deducted (caps applied): what the rule cost in scores."""
+    red_lines: int = 0
+    """Findings that were red lines (一票否决)."""
     words: Counter[str] = field(default_factory=Counter)
     messages: Counter[str] = field(default_factory=Counter)
     _last_call: object = field(default=None, init=False, repr=False)
@@ -310,6 +314,8 @@ class RuleTally:
     def add(self, row: Row) -> None:
         """Count one finding; rows arrive grouped by call, so a new call id is a new call."""
         self.findings += 1
+        self.points += float(row.get("deduction") or 0.0)
+        self.red_lines += bool(row.get("red_line"))
         if row["transcript_id"] != self._last_call:
             self.calls += 1
             self._last_call = row["transcript_id"]
@@ -321,6 +327,8 @@ class RuleTally:
         self.findings += other.findings
         self.calls += other.calls
         self.agents += 1
+        self.points += other.points
+        self.red_lines += other.red_lines
         self.words.update(other.words)
         for message, count in other.messages.items():
             self._count_message(message, count)
