@@ -258,3 +258,22 @@ def test_a_red_line_always_comes_first(tmp_path: Path) -> None:
 def test_no_findings_no_focus(tmp_path: Path) -> None:
     paths = write_workbooks(season({}, li_closing=3, calls=5), tmp_path)
     assert focus(agent_book(paths, "A1024")) == [("本周期未发现问题", "所有检查项都没有问题记录")]
+
+
+# --- 3c. ties are the scores as shown ---------------------------------------------------
+
+
+def test_agents_shown_with_the_same_score_share_the_rank(tmp_path: Path) -> None:
+    """88.24, 88.2 and 88.15 are all shown 88.2 (88.25 is shown 88.3, as Excel rounds):
+    ranks 1, 2, 2, 2, not 1, 2, 3, 4 (FINDINGS §3)."""
+    agents = [("A1", "赵一", "一组"), ("A2", "钱二", "一组"), ("A3", "孙三", "一组"), ("A4", "李四", "一组")]
+    scores = {"A1": [88.24, 88.24], "A2": [88.2, 88.2], "A3": [90.0, 86.3], "A4": [88.25, 88.25]}
+    calls = [(f"{a[0]}-{i}", a, score, []) for a in agents for i, score in enumerate(scores[a[0]])]
+    paths = write_workbooks(night(calls), tmp_path)
+    ranking = load_workbook(paths[-1])["坐席排名"]
+    head = header(ranking)
+    assert ranking.cell(2, head.index("平均得分") + 1).number_format == "0.0"
+    shown = [(row[0], row[1], row[head.index("平均得分")]) for row in data_rows(ranking)]
+    assert shown == [(1, "A4", 88.25), (2, "A1", 88.24), (2, "A2", 88.2), (2, "A3", pytest.approx(88.15))]
+    book = load_workbook(agent_book(paths, "A2"))["概览"]
+    assert next(row[1] for row in book.iter_rows(values_only=True) if row[0] == "团队排名") == "第 2 名 / 共 4 人"

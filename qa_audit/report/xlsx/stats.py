@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from qa_audit.clock import centre_time
 from qa_audit.labels import order_checks
@@ -167,11 +168,12 @@ class Totals:
     """Per team, per day: what each agent's daily figures are held against on the trend sheet."""
 
     def ranking(self) -> list[Agent]:
-        """Agents best first: by average score, then pass rate, fewer red lines, id."""
+        """Agents best first: by average score as shown (`shown_score`), then pass rate,
+        fewer red lines, id."""
         return sorted(
             self.agents.values(),
             key=lambda a: (
-                -(a.tally.avg_score if a.tally.avg_score is not None else -1.0),
+                -_shown_or_last(a),
                 -(a.tally.pass_rate or 0.0),
                 a.tally.red_line,
                 a.agent_id,
@@ -213,11 +215,28 @@ def tally_days(calls: Iterable[Row], into: dict[date, Tally]) -> Iterable[Row]:
         yield row
 
 
+def shown_score(score: float) -> float:
+    """`score` as a cell formatted 0.0 shows it: rounded half up on its first 15 digits.
+
+    Ranks follow what the supervisor reads: two agents shown at 88.2 share a rank even
+    when one averages 88.24 and the other 88.2 (ranks 4, 4, 6, 6 over four rows of 88.2
+    look like a mistake). Excel and LibreOffice show the 15 significant digits they
+    keep, rounded half away from zero: 88.25 is shown as 88.3 (Python's round() gives
+    88.2, half to even), and so is 88.24999999999999, a sum's rounding error.
+    """
+    return float(Decimal(f"{score:.15g}").quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _shown_or_last(agent: Agent) -> float:
+    """An agent's shown average score; an agent without scores ranks last."""
+    return -1.0 if agent.tally.avg_score is None else shown_score(agent.tally.avg_score)
+
+
 def _competition_ranks(agents: list[Agent]) -> list[int]:
-    """1, 2, 2, 4: agents with the same average score share a rank."""
+    """1, 2, 2, 4: agents with the same average score, as shown, share a rank."""
     ranks: list[int] = []
     for i, agent in enumerate(agents):
-        if i and agent.tally.avg_score == agents[i - 1].tally.avg_score:
+        if i and _shown_or_last(agent) == _shown_or_last(agents[i - 1]):
             ranks.append(ranks[-1])
         else:
             ranks.append(i + 1)
