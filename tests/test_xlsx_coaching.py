@@ -277,3 +277,73 @@ def test_agents_shown_with_the_same_score_share_the_rank(tmp_path: Path) -> None
     assert shown == [(1, "A4", 88.25), (2, "A1", 88.24), (2, "A2", 88.2), (2, "A3", pytest.approx(88.15))]
     book = load_workbook(agent_book(paths, "A2"))["概览"]
     assert next(row[1] for row in book.iter_rows(values_only=True) if row[0] == "团队排名") == "第 2 名 / 共 4 人"
+
+
+# --- 3a. the colours point at agents worse than the centre ------------------------------
+
+
+def non_answer(tid: str, agent: tuple[str, str, str]) -> Row:
+    return finding_row(tid, agent, rule="NAN001", check="non_answer", text="这个我也不清楚。", spans=[[4, 7]],
+                       message="三不知答复：不清楚", deduction=10.0)  # fmt: skip
+
+
+def greeting(tid: str, agent: tuple[str, str, str]) -> Row:
+    return finding_row(tid, agent, rule="GRT001", check="greeting", turn=None, severity="minor",
+                       message="开场白不完整，缺少：服务用语", deduction=5.0)  # fmt: skip
+
+
+def redness(ws, column: int, row: int) -> float | None:  # type: ignore[no-untyped-def]
+    """How red a cell's colour scale paints it: 0 white .. 1 the scale's red; None without a scale.
+
+    Reads the scale as Excel applies it: below its start the start colour, above its end
+    the end colour, linear between.
+    """
+    value = ws.cell(row, column).value
+    for cf in ws.conditional_formatting:
+        if not any(r.min_col <= column <= r.max_col and r.min_row <= row <= r.max_row for r in cf.sqref.ranges):
+            continue
+        for rule in cf.rules:
+            if rule.colorScale is None:
+                continue
+            start, end = rule.colorScale.cfvo
+            assert rule.colorScale.color[0].rgb.endswith("FFFFFF") and rule.colorScale.color[1].rgb.endswith("F8696B")
+            covered = [ws.cell(r, c).value for rng in cf.sqref.ranges
+                       for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)]
+            low = float(start.val) if start.type == "num" else min(v for v in covered if v is not None)
+            high = float(end.val) if end.type == "num" else max(v for v in covered if v is not None)
+            return min(1.0, max(0.0, (value - low) / (high - low)))
+    return None
+
+
+def test_each_check_column_is_red_only_where_an_agent_is_worse_than_the_centre(
+    tmp_path: Path, pack: RulePack
+) -> None:
+    """FINDINGS §3: everyone misses the greeting (96-100%); one agent's 三不知 is 16%. The
+    三不知 is the reddest cell; a 96% greeting below the centre's 98% is white."""
+    agents = [(f"A10{i}", name, "售后一组") for i, name in enumerate(["赵一", "钱二", "孙三", "李四"])]
+    misses = {"A100": 25, "A101": 24, "A102": 25, "A103": 24}
+    unanswered = {"A100": 4, "A101": 1, "A102": 0, "A103": 0}
+    calls = []
+    for agent in agents:
+        for i in range(25):
+            tid = f"{agent[0]}-{i:02d}"
+            fs = [greeting(tid, agent)] if i < misses[agent[0]] else []
+            fs += [non_answer(tid, agent)] if i < unanswered[agent[0]] else []
+            calls.append((tid, agent, 100.0 - sum(f["deduction"] for f in fs), fs))
+    paths = write_workbooks(night(calls), tmp_path, pack=pack)
+
+    ranking = load_workbook(paths[-1])["坐席排名"]
+    head = header(ranking)
+    rows = {ranking.cell(r, 2).value: r for r in range(2, ranking.max_row + 1)}
+    col = {name: head.index(f"{name}违规率") + 1 for name in ("开场问候", "三不知", "服务禁语")}
+    assert ranking.cell(rows["A100"], col["三不知"]).value == pytest.approx(0.16)
+    assert redness(ranking, col["三不知"], rows["A100"]) == 1.0  # 16% against a centre of 5%: the reddest
+    assert redness(ranking, col["三不知"], rows["A101"]) == 0.0  # 4%: better than the centre
+    assert redness(ranking, col["开场问候"], rows["A101"]) == 0.0  # 96% of a 98% centre: white, not solid red
+    assert redness(ranking, col["开场问候"], rows["A100"]) == pytest.approx(0.2)  # 100%: 2 points worse, pale
+    assert redness(ranking, col["服务禁语"], rows["A100"]) is None  # nobody worse than the centre: no colour
+
+    summary = load_workbook(paths[-1])["概览"]
+    team = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "售后一组")
+    first_check = next(c for c in range(1, 30) if summary.cell(team - 1, c).value == "开场问候")
+    assert redness(summary, first_check, team) is None  # one team is the centre: nothing is worse

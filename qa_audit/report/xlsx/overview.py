@@ -126,7 +126,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
     g.blank()
 
-    g.add(("各团队情况（检查项一栏为违规率：有该项问题的通话占比）", style.SECTION))
+    g.add(("各团队情况（检查项为违规率：有该项问题的通话占比；高于全体的标红，越高越红）", style.SECTION))
     headers = ["团队", "坐席数", "质检通话", "平均得分", "合格率", "红线通话", "平均说话占比"]
     first_check = len(headers) + 1
     head = g.add(*((h, style.HEADER) for h in [*headers, *(check_label(c) for c in totals.checks)]))
@@ -145,10 +145,9 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
 
     team_rows = [team_row(name, totals.team_sizes[name], t, style.TEXT) for name, t in totals.teams.items()]
     all_row = team_row(ALL, len(totals.agents), all_, style.LABEL)
-    last_col = get_column_letter(first_check + len(totals.checks) - 1)
     ws.conditional_formatting.add(f"D{head + 1}:D{all_row}", style.below_pass_mark(f"D{head + 1}", settings.pass_mark))
     if totals.checks and all_.calls:  # no calls, no rates: nothing to colour or chart
-        ws.conditional_formatting.add(f"{get_column_letter(first_check)}{head + 1}:{last_col}{all_row}", style.heat())
+        _colour_checks(ws, totals, first_check, (head + 1, all_row), totals.teams.values())
         g.blank()
         top = g.next_row
         by_team = len(team_rows) <= CHART_TEAMS
@@ -214,11 +213,26 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
     _, last = table.finish()
     ws.conditional_formatting.add(f"G2:G{last}", style.below_pass_mark("$G2", settings.pass_mark))
     ws.conditional_formatting.add(f"I2:I{last}", style.red_line("$I2>0"))
-    if checks:
-        first = len(columns) - len(checks)
-        ws.conditional_formatting.add(
-            f"{get_column_letter(first)}2:{get_column_letter(first + len(checks) - 1)}{last}", style.heat()
-        )
+    _colour_checks(ws, totals, len(columns) - len(checks), (2, last), [a.tally for a in agents])
+
+
+def _colour_checks(
+    ws: WriteOnlyWorksheet, totals: Totals, first_col: int, rows: tuple[int, int], tallies: Iterable[Tally]
+) -> None:
+    """Colour each check column on its own, against the centre's rate of that check.
+
+    White at or below the centre's rate, red at the column's worst when that is 10 points
+    or more above it (`style.worse_than`): what stands out is a team or an agent doing
+    clearly worse than the centre on a check, not a check everyone fails. A column where
+    nobody is worse than the centre stays white.
+    """
+    tallies = list(tallies)
+    for i, check in enumerate(totals.checks):
+        centre = totals.overall.rate(check) or 0.0
+        worst = max((t.rate(check) or 0.0 for t in tallies), default=0.0)
+        if worst > centre:
+            letter = get_column_letter(first_col + i)
+            ws.conditional_formatting.add(f"{letter}{rows[0]}:{letter}{rows[1]}", style.worse_than(centre, worst))
 
 
 def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: Settings) -> None:

@@ -195,9 +195,37 @@ def warn(formula: str) -> Rule:
     return rule(formula, fill=WARN_FILL, color=WARN_FONT)
 
 
+HEAT = "F8696B"
+"""The red end of the colour scales: Excel's own red of its white-to-red scale."""
+
+
 def heat() -> ColorScaleRule:
     """White at 0%, red at the worst rate in the range: where a whole team struggles shows at a glance."""
-    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
+    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color=HEAT)
+
+
+REDDEST_GAP = 0.10
+"""A rate at least this far above the centre's (10 个百分点) can be the full red of a scale."""
+
+
+def worse_than(centre: float, worst: float) -> ColorScaleRule:
+    """White at or below `centre` (the centre's rate of one check), red at `worst` (the
+    worst rate in that check's column): only doing worse than the centre is coloured.
+
+    A scale from 0 to the sheet's highest rate coloured a check everyone fails (a
+    greeting at 96-100%) solid red on every row and left a serious 16% 三不知 pale.
+    The red end is never closer to the centre than `REDDEST_GAP`: in a column where the
+    worst is 99.6% against a centre of 98.3%, 1.3 points is pale pink, not the red of a
+    16% 三不知 against 2.4%. Values below the scale's start take its white.
+    """
+    return ColorScaleRule(
+        start_type="num",
+        start_value=centre,
+        start_color="FFFFFF",
+        end_type="num",
+        end_value=max(worst, centre + REDDEST_GAP),
+        end_color=HEAT,
+    )
 
 
 _COMMON = re.compile(
