@@ -124,7 +124,7 @@ def test_only_the_calls_the_talk_rule_flags_are_amber(tmp_path: Path, pack: Rule
 
     # Averages are not what the rule flags: no amber on them.
     ranking = load_workbook(paths[-1])["坐席排名"]
-    assert header(ranking)[9] == "平均说话占比" and amber(ranking, "J") == []
+    assert amber(ranking, chr(65 + header(ranking).index("平均说话占比"))) == []
     trend = load_workbook(agent_book(paths, "A1024"))["趋势"]
     assert header(trend)[6] == "平均说话占比" and amber(trend, "G") == []
 
@@ -347,3 +347,61 @@ def test_each_check_column_is_red_only_where_an_agent_is_worse_than_the_centre(
     team = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "售后一组")
     first_check = next(c for c in range(1, 30) if summary.cell(team - 1, c).value == "开场问候")
     assert redness(summary, first_check, team) is None  # one team is the centre: nothing is worse
+
+
+# --- 3b. who needs attention, by name --------------------------------------------------
+
+
+def attention_list(path: Path) -> list[tuple]:
+    """The rows of 概览's list of agents needing attention, under its header row."""
+    rows = list(load_workbook(path)["概览"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[:2] == ("工号", "姓名")) + 1
+    end = next(i for i in range(start, len(rows)) if not rows[i][1])
+    return [row[:7] for row in rows[start:end]]
+
+
+def test_agents_needing_attention_are_marked_in_the_ranking_and_named_on_the_front_sheet(tmp_path: Path) -> None:
+    """孙三 swore at a customer once but averages 93.3 (ranked 2nd); 李四 averages 70: both
+    are marked with the reason, and listed by name on 概览, the red line first."""
+    agents = {a[0]: a for a in [("A1", "赵一", "售后一组"), ("A2", "钱二", "售后一组"),
+                                ("A3", "孙三", "售后二组"), ("A4", "李四", "售后二组")]}  # fmt: skip
+    calls = [(f"{a}-{i}", agents[a], score, []) for a, scores in
+             [("A1", [95, 95, 95]), ("A2", [85, 85, 85]), ("A4", [70, 65, 75])] for i, score in enumerate(scores)]
+    calls += [("A3-0", agents["A3"], 0.0, [profanity("A3-0", agents["A3"])])]
+    calls += [(f"A3-{i}", agents["A3"], 100.0, []) for i in range(1, 15)]
+    paths = write_workbooks(night(calls), tmp_path)
+
+    ranking = load_workbook(paths[-1])["坐席排名"]
+    head = header(ranking)
+    assert head[:5] == ["排名", "工号", "姓名", "团队", "需关注"]
+    marked = [(row[1], row[2], row[4]) for row in data_rows(ranking)]
+    assert marked == [("A1", "赵一", None), ("A3", "孙三", "红线 1 通"), ("A2", "钱二", None),
+                      ("A4", "李四", "平均分低于合格线")]  # fmt: skip
+    assert [f for cf in ranking.conditional_formatting if str(cf.sqref).startswith("E2:")
+            for rule in cf.rules for f in rule.formula] == ["LEN($E2)>0"]  # red where a reason is given  # fmt: skip
+
+    summary = load_workbook(paths[-1])["概览"]
+    count = next(row for row in summary.iter_rows(values_only=True) if row[0] == "需关注坐席")
+    assert count[1:3] == (2, "有红线通话或平均得分低于合格线 80 分，名单见下")
+    listed = attention_list(paths[-1])
+    assert [(r[0], r[1], r[2], r[5], r[6]) for r in listed] == [
+        ("A3", "孙三", "售后二组", 1, "红线 1 通"), ("A4", "李四", "售后二组", 0, "平均分低于合格线")]
+    assert listed[1][3] == pytest.approx(70.0)
+
+
+def test_a_long_list_of_agents_needing_attention_points_to_the_ranking(tmp_path: Path) -> None:
+    agents = [(f"B{i:02d}", f"坐席{i:02d}", "热线一组") for i in range(18)]
+    calls = [(f"{a[0]}-1", a, 60.0 + i, []) for i, a in enumerate(agents)]
+    paths = write_workbooks(night(calls), tmp_path)
+    listed = attention_list(paths[-1])
+    assert [r[0] for r in listed] == [f"B{i:02d}" for i in range(15)]  # the lowest scores first
+    texts = [v for row in load_workbook(paths[-1])["概览"].iter_rows(values_only=True) for v in row if v]
+    assert "另有 3 名，见「坐席排名」的「需关注」列（可筛选）" in texts
+
+
+def test_nobody_needing_attention_is_said_plainly(tmp_path: Path) -> None:
+    paths = write_workbooks(night([("T1", WANG, 95.0, []), ("T2", LI, 88.0, [])]), tmp_path)
+    summary = load_workbook(paths[-1])["概览"]
+    count = next(row for row in summary.iter_rows(values_only=True) if row[0] == "需关注坐席")
+    assert count[1:3] == (0, "有红线通话或平均得分低于合格线 80 分：无")
+    assert data_rows(load_workbook(paths[-1])["坐席排名"])[0][4] is None

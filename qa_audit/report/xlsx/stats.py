@@ -150,6 +150,21 @@ class Agent:
         """王小明（A1024）, or the id alone when the rows carry no name."""
         return f"{self.name}（{self.agent_id}）" if self.name else self.agent_id
 
+    def attention(self, pass_mark: float) -> str:
+        """Why a supervisor should look at this agent first ("红线 1 通；平均分低于合格线"),
+        or "" when nothing calls for it.
+
+        A red line (一票否决) or an average below the pass mark is what a centre acts on
+        whatever the ranking says: the last of 60 agents can be fine, the tenth can have
+        sworn at a customer.
+        """
+        reasons = []
+        if self.tally.red_line:
+            reasons.append(f"红线 {self.tally.red_line} 通")
+        if self.tally.avg_score is not None and self.tally.avg_score < pass_mark:
+            reasons.append("平均分低于合格线")
+        return "；".join(reasons)
+
 
 @dataclass(slots=True)
 class Totals:
@@ -178,6 +193,14 @@ class Totals:
                 a.tally.red_line,
                 a.agent_id,
             ),
+        )
+
+    def needing_attention(self, pass_mark: float) -> list[Agent]:
+        """The agents with a reason for attention (`Agent.attention`), worst first: the
+        most red-line calls, then the lowest average score."""
+        return sorted(
+            (a for a in self.agents.values() if a.attention(pass_mark)),
+            key=lambda a: (-a.tally.red_line, _shown_or_last(a), a.agent_id),
         )
 
     def period(self) -> str:
