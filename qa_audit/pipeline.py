@@ -246,6 +246,7 @@ def _export(options: RunOptions, pack: RulePack, store: Store, summary: RunSumma
         books = write_workbooks(
             source,
             options.out_dir,
+            pack=pack,
             pass_mark=pack.scoring.pass_mark,
             workers=options.workers,
             reopen=lambda: Store.open(options.db_path, readonly=True).run_source(run_id),

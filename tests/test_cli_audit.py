@@ -221,7 +221,7 @@ def test_one_agents_report_compares_him_with_everyone_in_the_period(
     assert note(summary, "团队") == ("售后一组", "共 2 名坐席")
     assert note(summary, "平均得分")[1] == "合格线 80 分；团队平均 93.7"
     assert note(summary, "团队排名") == ("第 1 名 / 共 2 人", "按平均得分；全体第 3 名 / 共 7 人")
-    assert note(summary, "辅导重点")[0] == "开场问候、自报工号"
+    assert note(summary, "辅导重点") == ("服务禁语", "平均每通扣 2.5 分；6 通中 1 通（16.7%），团队 16.7%")
     assert "三不知" in [row[0] for row in summary]  # a check only other agents hit is still listed
     for name in ("A1024_王小明.xlsx", "A3008_吴昊.xlsx"):
         assert cells(tmp_path / "one" / name) == cells(tmp_path / "all" / name), name
@@ -232,6 +232,27 @@ def test_one_agents_report_compares_him_with_everyone_in_the_period(
     assert [row[-1] for row in overview["坐席排名"][1:] if row[-1]] == ["A1024_王小明.xlsx", "A3008_吴昊.xlsx"]
     assert [row[:-1] for row in overview["坐席排名"]] == [row[:-1] for row in full["坐席排名"]]
     assert {k: v for k, v in overview.items() if k != "坐席排名"} == {k: v for k, v in full.items() if k != "坐席排名"}
+
+
+def test_a_rebuilt_day_has_a_column_for_every_check_of_the_pack_even_at_zero(
+    runner: CliRunner, history: tuple[Path, list], tmp_path: Path
+) -> None:
+    """Nobody missed a greeting or a staff number on 2026-11-21: the rebuilt day still has
+    those columns, at 0.0%, in the same places as the whole history's report."""
+    db, _ = history
+    day = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "day"), "--workers", "1",
+                               "--from", "2026-11-21", "--to", "2026-11-21"])
+    assert day.exit_code == 0, day.output
+    whole = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "all"), "--workers", "1"])
+    assert whole.exit_code == 0, whole.output
+    ranking = cells(tmp_path / "day" / "overview.xlsx")["坐席排名"]
+    head = [h.replace("\n", "") for h in ranking[0]]
+    assert [h.removesuffix("违规率") for h in head if h.endswith("违规率")] == [
+        "开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比"]
+    assert {row[head.index("开场问候违规率")] for row in ranking[1:]} == {0}
+    assert ranking[0] == cells(tmp_path / "all" / "overview.xlsx")["坐席排名"][0]
+    book = cells(tmp_path / "day" / "A1024_王小明.xlsx")
+    assert book["通话"][0] == cells(tmp_path / "all" / "A1024_王小明.xlsx")["通话"][0]
 
 
 def test_a_rebuilt_report_does_not_claim_that_nothing_was_skipped(runner: CliRunner, tmp_path: Path) -> None:

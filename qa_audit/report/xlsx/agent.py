@@ -1,10 +1,11 @@
 """One agent's workbook: 概览 (how they did, against their team), 趋势, 通话, 问题明细.
 
-The supervisor coaching this agent reads 概览 first: the headline numbers, which checks
-the agent fails more often than the team, and the rules behind most findings with the
-words actually used. 趋势 (only when the calls fall on several days) shows the same
-figures day by day. 通话 and 问题明细 are the evidence, one row per call and per finding,
-with the offending words in red inside each utterance.
+The supervisor coaching this agent reads 概览 first: the headline numbers, 辅导重点 (the
+checks that cost this agent the most, a red line first), the per-check rates against the
+team, and the rules behind most findings with the words actually used. 趋势 (only when
+the calls fall on several days) shows the same figures day by day. 通话 and 问题明细 are
+the evidence, one row per call and per finding, with the offending words in red inside
+each utterance.
 
 The two long sheets are streamed from the source; 概览 and 趋势 are written last because
 their rule list and daily sums are counted while the findings and calls stream past.
@@ -12,11 +13,13 @@ their rule list and daily sums are counted while the findings and calls stream p
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from openpyxl.chart import Reference
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.labels import (
@@ -41,6 +44,9 @@ from qa_audit.report.xlsx.trend import TREND, title_rows, trend_sheet
 
 SUMMARY, CALLS, FINDINGS = "概览", "通话", "问题明细"
 TOP_RULES = 10
+FOCUS = 3
+"""辅导重点 names at most this many checks: a coaching talk covers two or three things."""
+FOCUS_ORDER = "辅导重点的顺序：有红线的最先，其余按平均每通扣分从多到少（扣分兼顾严重程度和发生次数）"
 CHART_ROWS = 16
 
 
@@ -83,7 +89,9 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     """One row per call in time order, failed calls in red.
 
     A column per check holds that call's findings of it, so a supervisor can filter the
-    calls to play back: 服务禁语 not "-", say.
+    calls to play back: 服务禁语 not "-", say. The talk share is amber only on the calls
+    the talk-share rule flagged (over its limit), not on every call above the target:
+    amber then means the same as the finding it stands for.
     """
     _print_header(ws, agent, settings, "通话明细", "1:1")
     checks = totals.checks
@@ -121,7 +129,9 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     data, last_row = table.finish()
     ws.conditional_formatting.add(f"G2:G{last_row}", style.red_line('$G2="是"'))
     ws.conditional_formatting.add(data, style.bad('$F2="否"'))
-    ws.conditional_formatting.add(f"H2:H{last_row}", style.over_talk_target("$H2", settings.talk_target))
+    if settings.talk_check in checks:
+        flagged = get_column_letter(len(columns) - len(checks) + 1 + checks.index(settings.talk_check))
+        ws.conditional_formatting.add(f"H2:H{last_row}", style.warn(f"${flagged}2>0"))
 
 
 def _findings_sheet(
@@ -179,23 +189,40 @@ def _findings_sheet(
     return red_lines
 
 
-def _talk_note(share: float | None, target: float) -> str:
-    if share is None:
-        return "无说话时长或字数数据"
-    gap = (share - target) * 100
-    if abs(gap) < 0.05:
-        return f"目标 {target:.0%}，正好达标"
-    return f"目标 {target:.0%}，{'高出' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
+def _focus(agent: Agent, totals: Totals, rules: dict[str, RuleTally]) -> list[tuple[str, str]]:
+    """What costs this agent the most, at most `FOCUS` checks, each with why in words.
 
-
-def _focus(agent: Agent, totals: Totals) -> str:
-    """The checks the agent fails most above the team rate: where coaching pays off first."""
-    mine, team = agent.tally, totals.teams[agent.team]
-    if not mine.findings:
-        return "本周期未发现问题"
-    gaps = [((mine.rate(c) or 0.0) - (team.rate(c) or 0.0), c) for c in totals.checks]
-    worse = [check_label(c) for gap, c in sorted(gaps, key=lambda g: -g[0]) if gap > 0.005][:3]
-    return "、".join(worse) if worse else "各检查项违规率均不高于团队"
+    A check with a red line comes first: one such call is a failed call whatever else
+    happened. The others are ranked by the points their findings took off this agent's
+    scores per call, which weighs severity (a 严重 taboo takes 15, a missing staff number
+    1) and frequency (a close missed in 20 of 25 calls costs more than one lookup
+    without 请稍等) together. The team's rate beside the agent's says whether it is this
+    agent's problem or the whole team's; it does not decide the order, because a problem
+    everyone shares still costs this agent its points.
+    """
+    tally, team = agent.tally, totals.teams[agent.team]
+    points: Counter[str] = Counter()
+    red_lines: Counter[str] = Counter()
+    for rule in rules.values():
+        points[rule.check] += rule.points
+        red_lines[rule.check] += rule.red_lines
+    order = {check: i for i, check in enumerate(totals.checks)}
+    ranked = sorted(
+        points, key=lambda c: (-red_lines[c], -points[c], -tally.check_calls[c], order.get(c, len(order)), c)
+    )
+    focus: list[tuple[str, str]] = []
+    for check in ranked[:FOCUS]:
+        hit, rate, theirs = tally.check_calls[check], tally.rate(check) or 0.0, team.rate(check) or 0.0
+        if red_lines[check]:
+            why = f"红线 {red_lines[check]} 次，一票否决"
+        elif points[check] / tally.calls >= 0.05:
+            why = f"平均每通扣 {points[check] / tally.calls:.1f} 分"
+        elif points[check]:
+            why = "平均每通扣不到 0.1 分"  # never "扣 0.0 分" for points that were taken
+        else:
+            why = "不扣分"
+        focus.append((check_label(check), f"{why}；{tally.calls} 通中 {hit} 通（{rate:.1%}），团队 {theirs:.1%}"))
+    return focus
 
 
 def _summary_sheet(
@@ -210,7 +237,7 @@ def _summary_sheet(
     g.add((f"坐席质检报告 · {agent.display}", style.TITLE))
     g.add(
         (f"统计周期 {settings.period}　·　合格线 {settings.pass_mark:g} 分　·　"
-         f"说话占比目标 {settings.talk_target:.0%}", style.SUBTITLE)
+         f"{settings.talk_standard()}", style.SUBTITLE)
     )  # fmt: skip
     g.blank()
 
@@ -225,7 +252,7 @@ def _summary_sheet(
     score_row = kv("平均得分", tally.avg_score, style.KEY_SCORE, f"合格线 {settings.pass_mark:g} 分；{team_avg}")
     kv("合格率", tally.pass_rate, style.KEY_PERCENT, f"团队 {team.pass_rate:.1%}" if team.pass_rate is not None else "")
     red_row = kv("红线通话", tally.red_line, style.KEY_NUMBER, f"团队共 {team.red_line} 通")
-    kv("平均说话占比", tally.avg_talk, style.KEY_PERCENT, _talk_note(tally.avg_talk, settings.talk_target))
+    kv("平均说话占比", tally.avg_talk, style.KEY_PERCENT, settings.talk_note(tally))
     kv(
         "团队排名",
         f"第 {agent.team_rank} 名 / 共 {totals.team_sizes[agent.team]} 人",
@@ -233,14 +260,20 @@ def _summary_sheet(
         f"按平均得分；全体第 {agent.rank} 名 / 共 {len(totals.agents)} 人",
     )
     kv("问题总数", tally.findings, style.KEY_NUMBER)
-    kv("辅导重点", _focus(agent, totals), style.KEY_TEXT, "违规率高于团队最多的检查项")
+    focus = _focus(agent, totals, rules)
+    if focus:
+        for i, (check, why) in enumerate(focus):
+            kv("辅导重点" if i == 0 else "", check, style.KEY_TEXT, why)
+        g.add(None, (FOCUS_ORDER, style.NOTE))
+    else:
+        kv("辅导重点", "本周期未发现问题", style.KEY_TEXT, "所有检查项都没有问题记录")
     ws.conditional_formatting.add(f"B{score_row}", style.below_pass_mark(f"B{score_row}", settings.pass_mark))
     ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
     g.blank()
 
     g.add(("各检查项违规率（有问题的通话占比）：本人 vs 团队", style.SECTION))
     if totals.checks:
-        headers = ("检查项", "违规通话", "本人违规率", "团队违规率", "差值（本人−团队）")
+        headers = ("检查项", "违规通话", "本人违规率", "团队违规率", "本人比团队")
         head = g.add(*((h, style.HEADER) for h in headers))
         for check in totals.checks:
             mine, theirs = tally.rate(check), team.rate(check)
@@ -249,12 +282,12 @@ def _summary_sheet(
                 (tally.check_calls[check], style.NUMBER),
                 (mine, style.PERCENTS),
                 (theirs, style.PERCENTS),
-                (None if mine is None or theirs is None else mine - theirs, style.DELTAS),
+                (None if mine is None or theirs is None else (mine - theirs) * 100, style.DELTAS),
             )
         first, last = head + 1, head + len(totals.checks)
         gaps = f"E{first}:E{last}"
-        ws.conditional_formatting.add(gaps, style.bad(f"E{first}>0.0005"))
-        ws.conditional_formatting.add(gaps, style.good(f"E{first}<-0.0005"))
+        ws.conditional_formatting.add(gaps, style.bad(f"E{first}>=0.05"))  # shown as +0.1 or more
+        ws.conditional_formatting.add(gaps, style.good(f"E{first}<=-0.05"))
         g.blank()
         top = g.next_row
         rate_chart(

@@ -147,8 +147,10 @@ def _shown_width(value: cells.Plain, style_name: str) -> float:
         return 0
     if isinstance(value, datetime):
         return 16
-    if isinstance(value, float) and style_name in (style.PERCENTS, style.DELTAS, style.KEY_PERCENT):
+    if isinstance(value, float) and style_name in (style.PERCENTS, style.KEY_PERCENT):
         return 7
+    if isinstance(value, float) and style_name == style.DELTAS:
+        return 13  # "+12.3 个百分点"
     if isinstance(value, (int, float)):
         return len(f"{value:.1f}")
     return max(style.display_width(line) for line in str(value).split("\n"))

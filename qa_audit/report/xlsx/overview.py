@@ -1,9 +1,11 @@
 """`overview.xlsx`: the whole centre on one workbook, for the supervisor's first look.
 
-概览 holds the headline numbers and one row per team with a chart of the checks; 坐席排名
-ranks every agent by average score and links to their own workbook; 红线问题 lists every
-red-line finding (the calls to act on before anything else); 高频规则 the rules hit most;
-输入错误 the inputs the run had to skip, so nobody mistakes a missing file for a clean day.
+概览 holds the headline numbers, the agents who need attention by name (a red line, an
+average below the pass mark), and one row per team with a chart of the checks; 坐席排名
+ranks every agent by average score, marks the same agents, and links to their own
+workbook; 红线问题 lists every red-line finding (the calls to act on before anything
+else); 高频规则 the rules hit most; 输入错误 the inputs the run had to skip, so nobody
+mistakes a missing file for a clean day.
 A report rebuilt for a period is not told what was skipped: it says so and where to look
 (each night's overview and audit.log), never "none".
 
@@ -32,6 +34,10 @@ SUMMARY, RANKING, RED_LINES, RULES, ERRORS = "概览", "坐席排名", "红线�
 CHART_TEAMS = 6
 """More teams than this make a bar chart unreadable; the chart then shows the centre only."""
 CHART_ROWS = 18
+ATTENTION = "需关注"
+LISTED = 15
+"""Agents needing attention listed by name on 概览; the rest are marked in 坐席排名. The
+page is printed on one sheet: a longer list would shrink everything on it."""
 ALL = "全体"
 NOT_LISTED = "未列出"
 WHERE_SKIPPED = f"见每晚审核输出目录中的 overview.xlsx（「{ERRORS}」）和 audit.log"
@@ -104,7 +110,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     g.add(("质检总览", style.TITLE))
     g.add(
         (f"统计周期 {settings.period}　·　合格线 {settings.pass_mark:g} 分　·　"
-         f"说话占比目标 {settings.talk_target:.0%}", style.SUBTITLE)
+         f"{settings.talk_standard()}", style.SUBTITLE)
     )  # fmt: skip
     g.blank()
 
@@ -112,21 +118,33 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
         return g.add((name, style.LABEL), (value, value_style), (note, style.NOTE) if note else None)
 
     red_agents = sum(1 for a in totals.agents.values() if a.tally.red_line)
+    attention = totals.needing_attention(settings.pass_mark)
     kv("坐席数", len(totals.agents), style.KEY_NUMBER, f"分属 {len(totals.teams)} 个团队")
     kv("质检通话", all_.calls, style.KEY_NUMBER, f"不合格 {all_.calls - all_.passed} 通")
     kv("平均得分", all_.avg_score, style.KEY_SCORE, f"合格线 {settings.pass_mark:g} 分")
     kv("合格率", all_.pass_rate, style.KEY_PERCENT)
     red_row = kv("红线通话", all_.red_line, style.KEY_NUMBER, f"涉及 {red_agents} 名坐席，明细见「{RED_LINES}」")
-    kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, f"目标 {settings.talk_target:.0%}")
+    kv("平均说话占比", all_.avg_talk, style.KEY_PERCENT, settings.talk_note(all_))
     kv("问题总数", all_.findings, style.KEY_NUMBER)
     if skipped is None:
         kv("跳过的输入", NOT_LISTED, style.KEY_TEXT, f"重建的周期报告不含跳过的输入，{WHERE_SKIPPED}")
     else:
         kv("跳过的输入", skipped, style.KEY_NUMBER, f"明细见「{ERRORS}」" if skipped else "无")
+    attention_row = kv(
+        f"{ATTENTION}坐席",
+        len(attention),
+        style.KEY_NUMBER,
+        f"有红线通话或平均得分低于合格线 {settings.pass_mark:g} 分"
+        + ("，名单见下" if attention else "：无"),
+    )
     ws.conditional_formatting.add(f"B{red_row}", style.red_line(f"B{red_row}>0"))
+    ws.conditional_formatting.add(f"B{attention_row}", style.bad(f"B{attention_row}>0"))
     g.blank()
+    if attention:
+        _attention_list(g, attention, settings)
+        g.blank()
 
-    g.add(("各团队情况（检查项一栏为违规率：有该项问题的通话占比）", style.SECTION))
+    g.add(("各团队情况（检查项为违规率：有该项问题的通话占比；高于全体的标红，越高越红）", style.SECTION))
     headers = ["团队", "坐席数", "质检通话", "平均得分", "合格率", "红线通话", "平均说话占比"]
     first_check = len(headers) + 1
     head = g.add(*((h, style.HEADER) for h in [*headers, *(check_label(c) for c in totals.checks)]))
@@ -145,10 +163,9 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
 
     team_rows = [team_row(name, totals.team_sizes[name], t, style.TEXT) for name, t in totals.teams.items()]
     all_row = team_row(ALL, len(totals.agents), all_, style.LABEL)
-    last_col = get_column_letter(first_check + len(totals.checks) - 1)
     ws.conditional_formatting.add(f"D{head + 1}:D{all_row}", style.below_pass_mark(f"D{head + 1}", settings.pass_mark))
-    if totals.checks:
-        ws.conditional_formatting.add(f"{get_column_letter(first_check)}{head + 1}:{last_col}{all_row}", style.heat())
+    if totals.checks and all_.calls:  # no calls, no rates: nothing to colour or chart
+        _colour_checks(ws, totals, first_check, (head + 1, all_row), totals.teams.values())
         g.blank()
         top = g.next_row
         by_team = len(team_rows) <= CHART_TEAMS
@@ -170,17 +187,48 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     g.write()
 
 
+def _attention_list(g: Grid, agents: list[Agent], settings: Settings) -> None:
+    """The agents needing attention by name, worst first, in the columns of the team table
+    below (平均得分, 合格率, 红线通话 line up), at most `LISTED` of them."""
+    g.add((f"{ATTENTION}的坐席（红线最先，再按平均得分从低到高）", style.SECTION))
+    g.add(*((h, style.HEADER) for h in ("工号", "姓名", "团队", "平均得分", "合格率", "红线通话", "原因")))
+    first = g.next_row
+    for agent in agents[:LISTED]:
+        t = agent.tally
+        g.add(
+            (agent.agent_id, style.TEXT),
+            (agent.name, style.TEXT),
+            (agent.team, style.TEXT),
+            (t.avg_score, style.SCORES),
+            (t.pass_rate, style.PERCENTS),
+            (t.red_line, style.NUMBER),
+            (agent.attention(settings.pass_mark), style.TEXT),
+        )
+    last = g.next_row - 1
+    g.ws.conditional_formatting.add(f"D{first}:D{last}", style.below_pass_mark(f"D{first}", settings.pass_mark))
+    g.ws.conditional_formatting.add(f"F{first}:F{last}", style.red_line(f"F{first}>0"))
+    if len(agents) > LISTED:
+        g.add((f"另有 {len(agents) - LISTED} 名，见「{RANKING}」的「{ATTENTION}」列（可筛选）", style.NOTE))
+
+
 def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -> None:
     """Every agent, best average score first, each row linking to the agent's workbook
-    (left empty for an agent whose workbook this report did not write: no dead links)."""
+    (left empty for an agent whose workbook this report did not write: no dead links).
+
+    A ranking reads best first, so the agents to act on are marked rather than moved:
+    需关注, beside the name, says why (a red line, an average below the pass mark), in
+    red, and filters to them in one click; 概览 lists them by name, worst first.
+    """
     style.setup_print(ws, title="坐席排名（按平均得分）", left="质检总览", right=settings.period, title_rows="1:1")
     agents = totals.ranking()
     checks = totals.checks
+    reasons = {a.agent_id: a.attention(settings.pass_mark) for a in agents}
     columns = [
         column("排名", style.NUMBER, 4),
         column("工号", style.TEXT, *(style.display_width(a.agent_id) for a in agents)),
         column("姓名", style.TEXT, *(style.display_width(a.name) for a in agents)),
         column("团队", style.TEXT, *(style.display_width(a.team) for a in agents)),
+        column(ATTENTION, style.TEXT, *(style.display_width(r) for r in reasons.values())),
         column("团队内\n排名", style.CENTER, 7),
         column("质检\n通话", style.NUMBER, 4),
         column("平均\n得分", style.SCORES, 5),
@@ -200,6 +248,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
                 agent.agent_id,
                 agent.name,
                 agent.team,
+                reasons[agent.agent_id] or None,
                 f"{agent.team_rank} / {totals.team_sizes[agent.team]}",
                 t.calls,
                 t.avg_score,
@@ -212,14 +261,31 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
             ]
         )
     _, last = table.finish()
-    ws.conditional_formatting.add(f"G2:G{last}", style.below_pass_mark("$G2", settings.pass_mark))
-    ws.conditional_formatting.add(f"I2:I{last}", style.red_line("$I2>0"))
-    ws.conditional_formatting.add(f"J2:J{last}", style.over_talk_target("$J2", settings.talk_target))
-    if checks:
-        first = len(columns) - len(checks)
-        ws.conditional_formatting.add(
-            f"{get_column_letter(first)}2:{get_column_letter(first + len(checks) - 1)}{last}", style.heat()
-        )
+    letter = {col.header: get_column_letter(i) for i, col in enumerate(columns, 1)}
+    marked, score, red = letter[ATTENTION], letter["平均\n得分"], letter["红线\n通话"]
+    ws.conditional_formatting.add(f"{marked}2:{marked}{last}", style.bad(f"LEN(${marked}2)>0"))
+    ws.conditional_formatting.add(f"{score}2:{score}{last}", style.below_pass_mark(f"${score}2", settings.pass_mark))
+    ws.conditional_formatting.add(f"{red}2:{red}{last}", style.red_line(f"${red}2>0"))
+    _colour_checks(ws, totals, len(columns) - len(checks), (2, last), [a.tally for a in agents])
+
+
+def _colour_checks(
+    ws: WriteOnlyWorksheet, totals: Totals, first_col: int, rows: tuple[int, int], tallies: Iterable[Tally]
+) -> None:
+    """Colour each check column on its own, against the centre's rate of that check.
+
+    White at or below the centre's rate, red at the column's worst when that is 10 points
+    or more above it (`style.worse_than`): what stands out is a team or an agent doing
+    clearly worse than the centre on a check, not a check everyone fails. A column where
+    nobody is worse than the centre stays white.
+    """
+    tallies = list(tallies)
+    for i, check in enumerate(totals.checks):
+        centre = totals.overall.rate(check) or 0.0
+        worst = max((t.rate(check) or 0.0 for t in tallies), default=0.0)
+        if worst > centre:
+            letter = get_column_letter(first_col + i)
+            ws.conditional_formatting.add(f"{letter}{rows[0]}:{letter}{rows[1]}", style.worse_than(centre, worst))
 
 
 def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: Settings) -> None:

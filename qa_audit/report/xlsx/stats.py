@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from qa_audit.clock import centre_time
 from qa_audit.labels import order_checks
@@ -24,11 +25,45 @@ NO_TEAM = "未分组"
 
 @dataclass(frozen=True)
 class Settings:
-    """What the caller decides about a report: its period label and the two targets."""
+    """What the caller decides about a report: its period label, the pass mark, and talk share.
+
+    Talk share has a target (30%: the 7:3 listening standard) and a limit above which
+    the rule flags a call (40% in the default pack). A supervisor must be able to tell
+    them apart: the target is what the notes measure an agent's average against, and
+    only the calls the rule flags are highlighted.
+    """
 
     period: str
     pass_mark: float
     talk_target: float
+    talk_check: str = "talk_ratio"
+    """The check of the talk-share rule: a call has a finding of it when it went over the limit."""
+    talk_limit: str | None = None
+    """The limit the talk-share rule flags above, in words ("40%", "40%（在线 45%）"); None
+    when the report was given no pack, or a pack without that rule."""
+
+    def talk_standard(self) -> str:
+        """The subtitle's words for talk share: the target, and the limit when it is known."""
+        target = f"说话占比目标 {self.talk_target:.0%}"
+        return target if self.talk_limit is None else f"{target}，单通超过 {self.talk_limit} 记为问题"
+
+    def talk_note(self, tally: Tally) -> str:
+        """A set of calls' average talk share against the target, in 个百分点, and how many
+        calls the rule flagged: the average alone says nothing about the limit."""
+        share = tally.avg_talk
+        if share is None:
+            return "无说话时长或字数数据"
+        gap = (share - self.talk_target) * 100
+        if abs(gap) < 0.05:
+            note = f"目标 {self.talk_target:.0%}，正好达标"
+        else:
+            note = f"目标 {self.talk_target:.0%}，{'高出' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
+        if self.talk_limit is None:
+            return note
+        over = tally.check_calls[self.talk_check]
+        if not over:
+            return f"{note}；没有通话超过 {self.talk_limit}"
+        return f"{note}；{over} 通超过 {self.talk_limit}，记为问题"
 
 
 @dataclass(slots=True)
@@ -115,6 +150,21 @@ class Agent:
         """王小明（A1024）, or the id alone when the rows carry no name."""
         return f"{self.name}（{self.agent_id}）" if self.name else self.agent_id
 
+    def attention(self, pass_mark: float) -> str:
+        """Why a supervisor should look at this agent first ("红线 1 通；平均分低于合格线"),
+        or "" when nothing calls for it.
+
+        A red line (一票否决) or an average below the pass mark is what a centre acts on
+        whatever the ranking says: the last of 60 agents can be fine, the tenth can have
+        sworn at a customer.
+        """
+        reasons = []
+        if self.tally.red_line:
+            reasons.append(f"红线 {self.tally.red_line} 通")
+        if self.tally.avg_score is not None and self.tally.avg_score < pass_mark:
+            reasons.append("平均分低于合格线")
+        return "；".join(reasons)
+
 
 @dataclass(slots=True)
 class Totals:
@@ -122,6 +172,7 @@ class Totals:
 
     agents: dict[str, Agent]
     checks: list[str]
+    """The checks with a column, in `labels.order_checks` order: the pack's and any found in the rows."""
     teams: dict[str, Tally]
     overall: Tally
     first_day: str | None
@@ -132,15 +183,24 @@ class Totals:
     """Per team, per day: what each agent's daily figures are held against on the trend sheet."""
 
     def ranking(self) -> list[Agent]:
-        """Agents best first: by average score, then pass rate, fewer red lines, id."""
+        """Agents best first: by average score as shown (`shown_score`), then pass rate,
+        fewer red lines, id."""
         return sorted(
             self.agents.values(),
             key=lambda a: (
-                -(a.tally.avg_score if a.tally.avg_score is not None else -1.0),
+                -_shown_or_last(a),
                 -(a.tally.pass_rate or 0.0),
                 a.tally.red_line,
                 a.agent_id,
             ),
+        )
+
+    def needing_attention(self, pass_mark: float) -> list[Agent]:
+        """The agents with a reason for attention (`Agent.attention`), worst first: the
+        most red-line calls, then the lowest average score."""
+        return sorted(
+            (a for a in self.agents.values() if a.attention(pass_mark)),
+            key=lambda a: (-a.tally.red_line, _shown_or_last(a), a.agent_id),
         )
 
     def period(self) -> str:
@@ -178,21 +238,45 @@ def tally_days(calls: Iterable[Row], into: dict[date, Tally]) -> Iterable[Row]:
         yield row
 
 
+def shown_score(score: float) -> float:
+    """`score` as a cell formatted 0.0 shows it: rounded half up on its first 15 digits.
+
+    Ranks follow what the supervisor reads: two agents shown at 88.2 share a rank even
+    when one averages 88.24 and the other 88.2 (ranks 4, 4, 6, 6 over four rows of 88.2
+    look like a mistake). Excel and LibreOffice show the 15 significant digits they
+    keep, rounded half away from zero: 88.25 is shown as 88.3 (Python's round() gives
+    88.2, half to even), and so is 88.24999999999999, a sum's rounding error.
+    """
+    return float(Decimal(f"{score:.15g}").quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def _shown_or_last(agent: Agent) -> float:
+    """An agent's shown average score; an agent without scores ranks last."""
+    return -1.0 if agent.tally.avg_score is None else shown_score(agent.tally.avg_score)
+
+
 def _competition_ranks(agents: list[Agent]) -> list[int]:
-    """1, 2, 2, 4: agents with the same average score share a rank."""
+    """1, 2, 2, 4: agents with the same average score, as shown, share a rank."""
     ranks: list[int] = []
     for i, agent in enumerate(agents):
-        if i and agent.tally.avg_score == agents[i - 1].tally.avg_score:
+        if i and _shown_or_last(agent) == _shown_or_last(agents[i - 1]):
             ranks.append(ranks[-1])
         else:
             ranks.append(i + 1)
     return ranks
 
 
-def gather(calls: Iterable[Row]) -> Totals:
-    """One pass over every call row: per-agent tallies, team sums (also per day), checks seen, period."""
+def gather(calls: Iterable[Row], checks: Iterable[str] = ()) -> Totals:
+    """One pass over every call row: per-agent tallies, team sums (also per day), checks, period.
+
+    `checks` are the checks of the rule pack the report is made with: each gets its
+    column even when no call of the period hit it, so the columns of a night's workbooks
+    are those of every other night (a supervisor's filters and lookups keep working, and
+    a check at 0% is shown as good news, not left out). A check found in the rows but not
+    in `checks` (calls audited with an older or a site pack) gets its column too.
+    """
     agents: dict[str, Agent] = {}
-    checks: set[str] = set()
+    seen: set[str] = set(checks)
     first: datetime | None = None
     last: datetime | None = None
     rule_width = 0.0
@@ -205,7 +289,7 @@ def gather(calls: Iterable[Row]) -> Totals:
             agents[agent_id] = agent
         agent.tally.add_call(row)
         agent.id_width = max(agent.id_width, display_width(str(row["transcript_id"])))
-        checks.update(row.get("violations") or ())
+        seen.update(row.get("violations") or ())
         rule_width = max([rule_width, *(display_width(r) for r in row.get("rules") or ())])
         started = parse_time(row.get("started_at"))
         if started is not None:
@@ -224,7 +308,7 @@ def gather(calls: Iterable[Row]) -> Totals:
     totals = Totals(
         team_sizes=Counter(a.team for a in agents.values()),
         agents=agents,
-        checks=order_checks(checks),
+        checks=order_checks(seen),
         teams=dict(sorted(teams.items())),
         overall=overall,
         first_day=first.date().isoformat() if first else None,
@@ -261,6 +345,10 @@ class RuleTally:
     findings: int = 0
     calls: int = 0
     agents: int = 0
+    points: float = 0.0
+    """Points the findings deducted (caps applied): what the rule cost in scores."""
+    red_lines: int = 0
+    """Findings that were red lines (一票否决)."""
     words: Counter[str] = field(default_factory=Counter)
     messages: Counter[str] = field(default_factory=Counter)
     _last_call: object = field(default=None, init=False, repr=False)
@@ -268,6 +356,8 @@ class RuleTally:
     def add(self, row: Row) -> None:
         """Count one finding; rows arrive grouped by call, so a new call id is a new call."""
         self.findings += 1
+        self.points += float(row.get("deduction") or 0.0)
+        self.red_lines += bool(row.get("red_line"))
         if row["transcript_id"] != self._last_call:
             self.calls += 1
             self._last_call = row["transcript_id"]
@@ -279,6 +369,8 @@ class RuleTally:
         self.findings += other.findings
         self.calls += other.calls
         self.agents += 1
+        self.points += other.points
+        self.red_lines += other.red_lines
         self.words.update(other.words)
         for message, count in other.messages.items():
             self._count_message(message, count)

@@ -35,7 +35,9 @@ SCORE = "0.0"
 INTEGER = "0"
 COUNT = '0;-0;"-"'
 """Zero shown as a dash: in a column of per-check counts only the calls with problems stand out."""
-DELTA_PERCENT = "+0.0%;-0.0%;0.0%"
+DELTA_POINTS = '+0.0" 个百分点";-0.0" 个百分点";"持平"'
+"""A difference of two rates, in percentage points: "+8.3 个百分点" is not misread as 8.3%
+more than the team's rate (a relative change), and reads like the notes beside it."""
 DATETIME = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
 CLOCK = "[mm]:ss"
@@ -120,7 +122,7 @@ def _styles() -> list[NamedStyle]:
         grid(COUNTS, _CENTER, COUNT),
         grid(SCORES, _RIGHT, SCORE),
         grid(PERCENTS, _RIGHT, PERCENT),
-        grid(DELTAS, _RIGHT, DELTA_PERCENT),
+        grid(DELTAS, _RIGHT, DELTA_POINTS),
         grid(DATETIMES, _LEFT, DATETIME),
         grid(DATES, _LEFT, DATE),
         grid(CLOCKS, _RIGHT, CLOCK),
@@ -168,7 +170,8 @@ def rule(formula: str, *, fill: str | None = None, color: str | None = None, bol
 
 
 # The report's colour language, the same on every sheet: red for a failure, white on dark
-# red for a red line, amber for talking past the target, green for doing better than the team.
+# red for a red line, amber for a call the talk-share rule flagged, green for doing better
+# than the team.
 
 
 def bad(formula: str) -> Rule:
@@ -188,14 +191,41 @@ def below_pass_mark(cell: str, pass_mark: float) -> Rule:
     return bad(f"AND(ISNUMBER({cell}),{cell}<{pass_mark})")
 
 
-def over_talk_target(cell: str, target: float) -> Rule:
-    """A talk share above the target; empty cells (no share) stay plain."""
-    return rule(f"AND(ISNUMBER({cell}),{cell}>{target})", fill=WARN_FILL, color=WARN_FONT)
+def warn(formula: str) -> Rule:
+    return rule(formula, fill=WARN_FILL, color=WARN_FONT)
+
+
+HEAT = "F8696B"
+"""The red end of the colour scales: Excel's own red of its white-to-red scale."""
 
 
 def heat() -> ColorScaleRule:
     """White at 0%, red at the worst rate in the range: where a whole team struggles shows at a glance."""
-    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B")
+    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color=HEAT)
+
+
+REDDEST_GAP = 0.10
+"""A rate at least this far above the centre's (10 个百分点) can be the full red of a scale."""
+
+
+def worse_than(centre: float, worst: float) -> ColorScaleRule:
+    """White at or below `centre` (the centre's rate of one check), red at `worst` (the
+    worst rate in that check's column): only doing worse than the centre is coloured.
+
+    A scale from 0 to the sheet's highest rate coloured a check everyone fails (a
+    greeting at 96-100%) solid red on every row and left a serious 16% 三不知 pale.
+    The red end is never closer to the centre than `REDDEST_GAP`: in a column where the
+    worst is 99.6% against a centre of 98.3%, 1.3 points is pale pink, not the red of a
+    16% 三不知 against 2.4%. Values below the scale's start take its white.
+    """
+    return ColorScaleRule(
+        start_type="num",
+        start_value=centre,
+        start_color="FFFFFF",
+        end_type="num",
+        end_value=max(worst, centre + REDDEST_GAP),
+        end_color=HEAT,
+    )
 
 
 _COMMON = re.compile(

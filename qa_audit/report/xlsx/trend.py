@@ -134,10 +134,13 @@ def _score_floor(lowest: float) -> float:
 
 
 def _highlight(ws: WriteOnlyWorksheet, last: int, checks: int, settings: Settings) -> None:
-    """The same colours as the other sheets: a failing score, a red-line day, too much talk, hot checks."""
+    """The same colours as the other sheets: a failing score, a red-line day, hot checks.
+
+    A day's average talk share is not coloured: the talk-share rule flags calls, not
+    averages, and its check's rate column shows how many it flagged.
+    """
     ws.conditional_formatting.add(f"C2:C{last}", style.below_pass_mark("$C2", settings.pass_mark))
     ws.conditional_formatting.add(f"F2:F{last}", style.red_line("$F2>0"))
-    ws.conditional_formatting.add(f"G2:G{last}", style.over_talk_target("$G2", settings.talk_target))
     if checks:
         first, final = get_column_letter(FIRST_CHECK), get_column_letter(FIRST_CHECK + checks - 1)
         ws.conditional_formatting.add(f"{first}2:{final}{last}", style.heat())
