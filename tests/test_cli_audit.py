@@ -92,6 +92,25 @@ def test_quiet_prints_nothing_but_still_names_what_was_skipped(runner: CliRunner
     assert [c["transcript_id"] for c in rows(tmp_path / "b" / "calls.jsonl")] == ["B1121-01", "B1121-02"]
 
 
+def test_a_csv_with_an_unbalanced_quote_skips_one_call_and_audits_the_others(runner: CliRunner,
+                                                                           tmp_path: Path) -> None:
+    rows_ = ["会话ID,坐席工号,角色,内容"]
+    for tid in ("Q-0", "Q-1", "Q-2", "Q-3"):
+        opening = "您好，请问有什么可以帮您？"
+        rows_ += [f"{tid},A1024,坐席,{chr(34) + opening if tid == 'Q-1' else opening}",
+                  f"{tid},A1024,客户,我想查一下这个月的话费。", f"{tid},A1024,坐席,感谢您的来电，再见。"]
+    export = tmp_path / "in" / "calls.csv"
+    export.parent.mkdir()
+    export.write_text("\n".join(rows_) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {export}:5: Q-1: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
+        "file, over lines that read as rows of their own; the transcript is skipped, and reading resumes at line 6"]
+    assert [c["transcript_id"] for c in rows(tmp_path / "o" / "calls.jsonl")] == ["Q-0", "Q-2", "Q-3"]
+
+
 # --- check ----------------------------------------------------------------------------------
 
 

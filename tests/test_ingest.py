@@ -337,6 +337,63 @@ def test_csv_tab_separated_and_a_field_too_large(tmp_path: Path) -> None:
     assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)")]
 
 
+def _calls(*ids: str, broken: str | None = None) -> str:
+    """Rows of three-turn calls; the agent's first cell of `broken` opens a quote it never closes."""
+    rows = ["会话ID,坐席工号,角色,内容\n"]
+    for tid in ids:
+        opening = '"您好，请问有什么可以帮您？' if tid == broken else "您好，请问有什么可以帮您？"
+        rows += [f"{tid},A1024,坐席,{opening}\n", f"{tid},A1024,客户,我想查一下这个月的话费。\n",
+                 f"{tid},A1024,坐席,感谢您的来电，再见。\n"]
+    return "".join(rows)
+
+
+def test_csv_unbalanced_quote_skips_its_call_and_the_rows_it_swallowed_are_still_read(tmp_path: Path) -> None:
+    items = read(write(tmp_path, "night.csv", _calls("Q-0", "Q-1", "Q-2", "Q-3", broken="Q-1")))
+    assert [(t.id, [x.text for x in t.turns]) for t in good(items)] == [
+        (tid, ["您好，请问有什么可以帮您？", "我想查一下这个月的话费。", "感谢您的来电，再见。"])
+        for tid in ("Q-0", "Q-2", "Q-3")]
+    assert bad(items) == [(5, "Q-1: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
+                              "file, over lines that read as rows of their own; the transcript is skipped, and "
+                              "reading resumes at line 6")]
+
+
+def test_csv_unbalanced_quote_closed_by_a_later_stray_quote(tmp_path: Path) -> None:
+    content = _calls("Q-0", "Q-1", "Q-2", broken="Q-0").replace(
+        "Q-2,A1024,客户,我想查一下这个月的话费。", 'Q-2,A1024,客户,"我想查一下这个月的话费。"不对，是上个月')
+    items = read(write(tmp_path, "night.csv", content))
+    assert [t.id for t in good(items)] == ["Q-1", "Q-2"]
+    assert [x.text for x in good(items)[1].turns][1] == "我想查一下这个月的话费。不对，是上个月"
+    assert bad(items) == [(2, "Q-0: unbalanced quote: a quoted cell opened on this line runs on to line 9, over "
+                              "lines that read as rows of their own; the transcript is skipped, and reading "
+                              "resumes at line 3")]
+
+
+def test_csv_unbalanced_quote_in_the_last_row_is_never_closed(tmp_path: Path) -> None:
+    content = _calls("Q-0", "Q-1") + 'Q-1,A1024,客户,"好的，\n谢谢你\n'
+    items = read(write(tmp_path, "night.csv", content))
+    assert [t.id for t in good(items)] == ["Q-0"]
+    assert bad(items) == [(8, "Q-1: unbalanced quote: a quoted cell opened on this line is never closed (it runs "
+                              "to the end of the file, line 9); the transcript is skipped")]
+
+
+def test_csv_unbalanced_quote_past_the_field_limit_in_a_large_export(tmp_path: Path) -> None:
+    ids = [f"Q-{n:04d}" for n in range(2000)]
+    items = read(write(tmp_path, "night.csv", _calls(*ids, broken="Q-0007")))
+    assert [t.id for t in good(items)] == [tid for tid in ids if tid != "Q-0007"]
+    assert [line for line, _ in bad(items)] == [23]
+    assert bad(items)[0][1].startswith("Q-0007: unbalanced quote: a quoted cell opened on this line runs on to line ")
+
+
+def test_csv_quoted_cells_over_several_lines_are_kept_whole(tmp_path: Path) -> None:
+    content = ('会话ID,坐席工号,角色,内容\n'
+               'W-1,A3007,客户,"订单号：20261121，\n收货人：张三,客户,北京\n地址写错了"\n'
+               'W-1,A3007,坐席,"好的，\n我帮您改一下，请稍等。"\n')
+    (chat,) = read(write(tmp_path, "chat.csv", content))
+    assert isinstance(chat, Transcript)
+    assert [t.text for t in chat.turns] == ["订单号：20261121，\n收货人：张三,客户,北京\n地址写错了",
+                                            "好的，\n我帮您改一下，请稍等。"]
+
+
 def test_csv_header_only(tmp_path: Path) -> None:
     items = read(write(tmp_path, "header.csv", "会话ID,坐席工号,角色,内容\n"))
     assert bad(items) == [(None, "no rows after the header")]
