@@ -111,6 +111,23 @@ def test_a_csv_with_an_unbalanced_quote_skips_one_call_and_audits_the_others(run
     assert [c["transcript_id"] for c in rows(tmp_path / "o" / "calls.jsonl")] == ["Q-0", "Q-2", "Q-3"]
 
 
+def test_a_json_list_with_a_syntax_error_audits_every_transcript_after_it(runner: CliRunner, tmp_path: Path) -> None:
+    turns = [{"speaker": "坐席", "text": "您好，请问有什么可以帮您？"}, {"speaker": "客户", "text": "查一下话费"},
+             {"speaker": "坐席", "text": "感谢您的来电，再见"}]
+    chats = [{"id": f"L-{n}", "agent_id": "A1024", "turns": turns} for n in range(5)]
+    export = tmp_path / "in" / "list.json"
+    export.parent.mkdir()
+    export.write_text(json.dumps(chats, ensure_ascii=False, indent=2).replace('"agent_id": "A1024",', '"agent_id": '
+                                                                             '"A1024"', 2), encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {export}:5: invalid JSON: Expecting ',' delimiter (column 5); "
+        "skipped from line 2 up to the next transcript, on line 38"]
+    assert [c["transcript_id"] for c in rows(tmp_path / "o" / "calls.jsonl")] == ["L-2", "L-3", "L-4"]
+
+
 # --- check ----------------------------------------------------------------------------------
 
 

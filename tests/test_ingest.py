@@ -231,7 +231,38 @@ def test_json_list_with_a_bad_element_and_a_truncated_end(tmp_path: Path) -> Non
     items = read(write(tmp_path, "cut.json", body[: body.index('"T3"') + 20]))
     assert [t.id for t in good(items)] == ["T1"]
     assert bad(items) == [(24, "T2: record has no agent_id"),
-                          (47, "invalid JSON: Unterminated string starting at (column 14)")]
+                          (47, "invalid JSON: Unterminated string starting at (column 14); the rest of the file "
+                               "from line 45 is not read (no complete transcript follows)")]
+
+
+def _pretty_list(*tids: str) -> str:
+    return json.dumps([record(tid) for tid in tids], ensure_ascii=False, indent=2)
+
+
+def test_json_list_with_a_syntax_error_skips_only_up_to_the_next_transcript(tmp_path: Path) -> None:
+    body = _pretty_list("L-0", "L-1", "L-2", "L-3", "L-4").replace('"id": "L-1",', '"id": "L-1"', 1)
+    items = read(write(tmp_path, "chats.json", body))
+    assert [(t.id, t.line) for t in good(items)] == [("L-0", 2), ("L-2", 46), ("L-3", 68), ("L-4", 90)]
+    assert [x.text for x in good(items)[1].turns] == [GREETING, QUESTION]
+    assert bad(items) == [(26, "invalid JSON: Expecting ',' delimiter (column 5); "
+                               "skipped from line 24 up to the next transcript, on line 46")]
+
+
+def test_json_list_missing_a_comma_between_transcripts_loses_none(tmp_path: Path) -> None:
+    body = _pretty_list("L-0", "L-1", "L-2").replace("},\n  {", "}\n  {", 1)
+    items = read(write(tmp_path, "chats.json", body))
+    assert [t.id for t in good(items)] == ["L-0", "L-1", "L-2"]
+    assert bad(items) == [(24, "invalid JSON: expected ',' or ']' after a list element; "
+                               "reading goes on with the next transcript, on line 24")]
+
+
+def test_json_list_on_one_line_skips_two_broken_transcripts_at_once(tmp_path: Path) -> None:
+    body = json.dumps([record("M-0"), record("M-1"), record("M-2")], ensure_ascii=False)
+    body = body.replace('"end": 9.0}', '"end": 9.0.1}', 2)
+    items = read(write(tmp_path, "minified.json", body))
+    assert [t.id for t in good(items)] == ["M-2"]
+    assert bad(items) == [(1, "invalid JSON: Expecting ',' delimiter (column 310); "
+                              "skipped from line 1 up to the next transcript, on line 1")]
 
 
 def test_json_file_holding_json_lines(tmp_path: Path) -> None:
@@ -244,7 +275,8 @@ def test_json_file_holding_json_lines(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("[]", [(None, "empty list: no transcripts")]),
-        ("[" * 100_000, [(1, "invalid JSON: nested too deeply")]),
+        ("[" * 100_000, [(1, "invalid JSON: nested too deeply; the rest of the file from line 1 is not read "
+                             "(no complete transcript follows)")]),
         ('"just a string"', [(None, "record is not a JSON object but str")]),
         ('{"id": "T1"} trailing', [(1, "invalid JSON: extra data after the document")]),
         ("[1, 2] [3]", [(1, "record is not a JSON object but int"), (1, "record is not a JSON object but int"),

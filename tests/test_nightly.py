@@ -134,7 +134,8 @@ def dirty_inbox(inbox: Path) -> tuple[list[str], list[tuple[str, int | None, str
 
     complete = json.dumps([call("G005"), call("G099")], ensure_ascii=False, indent=2)
     path = put("b_truncated.json", complete[: complete.index('"G099"') + 20])
-    errors.append((path, 26, "invalid JSON: Unterminated string starting at (column 5)"))
+    errors.append((path, 26, "invalid JSON: Unterminated string starting at (column 5); "
+                             "the rest of the file from line 24 is not read (no complete transcript follows)"))
 
     no_speaker = call("M002")
     no_speaker["turns"] = [{"speaker": "agent", "text": GREETING}, {"text": "我想查一下话费。"}]
