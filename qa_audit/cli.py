@@ -122,7 +122,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+# Not exists=True: a missing input (tonight's chat export not there yet) is a skipped input
+# like any unreadable file, reported by the reader, and the other inputs are still audited.
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for calls.jsonl, findings.jsonl, the Excel workbooks and the run log.")
 @rules_option
@@ -139,8 +141,8 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     """Audit every transcript in INPUTS (files or folders, recursive) into --out.
 
     Reads JSON Lines, JSON, CSV and plain text, in UTF-8 (with or without BOM) or
-    GBK/GB18030. Bad files and records are reported with path, line and reason, skipped,
-    and everything else is still audited. Transcripts already audited with the same
+    GBK/GB18030. Bad files and records, and inputs that do not exist, are reported with
+    path, line and reason, skipped, and everything else is still audited. Transcripts already audited with the same
     content and rules are taken from the history database instead of re-audited.
     """
     from qa_audit.pipeline import RunOptions, run_audit

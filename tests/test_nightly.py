@@ -232,6 +232,32 @@ def test_an_inbox_of_only_bad_files_exits_3_and_still_says_why(tmp_path: Path) -
                                                       "findings": 0})]
 
 
+def test_a_missing_input_is_a_skipped_input_and_the_rest_of_the_night_is_audited(tmp_path: Path) -> None:
+    calls = tmp_path / "exports" / "calls"
+    calls.mkdir(parents=True)
+    (calls / "night.jsonl").write_text(jsonl(call("K001"), call("K002")), encoding="utf-8")
+    late = tmp_path / "exports" / "chats"  # the chat export has not arrived yet
+    out = tmp_path / "out"
+    result = audit(calls, late, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1)
+
+    assert result.exit_code == 1, result.output
+    assert ids_in(out) == ["K001", "K002"]
+    assert result.stderr == f"skipped: {late}: no such file or directory\n"
+    sheet = load_workbook(out / "overview.xlsx", read_only=True)["输入错误"]
+    assert [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (str(late), None, "no such file or directory")]
+
+    only_late = audit(late, "--out", tmp_path / "out2", "--db", tmp_path / "qa.db", "--workers", 1, "-q")
+    assert only_late.exit_code == 3
+    assert only_late.stderr == f"skipped: {late}: no such file or directory\n"
+
+
+def test_check_still_refuses_a_file_that_does_not_exist(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "T0001.jsonl")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
 def test_a_rule_pack_that_is_not_yaml_stops_the_run_before_the_database_is_touched(tmp_path: Path) -> None:
     generate(tmp_path / "inbox" / "night.jsonl", 3)
     site = tmp_path / "site-rules"
