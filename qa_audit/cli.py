@@ -148,6 +148,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     from qa_audit.pipeline import RunOptions, run_audit
     from qa_audit.store import Store, StoreError
 
+    _check_out_is_no_input(out_dir, inputs)
     pack = _load(rule_paths)
     options = RunOptions(
         inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
@@ -188,6 +189,21 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
             f"written to {out_dir}"
         )
     sys.exit(summary.exit_code)
+
+
+def _check_out_is_no_input(out_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """Exit 2 when --out is one of the input folders.
+
+    The reports (calls.jsonl, findings.jsonl, the workbooks) would lie among the night's
+    exports and be read back as transcripts by the next run. An --out folder inside an
+    input folder is fine: the reader never enters it.
+    """
+    out = os.path.realpath(out_dir)
+    clash = next((path for path in inputs if os.path.isdir(path) and os.path.realpath(path) == out), None)
+    if clash is not None:
+        click.echo(f"error: --out {out_dir} is also an input folder ({clash}): the next run would read the reports "
+                   "back as transcripts; write them to a folder of their own (a subfolder of it is fine)", err=True)
+        sys.exit(exit_codes.USAGE)
 
 
 def _run_log(path: Path) -> logging.Handler:

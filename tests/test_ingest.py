@@ -602,6 +602,19 @@ def test_read_inputs_walks_folders_in_sorted_order_and_skips_the_rest(tmp_path: 
     assert not [i for i in items if isinstance(i, IngestError)]
 
 
+def test_read_inputs_never_enters_the_runs_own_out_folder(tmp_path: Path) -> None:
+    write(tmp_path, "in/day.jsonl", lines(record("T1")))
+    write(tmp_path, "in/reports/calls.jsonl", '{"transcript_id": "T1", "agent_id": "A1024", "score": 94}\n')
+    write(tmp_path, "in/reports/findings.jsonl", '{"transcript_id": "T1", "rule_id": "CLS001"}\n')
+    write(tmp_path, "in/archive/old.jsonl", lines(record("T0")))
+    items = list(read_inputs([tmp_path / "in"], skip=tmp_path / "in" / "." / "reports"))
+    assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
+        ("T0", str(tmp_path / "in" / "archive" / "old.jsonl")), ("T1", str(tmp_path / "in" / "day.jsonl"))]
+    assert bad(items) == []
+    assert folder_files(tmp_path / "in", skip=tmp_path / "in" / "reports") == [
+        str(tmp_path / "in" / "archive" / "old.jsonl"), str(tmp_path / "in" / "day.jsonl")]
+
+
 def test_read_inputs_explicit_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "day.jsonl", lines(record("T1")))

@@ -252,6 +252,32 @@ def test_a_missing_input_is_a_skipped_input_and_the_rest_of_the_night_is_audited
     assert only_late.stderr == f"skipped: {late}: no such file or directory\n"
 
 
+def test_reports_written_inside_the_input_folder_are_never_read_back(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "night.jsonl").write_text(jsonl(call("R001"), call("R002", customer="我的电话是13812345678。")),
+                                       encoding="utf-8")
+    out = inbox / "reports"
+    for night in (1, 2):
+        result = audit(inbox, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1, "--force")
+        assert result.exit_code == 0, (night, result.output)
+        assert result.stderr == ""
+        assert summary(2, 0, 0) in result.stdout
+        assert ids_in(out) == ["R001", "R002"]
+
+
+def test_an_out_folder_that_is_also_an_input_folder_is_a_usage_error(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "night.jsonl").write_text(jsonl(call("R001")), encoding="utf-8")
+    result = audit(inbox, "--out", inbox / ".." / "inbox", "--db", tmp_path / "qa.db")
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --out {inbox / '..' / 'inbox'} is also an input folder ({inbox}): the next run "
+                             "would read the reports back as transcripts; write them to a folder of their own (a "
+                             "subfolder of it is fine)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox"]  # no database, no reports
+
+
 def test_check_still_refuses_a_file_that_does_not_exist(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path / "T0001.jsonl")])
     assert result.exit_code == 2

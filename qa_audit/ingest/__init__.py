@@ -5,7 +5,7 @@ or record never stops a batch: it becomes an IngestError (path, line, reason) an
 reading goes on with the next record or file, so one corrupt export cannot cost a night's
 audit, and nothing bad is skipped silently either.
 
-    read_inputs(paths)  files and folders, folders walked recursively in sorted order
+    read_inputs(paths, skip=out)  files and folders, folders walked recursively in sorted order
     read_file(path)     one file, its format chosen by suffix (and content, see jsonl)
 """
 
@@ -54,13 +54,14 @@ def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, None, f"cannot read file: {exc.strerror or exc}")
 
 
-def _folder_entries(folder: str) -> list[str | IngestError]:
+def _folder_entries(folder: str, skip: str | Path | None) -> list[str | IngestError]:
     """`folder_files`, plus an IngestError for each folder that cannot be listed, in path order.
 
     Without `onerror`, os.walk skips an unreadable folder silently, and every transcript
     in it would drop out of the audit unreported.
     """
     found: list[tuple[tuple[str, ...], str | IngestError]] = []
+    skip_real = os.path.realpath(skip) if skip is not None else None
 
     def unreadable(exc: OSError) -> None:
         where = str(exc.filename) if exc.filename is not None else folder
@@ -68,7 +69,8 @@ def _folder_entries(folder: str) -> list[str | IngestError]:
         found.append((Path(where).relative_to(folder).parts, error))
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and (skip_real is None or os.path.realpath(os.path.join(root, d)) != skip_real)]
         for name in files:
             if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                 full = Path(root) / name
@@ -76,17 +78,18 @@ def _folder_entries(folder: str) -> list[str | IngestError]:
     return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
 
 
-def folder_files(folder: str | Path) -> list[str]:
-    """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed.
+def folder_files(folder: str | Path, skip: str | Path | None = None) -> list[str]:
+    """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed,
+    nor the folder `skip` (the run's --out folder, see `read_inputs`).
 
     The one definition of what a folder contributes: the reader and the progress line's
     byte count both list files here, so they agree on which files a run covers. Folders
     that cannot be read are left out here; `read_inputs` reports them.
     """
-    return [entry for entry in _folder_entries(str(folder)) if isinstance(entry, str)]
+    return [entry for entry in _folder_entries(str(folder), skip) if isinstance(entry, str)]
 
 
-def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestError]:
+def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> Iterator[Transcript | IngestError]:
     """Everything in `paths` (files and folders), in a deterministic order, streamed.
 
     Paths are read in the order given; a folder's files in sorted path order, recursively,
@@ -95,6 +98,10 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestErro
     place in that order. A file named explicitly is always read, and an unsupported
     one is an error. A file reached twice (named twice, or inside two named folders) is
     read once, and an unreadable folder reached twice is reported once.
+
+    The folder `skip` (the run's --out folder) is never entered: reports written inside an
+    input folder would otherwise be read back as transcripts the next night (calls.jsonl
+    and findings.jsonl have the .jsonl suffix), each of their lines a bad record.
     """
     done: set[str] = set()
 
@@ -112,7 +119,7 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestErro
     for given in paths:
         name = str(given)
         if os.path.isdir(name):
-            for entry in _folder_entries(name):
+            for entry in _folder_entries(name, skip):
                 yield from once(entry)
         elif os.path.exists(name):
             yield from once(name)
