@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 from qa_audit.ingest import folder_files
@@ -21,7 +22,8 @@ def _input_files(paths: Sequence[Path], skip: Path | None) -> dict[str, int]:
     for path in paths:
         files = [str(path)] if path.is_file() else folder_files(path, skip) if path.is_dir() else []
         for file in files:
-            sizes[file] = os.stat(file).st_size
+            with suppress(OSError):  # gone, or a dangling link: the reader reports it
+                sizes[file] = os.stat(file).st_size
     return sizes
 
 

@@ -410,7 +410,7 @@ def test_a_folder_without_transcripts_says_what_was_looked_for(runner: CliRunner
     (empty / "readme.md").write_text("导出说明", encoding="utf-8")
     result = runner.invoke(main, ["audit", str(empty), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db")])
     assert result.exit_code == 3
-    assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .txt)" in result.stderr
+    assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .tsv .txt)" in result.stderr
 
 
 def test_reports_are_as_readable_as_any_file_the_user_creates(runner: CliRunner, inbox: Path, tmp_path: Path) -> None:

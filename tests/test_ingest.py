@@ -589,7 +589,8 @@ def test_read_inputs_walks_folders_in_sorted_order_and_skips_the_rest(tmp_path: 
     write(root, ".hidden.jsonl", lines(record("H1")))
     write(root, ".git/objects.jsonl", lines(record("H2")))
     write(root, "notes.md", "# notes")
-    write(root, "report.xlsx", b"PK\x03\x04")
+    write(root, "c/recording.mp3", b"ID3")
+    write(root, "~$report.xlsx", b"lock")
     items = list(read_inputs([root]))
     assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
         ("A1_20261121_z", str(root / "a" / "A1_20261121_z.txt")),
@@ -618,16 +619,55 @@ def test_read_inputs_never_enters_the_runs_own_out_folder(tmp_path: Path) -> Non
 def test_read_inputs_explicit_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "day.jsonl", lines(record("T1")))
-    write(tmp_path, "report.xlsx", b"PK\x03\x04")
+    write(tmp_path, "notes.md", "# notes")
     write(tmp_path, ".hidden.jsonl", lines(record("H1")))
-    items = list(read_inputs(["day.jsonl", Path("report.xlsx"), "missing.jsonl", ".", "./day.jsonl",
+    items = list(read_inputs(["day.jsonl", Path("notes.md"), "missing.jsonl", ".", "./day.jsonl",
                               ".hidden.jsonl"]))
     assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
         ("T1", "day.jsonl"), ("H1", ".hidden.jsonl")]
     assert [str(i) for i in items if isinstance(i, IngestError)] == [
-        "report.xlsx: unsupported file type '.xlsx' (supported: .csv, .json, .jsonl, .ndjson, .txt)",
+        "notes.md: unsupported file type '.md' (supported: .csv, .json, .jsonl, .ndjson, .tsv, .txt)",
         "missing.jsonl: no such file or directory",
     ]
+
+
+def test_exports_in_a_form_that_is_not_read_are_reported_other_files_ignored(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    write(root, "calls_20261121.xlsx", b"PK\x03\x04")
+    write(root, "chats.jsonl.gz", b"\x1f\x8b\x08")
+    write(root, "old/2026-11.zip", b"PK\x03\x04")
+    write(root, "质检说明.docx", b"PK\x03\x04")
+    write(root, "night.tsv", "会话ID\t坐席工号\t角色\t内容\nT7\tA1024\t坐席\t您好，请问有什么可以帮您？\n")
+    for ignored in ("README.md", "audit.log", "wave.png", "T7.wav", "~$calls_20261121.xlsx", ".~lock.x.xlsx#"):
+        write(root, ignored, b"x")
+    items = list(read_inputs([root]))
+    assert [(t.id, t.turns[0].text) for t in good(items)] == [("T7", "您好，请问有什么可以帮您？")]
+    assert [(Path(i.path).relative_to(root).as_posix(), i.reason) for i in items if isinstance(i, IngestError)] == [
+        ("calls_20261121.xlsx", "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the "
+                                "input folder"),
+        ("chats.jsonl.gz", "compressed files are not read: unpack it into the input folder"),
+        ("old/2026-11.zip", "compressed files are not read: unpack it into the input folder"),
+        ("质检说明.docx", "Word documents are not read: save the transcript as plain text (.txt, UTF-8)"),
+    ]
+    assert read(root / "calls_20261121.xlsx") == [IngestError(
+        str(root / "calls_20261121.xlsx"), None,
+        "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder")]
+
+
+def test_symlinked_folders_are_followed_once_and_a_loop_ends(tmp_path: Path) -> None:
+    write(tmp_path, "exports/txt/A1024_20261121_0001.txt", "坐席: 您好，请问有什么可以帮您？\n客户: 我想改套餐。\n")
+    write(tmp_path, "inbox/day.jsonl", lines(record("T1")))
+    (tmp_path / "inbox" / "txt_link").symlink_to(tmp_path / "exports" / "txt", target_is_directory=True)
+    (tmp_path / "inbox" / "txt_link_again").symlink_to(tmp_path / "exports" / "txt", target_is_directory=True)
+    (tmp_path / "exports" / "txt" / "loop").symlink_to(tmp_path / "inbox", target_is_directory=True)
+    (tmp_path / "inbox" / "dangling.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    items = list(read_inputs([tmp_path / "inbox"]))
+    assert [(i.id, Path(i.source).relative_to(tmp_path).as_posix()) for i in good(items)] == [
+        ("T1", "inbox/day.jsonl"), ("A1024_20261121_0001", "inbox/txt_link/A1024_20261121_0001.txt")]
+    assert [str(i) for i in items if isinstance(i, IngestError)] == [
+        f"{tmp_path / 'inbox' / 'dangling.jsonl'}: cannot read file: No such file or directory"]
+    assert folder_files(tmp_path / "inbox") == [str(tmp_path / "inbox" / p) for p in (
+        "dangling.jsonl", "day.jsonl", "txt_link/A1024_20261121_0001.txt")]
 
 
 def test_read_inputs_is_lazy(tmp_path: Path) -> None:
@@ -659,7 +699,7 @@ def test_an_unreadable_folder_is_reported_in_its_place_and_the_rest_is_read(tmp_
 
 
 def test_supported_suffixes() -> None:
-    assert {".jsonl", ".ndjson", ".json", ".csv", ".txt"} == SUPPORTED_SUFFIXES
+    assert {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"} == SUPPORTED_SUFFIXES
 
 
 # --- the shipped samples ----------------------------------------------------------------

@@ -278,6 +278,31 @@ def test_an_out_folder_that_is_also_an_input_folder_is_a_usage_error(tmp_path: P
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox"]  # no database, no reports
 
 
+def test_an_export_that_arrives_as_a_workbook_or_an_archive_is_reported_not_ignored(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "calls.jsonl").write_text(jsonl(call("X001")), encoding="utf-8")
+    (inbox / "calls_20261121.xlsx").write_bytes(b"PK\x03\x04")
+    (inbox / "chats.jsonl.gz").write_bytes(b"\x1f\x8b\x08")
+    (inbox / "说明.md").write_text("每晚导出", encoding="utf-8")
+    txt = tmp_path / "shared" / "txt"
+    txt.mkdir(parents=True)
+    (txt / "A2015_20261121_0009.txt").write_text(f"坐席: {GREETING}\n客户: 我想改套餐。\n坐席: {CLOSING}\n",
+                                                 encoding="utf-8")
+    (inbox / "txt").symlink_to(txt, target_is_directory=True)
+    out = tmp_path / "out"
+    result = audit(inbox, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1)
+
+    assert result.exit_code == 1, result.output
+    assert sorted(ids_in(out)) == ["A2015_20261121_0009", "X001"]
+    errors = [(str(inbox / "calls_20261121.xlsx"), None,
+               "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder"),
+              (str(inbox / "chats.jsonl.gz"), None, "compressed files are not read: unpack it into the input folder")]
+    assert result.stderr.splitlines() == [f"skipped: {path}: {reason}" for path, _, reason in errors]
+    sheet = load_workbook(out / "overview.xlsx", read_only=True)["输入错误"]
+    assert [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)] == errors
+
+
 def test_check_still_refuses_a_file_that_does_not_exist(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path / "T0001.jsonl")])
     assert result.exit_code == 2
