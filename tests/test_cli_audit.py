@@ -128,6 +128,26 @@ def test_a_json_list_with_a_syntax_error_audits_every_transcript_after_it(runner
     assert [c["transcript_id"] for c in rows(tmp_path / "o" / "calls.jsonl")] == ["L-2", "L-3", "L-4"]
 
 
+def test_an_ivr_call_with_numbered_speakers_is_audited_on_the_agents_own_turns(runner: CliRunner,
+                                                                             tmp_path: Path) -> None:
+    ivr_call = {"id": "IVR-1", "agent_id": "A1024", "channel": "呼入", "turns": [
+        {"speaker": "IVR", "text": "您好，欢迎致电，查询话费请按1，人工服务请按0。"},
+        {"speaker": "语音导航", "text": "正在为您转接人工客服。"},
+        {"speaker": "坐席A", "text": "您好，很高兴为您服务，请问有什么可以帮您？"},
+        {"speaker": "客户B", "text": "我想查一下上个月的话费，怎么比平时多了五十多块钱，"
+                                    "我也没有打过长途电话，也没有开通什么新业务。"},
+        {"speaker": "坐席A", "text": "感谢您的来电，再见。"}]}
+    export = tmp_path / "ivr.jsonl"
+    export.write_text(json.dumps(ivr_call, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db"),
+                                  "--workers", "1", "-q", "--no-xlsx"])
+    assert result.exit_code == 0, result.output
+    (audited,) = rows(tmp_path / "o" / "calls.jsonl")
+    assert (audited["transcript_id"], audited["channel"]) == ("IVR-1", "call")
+    findings = rows(tmp_path / "o" / "findings.jsonl")
+    assert [(f["rule_id"], f["turn"]) for f in findings] == [("GRT002", 2)]  # no staff number, in the agent's turn
+
+
 # --- check ----------------------------------------------------------------------------------
 
 

@@ -102,6 +102,55 @@ def test_jsonl_export_aliases(tmp_path: Path) -> None:
     assert [t.speaker for t in wechat.turns] == ["agent", "customer"]
 
 
+@pytest.mark.parametrize(("written", "channel"), [
+    ("呼入", "call"), ("呼出", "call"), ("外呼", "call"), ("来电", "call"), ("去电", "call"), ("语音", "call"),
+    ("在线", "chat"), ("微信", "chat"), ("网聊", "chat"), ("文字", "chat"), ("IM", "chat"), ("webchat", "chat"),
+    ("Web Chat", "chat"), ("來電", "call")])
+def test_channel_names_of_real_exports(tmp_path: Path, written: str, channel: str) -> None:
+    (transcript,) = read(write(tmp_path, "day.jsonl", lines(record("T1", channel=written))))
+    assert isinstance(transcript, Transcript) and transcript.channel == channel
+
+
+def test_bot_and_ivr_turns_are_system_turns_and_numbered_speakers_their_role(tmp_path: Path) -> None:
+    ivr_call = record("T1", turns=[
+        {"speaker": "IVR", "text": "您好，欢迎致电，查询话费请按1，人工服务请按0。"},
+        {"speaker": "语音导航", "text": "正在为您转接人工客服。"},
+        {"speaker": "坐席A", "text": GREETING}, {"speaker": "客户B", "text": QUESTION}])
+    bot_chat = record("T2", channel="在线", turns=[
+        {"speaker": "智能客服", "text": "您好，我是智能助手小美，请描述您的问题。"},
+        {"speaker": "用户1", "text": "转人工"}, {"speaker": "机器人", "text": "正在为您转接人工客服，请稍候。"},
+        {"speaker": "客服1", "text": GREETING}, {"speaker": "用户1", "text": QUESTION},
+        {"speaker": "系统消息", "text": "会话已结束"}])
+    numbered = record("T3", turns=[{"speaker": "Agent 2", "text": GREETING}, {"speaker": "customer_1", "text": "喂？"}])
+    items = read(write(tmp_path, "day.jsonl", lines(ivr_call, bot_chat, numbered)))
+    assert [(t.id, [x.speaker for x in t.turns]) for t in good(items)] == [
+        ("T1", ["system", "system", "agent", "customer"]),
+        ("T2", ["system", "customer", "system", "agent", "customer", "system"]),
+        ("T3", ["agent", "customer"])]
+
+
+def test_two_numbered_agents_in_one_conversation_are_not_guessed_to_be_one(tmp_path: Path) -> None:
+    transfer = record("T1", turns=[{"speaker": "坐席1", "text": GREETING}, {"speaker": "客户", "text": QUESTION},
+                                   {"speaker": "坐席2", "text": "您好，我是宽带部门的，您的光猫需要重启。"}])
+    mixed = record("T2", turns=[{"speaker": "坐席", "text": GREETING}, {"speaker": "坐席A", "text": "请稍等。"}])
+    plain = record("T3", turns=[{"speaker": "坐席", "text": GREETING}, {"speaker": "客服", "text": "请稍等。"}])
+    items = read(write(tmp_path, "day.jsonl", lines(transfer, mixed, plain)))
+    assert [t.id for t in good(items)] == ["T3"]
+    assert bad(items) == [
+        (1, "T1: more than one agent (坐席1、坐席2): numbered speakers are read only when a conversation has "
+            "one agent label"),
+        (2, "T2: more than one agent (坐席、坐席A): numbered speakers are read only when a conversation has "
+            "one agent label")]
+
+
+def test_text_with_numbered_speakers_and_a_bot(tmp_path: Path) -> None:
+    content = f"机器人：您好，请问您要办理什么业务？\n客户B：转人工\n坐席A：{GREETING}\n客户B：{QUESTION}\n"
+    (transcript,) = read(write(tmp_path, "A1024_20261121_0007.txt", content))
+    assert isinstance(transcript, Transcript)
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("system", "您好，请问您要办理什么业务？"), ("customer", "转人工"), ("agent", GREETING), ("customer", QUESTION)]
+
+
 def test_jsonl_bad_records_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     content = lines(
         record("T1"),
