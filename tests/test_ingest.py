@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.ingest import SUPPORTED_SUFFIXES, folder_files, jsonl, read_file, read_inputs
+from qa_audit.ingest import SUPPORTED_SUFFIXES, fields, folder_files, jsonl, read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
@@ -771,3 +771,18 @@ def test_sample_transcripts_read_as_documented() -> None:
         (str(broken / "recording_0412.txt"), None, "recording_0412: record has no agent_id (add a header line "
                                                    "'坐席工号: A1024' or name the file like A1024_20261121_0001.txt)"),
     ]
+
+
+def test_the_readmes_csv_example_gives_the_calls_start_and_names_every_column_that_can(tmp_path: Path) -> None:
+    """The README's CSV section names the columns that date a call (F2): a CSV laid out like
+    its example must be dated, and every accepted name must be in it."""
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**CSV**"):readme.index("**Plain text**")]
+    example = section.split("```csv\n", 1)[1].split("```", 1)[0]
+    (call,) = read(write(tmp_path, "example.csv", example))
+    assert isinstance(call, Transcript)
+    assert (call.id, call.started_at, [t.start for t in call.turns]) == ("T0002", "2026-11-21T09:15:02", [0.0, 3.6])
+    starts = [alias for alias, (name, _) in fields.CSV_COLUMNS.items() if name == "started_at"]
+    assert starts == [fields.key(name) for name in ("started_at", "通话开始时间", "会话开始时间")]
+    assert all(name in section for name in ("`started_at`", "通话开始时间", "会话开始时间"))
+    assert "never in a report rebuilt for a period" in section and "`prune` never deletes it" in section
