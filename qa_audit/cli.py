@@ -140,10 +140,11 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
           workers: int | None, force: bool, quiet: bool, no_xlsx: bool, no_mask: bool, segmenter: str) -> None:
     """Audit every transcript in INPUTS (files or folders, recursive) into --out.
 
-    Reads JSON Lines, JSON, CSV (and .tsv) and plain text, in UTF-8 (with or without BOM) or
-    GBK/GB18030. Bad files and records, and inputs that do not exist, are reported with
-    path, line and reason, skipped, and everything else is still audited. Transcripts already audited with the same
-    content and rules are taken from the history database instead of re-audited.
+    Reads JSON Lines, JSON, CSV (and .tsv) and plain text, in UTF-8 (with or without BOM),
+    GBK/GB18030 or Big5. Bad files and records, and inputs that do not exist, are reported
+    with path, line and reason, skipped, and everything else is still audited. Transcripts
+    already audited with the same content and rules are taken from the history database
+    instead of re-audited.
     """
     from qa_audit.pipeline import RunOptions, run_audit
     from qa_audit.store import Store, StoreError

@@ -148,6 +148,27 @@ def test_an_ivr_call_with_numbered_speakers_is_audited_on_the_agents_own_turns(r
     assert [(f["rule_id"], f["turn"]) for f in findings] == [("GRT002", 2)]  # no staff number, in the agent's turn
 
 
+def test_a_big5_export_from_taipei_is_audited_as_written(runner: CliRunner, tmp_path: Path) -> None:
+    chat = {"id": "TW-001", "agent_id": "A3007", "agent_name": "黃美玲", "channel": "chat", "turns": [
+        {"speaker": "agent", "text": "您好，很高興為您服務，請問有什麼可以幫您？"},
+        {"speaker": "customer", "text": "我訂的包裹顯示已經簽收了，可是我根本沒有收到，這是怎麼回事？"},
+        {"speaker": "agent", "text": "這個不歸我管，你去問物流公司。"}]}
+    export = tmp_path / "in" / "tw.jsonl"
+    export.parent.mkdir()
+    export.write_bytes((json.dumps(chat, ensure_ascii=False) + "\n").encode("big5"))
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q", "--no-xlsx"])
+    assert result.exit_code == 0, result.output
+    (call,) = rows(tmp_path / "o" / "calls.jsonl")
+    assert (call["transcript_id"], call["agent_name"]) == ("TW-001", "黃美玲")
+    findings = rows(tmp_path / "o" / "findings.jsonl")
+    assert [(f["rule_id"], f["turn"], f["text"]) for f in findings if f["rule_id"] != "TLK001"] == [
+        ("GRT002", 0, "您好，很高興為您服務，請問有什麼可以幫您？"),
+        ("CLS001", 2, "這個不歸我管，你去問物流公司。"),
+        ("NAN001", 2, "這個不歸我管，你去問物流公司。"),
+        ("PRO003", 2, "這個不歸我管，你去問物流公司。")]
+
+
 # --- check ----------------------------------------------------------------------------------
 
 

@@ -234,6 +234,56 @@ def test_jsonl_gbk_after_an_ascii_head_is_still_detected(tmp_path: Path) -> None
     assert transcripts[-1].turns[0].text == GREETING
 
 
+# A Taipei chat and a Hong Kong call, as their exports would write them.
+TW_TURNS = [("坐席", "您好，很高興為您服務，請問有什麼可以幫您？"),
+            ("客戶", "我上個月的帳單好像多扣了一百五十元，可以幫我查一下嗎？"),
+            ("坐席", "好的，我幫您查詢一下，請稍等。"),
+            ("坐席", "感謝您的耐心等候，這筆是國際漫遊的費用，已經幫您申請退款了。")]
+HK_TURNS = [("坐席", "你好，請問有咩可以幫到你？"), ("客戶", "我部電話收唔到訊號，已經兩日喇。"),
+            ("坐席", "明白，我幫你睇下個網絡狀況先，唔該等等。")]
+
+
+def _traditional(tid: str, turns: list[tuple[str, str]]) -> dict[str, object]:
+    return {"id": tid, "agent_id": "A3007", "agent_name": "黃美玲", "team": "在線客服組", "channel": "在線客服",
+            "turns": [{"speaker": who, "text": text} for who, text in turns]}
+
+
+@pytest.mark.parametrize("encoding", ["big5", "cp950", "big5hkscs", "gbk", "gb18030"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv", ".txt"])
+def test_traditional_chinese_in_big5_or_gbk_is_read_as_written(tmp_path: Path, encoding: str, suffix: str) -> None:
+    if suffix == ".jsonl":
+        content = lines(_traditional("TW-1", TW_TURNS))
+    elif suffix == ".json":
+        content = json.dumps(_traditional("TW-1", TW_TURNS), ensure_ascii=False, indent=2)
+    elif suffix == ".csv":
+        content = "會話ID,坐席工號,坐席姓名,角色,內容\n" + "".join(f"TW-1,A3007,黃美玲,{w},{t}\n" for w, t in TW_TURNS)
+    else:
+        content = "通話ID: TW-1\n坐席工號: A3007\n坐席姓名: 黃美玲\n\n" + "".join(f"{w}：{t}\n" for w, t in TW_TURNS)
+    (transcript,) = read(write(tmp_path, "tw" + suffix, content, encoding))
+    assert isinstance(transcript, Transcript)
+    assert (transcript.id, transcript.agent_id, transcript.agent_name) == ("TW-1", "A3007", "黃美玲")
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("agent" if w == "坐席" else "customer", t) for w, t in TW_TURNS]
+
+
+def test_big5_with_hong_kong_characters_and_english_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "hk.jsonl", lines(_traditional("HK-1", HK_TURNS), _traditional("TW-2", TW_TURNS)),
+                 "big5hkscs")
+    hk, tw = read(path)
+    assert isinstance(hk, Transcript) and isinstance(tw, Transcript)
+    assert [t.text for t in hk.turns] == [t for _, t in HK_TURNS]
+    assert tw.channel == "chat" and tw.agent_name == "黃美玲"
+
+
+def test_simplified_gbk_is_never_taken_for_big5(tmp_path: Path) -> None:
+    """Simplified text that happens to be valid Big5 bytes still reads as GBK (a short turn)."""
+    text = "好的"
+    assert text.encode("gbk").decode("big5hkscs") != text  # valid Big5 too, as nonsense
+    content = lines(record("T1", turns=[{"speaker": "agent", "text": text}, {"speaker": "customer", "text": "嗯"}]))
+    (transcript,) = read(write(tmp_path, "short.jsonl", content, "gbk"))
+    assert isinstance(transcript, Transcript) and transcript.turns[0].text == "好的"
+
+
 def test_jsonl_line_that_does_not_decode_is_that_records_error(tmp_path: Path) -> None:
     gbk_line = b'{"id": "T2", "text": "\xd6\xd0\xce\xc4"}\n'
     content = lines(record("T1")).encode() + gbk_line + lines(record("T3")).encode()
