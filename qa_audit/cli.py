@@ -122,7 +122,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+# Not exists=True: a missing input (tonight's chat export not there yet) is a skipped input
+# like any unreadable file, reported by the reader, and the other inputs are still audited.
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for calls.jsonl, findings.jsonl, the Excel workbooks and the run log.")
 @rules_option
@@ -138,14 +140,16 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
           workers: int | None, force: bool, quiet: bool, no_xlsx: bool, no_mask: bool, segmenter: str) -> None:
     """Audit every transcript in INPUTS (files or folders, recursive) into --out.
 
-    Reads JSON Lines, JSON, CSV and plain text, in UTF-8 (with or without BOM) or
-    GBK/GB18030. Bad files and records are reported with path, line and reason, skipped,
-    and everything else is still audited. Transcripts already audited with the same
-    content and rules are taken from the history database instead of re-audited.
+    Reads JSON Lines, JSON, CSV (and .tsv) and plain text, in UTF-8 (with or without BOM),
+    GBK/GB18030 or Big5. Bad files and records, and inputs that do not exist, are reported
+    with path, line and reason, skipped, and everything else is still audited. Transcripts
+    already audited with the same content and rules are taken from the history database
+    instead of re-audited.
     """
     from qa_audit.pipeline import RunOptions, run_audit
     from qa_audit.store import Store, StoreError
 
+    _check_out_is_no_input(out_dir, inputs)
     pack = _load(rule_paths)
     options = RunOptions(
         inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
@@ -186,6 +190,21 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
             f"written to {out_dir}"
         )
     sys.exit(summary.exit_code)
+
+
+def _check_out_is_no_input(out_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """Exit 2 when --out is one of the input folders.
+
+    The reports (calls.jsonl, findings.jsonl, the workbooks) would lie among the night's
+    exports and be read back as transcripts by the next run. An --out folder inside an
+    input folder is fine: the reader never enters it.
+    """
+    out = os.path.realpath(out_dir)
+    clash = next((path for path in inputs if os.path.isdir(path) and os.path.realpath(path) == out), None)
+    if clash is not None:
+        click.echo(f"error: --out {out_dir} is also an input folder ({clash}): the next run would read the reports "
+                   "back as transcripts; write them to a folder of their own (a subfolder of it is fine)", err=True)
+        sys.exit(exit_codes.USAGE)
 
 
 def _run_log(path: Path) -> logging.Handler:

@@ -92,6 +92,83 @@ def test_quiet_prints_nothing_but_still_names_what_was_skipped(runner: CliRunner
     assert [c["transcript_id"] for c in rows(tmp_path / "b" / "calls.jsonl")] == ["B1121-01", "B1121-02"]
 
 
+def test_a_csv_with_an_unbalanced_quote_skips_one_call_and_audits_the_others(runner: CliRunner,
+                                                                           tmp_path: Path) -> None:
+    rows_ = ["会话ID,坐席工号,角色,内容"]
+    for tid in ("Q-0", "Q-1", "Q-2", "Q-3"):
+        opening = "您好，请问有什么可以帮您？"
+        rows_ += [f"{tid},A1024,坐席,{chr(34) + opening if tid == 'Q-1' else opening}",
+                  f"{tid},A1024,客户,我想查一下这个月的话费。", f"{tid},A1024,坐席,感谢您的来电，再见。"]
+    export = tmp_path / "in" / "calls.csv"
+    export.parent.mkdir()
+    export.write_text("\n".join(rows_) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {export}:5: Q-1: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
+        "file, over lines that read as rows of their own; the transcript is skipped, and reading resumes at line 6"]
+    assert [c["transcript_id"] for c in rows(tmp_path / "o" / "calls.jsonl")] == ["Q-0", "Q-2", "Q-3"]
+
+
+def test_a_json_list_with_a_syntax_error_audits_every_transcript_after_it(runner: CliRunner, tmp_path: Path) -> None:
+    turns = [{"speaker": "坐席", "text": "您好，请问有什么可以帮您？"}, {"speaker": "客户", "text": "查一下话费"},
+             {"speaker": "坐席", "text": "感谢您的来电，再见"}]
+    chats = [{"id": f"L-{n}", "agent_id": "A1024", "turns": turns} for n in range(5)]
+    export = tmp_path / "in" / "list.json"
+    export.parent.mkdir()
+    export.write_text(json.dumps(chats, ensure_ascii=False, indent=2).replace('"agent_id": "A1024",', '"agent_id": '
+                                                                             '"A1024"', 2), encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {export}:5: invalid JSON: Expecting ',' delimiter (column 5); "
+        "skipped from line 2 up to the next transcript, on line 38"]
+    assert [c["transcript_id"] for c in rows(tmp_path / "o" / "calls.jsonl")] == ["L-2", "L-3", "L-4"]
+
+
+def test_an_ivr_call_with_numbered_speakers_is_audited_on_the_agents_own_turns(runner: CliRunner,
+                                                                             tmp_path: Path) -> None:
+    ivr_call = {"id": "IVR-1", "agent_id": "A1024", "channel": "呼入", "turns": [
+        {"speaker": "IVR", "text": "您好，欢迎致电，查询话费请按1，人工服务请按0。"},
+        {"speaker": "语音导航", "text": "正在为您转接人工客服。"},
+        {"speaker": "坐席A", "text": "您好，很高兴为您服务，请问有什么可以帮您？"},
+        {"speaker": "客户B", "text": "我想查一下上个月的话费，怎么比平时多了五十多块钱，"
+                                    "我也没有打过长途电话，也没有开通什么新业务。"},
+        {"speaker": "坐席A", "text": "感谢您的来电，再见。"}]}
+    export = tmp_path / "ivr.jsonl"
+    export.write_text(json.dumps(ivr_call, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db"),
+                                  "--workers", "1", "-q", "--no-xlsx"])
+    assert result.exit_code == 0, result.output
+    (audited,) = rows(tmp_path / "o" / "calls.jsonl")
+    assert (audited["transcript_id"], audited["channel"]) == ("IVR-1", "call")
+    findings = rows(tmp_path / "o" / "findings.jsonl")
+    assert [(f["rule_id"], f["turn"]) for f in findings] == [("GRT002", 2)]  # no staff number, in the agent's turn
+
+
+def test_a_big5_export_from_taipei_is_audited_as_written(runner: CliRunner, tmp_path: Path) -> None:
+    chat = {"id": "TW-001", "agent_id": "A3007", "agent_name": "黃美玲", "channel": "chat", "turns": [
+        {"speaker": "agent", "text": "您好，很高興為您服務，請問有什麼可以幫您？"},
+        {"speaker": "customer", "text": "我訂的包裹顯示已經簽收了，可是我根本沒有收到，這是怎麼回事？"},
+        {"speaker": "agent", "text": "這個不歸我管，你去問物流公司。"}]}
+    export = tmp_path / "in" / "tw.jsonl"
+    export.parent.mkdir()
+    export.write_bytes((json.dumps(chat, ensure_ascii=False) + "\n").encode("big5"))
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q", "--no-xlsx"])
+    assert result.exit_code == 0, result.output
+    (call,) = rows(tmp_path / "o" / "calls.jsonl")
+    assert (call["transcript_id"], call["agent_name"]) == ("TW-001", "黃美玲")
+    findings = rows(tmp_path / "o" / "findings.jsonl")
+    assert [(f["rule_id"], f["turn"], f["text"]) for f in findings if f["rule_id"] != "TLK001"] == [
+        ("GRT002", 0, "您好，很高興為您服務，請問有什麼可以幫您？"),
+        ("CLS001", 2, "這個不歸我管，你去問物流公司。"),
+        ("NAN001", 2, "這個不歸我管，你去問物流公司。"),
+        ("PRO003", 2, "這個不歸我管，你去問物流公司。")]
+
+
 # --- check ----------------------------------------------------------------------------------
 
 
@@ -395,7 +472,7 @@ def test_a_folder_without_transcripts_says_what_was_looked_for(runner: CliRunner
     (empty / "readme.md").write_text("导出说明", encoding="utf-8")
     result = runner.invoke(main, ["audit", str(empty), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db")])
     assert result.exit_code == 3
-    assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .txt)" in result.stderr
+    assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .tsv .txt)" in result.stderr
 
 
 def test_reports_are_as_readable_as_any_file_the_user_creates(runner: CliRunner, inbox: Path, tmp_path: Path) -> None:

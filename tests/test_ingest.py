@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.ingest import SUPPORTED_SUFFIXES, folder_files, jsonl, read_file, read_inputs
+from qa_audit.ingest import SUPPORTED_SUFFIXES, fields, folder_files, jsonl, read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
@@ -102,6 +102,55 @@ def test_jsonl_export_aliases(tmp_path: Path) -> None:
     assert [t.speaker for t in wechat.turns] == ["agent", "customer"]
 
 
+@pytest.mark.parametrize(("written", "channel"), [
+    ("呼入", "call"), ("呼出", "call"), ("外呼", "call"), ("来电", "call"), ("去电", "call"), ("语音", "call"),
+    ("在线", "chat"), ("微信", "chat"), ("网聊", "chat"), ("文字", "chat"), ("IM", "chat"), ("webchat", "chat"),
+    ("Web Chat", "chat"), ("來電", "call")])
+def test_channel_names_of_real_exports(tmp_path: Path, written: str, channel: str) -> None:
+    (transcript,) = read(write(tmp_path, "day.jsonl", lines(record("T1", channel=written))))
+    assert isinstance(transcript, Transcript) and transcript.channel == channel
+
+
+def test_bot_and_ivr_turns_are_system_turns_and_numbered_speakers_their_role(tmp_path: Path) -> None:
+    ivr_call = record("T1", turns=[
+        {"speaker": "IVR", "text": "您好，欢迎致电，查询话费请按1，人工服务请按0。"},
+        {"speaker": "语音导航", "text": "正在为您转接人工客服。"},
+        {"speaker": "坐席A", "text": GREETING}, {"speaker": "客户B", "text": QUESTION}])
+    bot_chat = record("T2", channel="在线", turns=[
+        {"speaker": "智能客服", "text": "您好，我是智能助手小美，请描述您的问题。"},
+        {"speaker": "用户1", "text": "转人工"}, {"speaker": "机器人", "text": "正在为您转接人工客服，请稍候。"},
+        {"speaker": "客服1", "text": GREETING}, {"speaker": "用户1", "text": QUESTION},
+        {"speaker": "系统消息", "text": "会话已结束"}])
+    numbered = record("T3", turns=[{"speaker": "Agent 2", "text": GREETING}, {"speaker": "customer_1", "text": "喂？"}])
+    items = read(write(tmp_path, "day.jsonl", lines(ivr_call, bot_chat, numbered)))
+    assert [(t.id, [x.speaker for x in t.turns]) for t in good(items)] == [
+        ("T1", ["system", "system", "agent", "customer"]),
+        ("T2", ["system", "customer", "system", "agent", "customer", "system"]),
+        ("T3", ["agent", "customer"])]
+
+
+def test_two_numbered_agents_in_one_conversation_are_not_guessed_to_be_one(tmp_path: Path) -> None:
+    transfer = record("T1", turns=[{"speaker": "坐席1", "text": GREETING}, {"speaker": "客户", "text": QUESTION},
+                                   {"speaker": "坐席2", "text": "您好，我是宽带部门的，您的光猫需要重启。"}])
+    mixed = record("T2", turns=[{"speaker": "坐席", "text": GREETING}, {"speaker": "坐席A", "text": "请稍等。"}])
+    plain = record("T3", turns=[{"speaker": "坐席", "text": GREETING}, {"speaker": "客服", "text": "请稍等。"}])
+    items = read(write(tmp_path, "day.jsonl", lines(transfer, mixed, plain)))
+    assert [t.id for t in good(items)] == ["T3"]
+    assert bad(items) == [
+        (1, "T1: more than one agent (坐席1、坐席2): numbered speakers are read only when a conversation has "
+            "one agent label"),
+        (2, "T2: more than one agent (坐席、坐席A): numbered speakers are read only when a conversation has "
+            "one agent label")]
+
+
+def test_text_with_numbered_speakers_and_a_bot(tmp_path: Path) -> None:
+    content = f"机器人：您好，请问您要办理什么业务？\n客户B：转人工\n坐席A：{GREETING}\n客户B：{QUESTION}\n"
+    (transcript,) = read(write(tmp_path, "A1024_20261121_0007.txt", content))
+    assert isinstance(transcript, Transcript)
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("system", "您好，请问您要办理什么业务？"), ("customer", "转人工"), ("agent", GREETING), ("customer", QUESTION)]
+
+
 def test_jsonl_bad_records_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     content = lines(
         record("T1"),
@@ -185,6 +234,56 @@ def test_jsonl_gbk_after_an_ascii_head_is_still_detected(tmp_path: Path) -> None
     assert transcripts[-1].turns[0].text == GREETING
 
 
+# A Taipei chat and a Hong Kong call, as their exports would write them.
+TW_TURNS = [("坐席", "您好，很高興為您服務，請問有什麼可以幫您？"),
+            ("客戶", "我上個月的帳單好像多扣了一百五十元，可以幫我查一下嗎？"),
+            ("坐席", "好的，我幫您查詢一下，請稍等。"),
+            ("坐席", "感謝您的耐心等候，這筆是國際漫遊的費用，已經幫您申請退款了。")]
+HK_TURNS = [("坐席", "你好，請問有咩可以幫到你？"), ("客戶", "我部電話收唔到訊號，已經兩日喇。"),
+            ("坐席", "明白，我幫你睇下個網絡狀況先，唔該等等。")]
+
+
+def _traditional(tid: str, turns: list[tuple[str, str]]) -> dict[str, object]:
+    return {"id": tid, "agent_id": "A3007", "agent_name": "黃美玲", "team": "在線客服組", "channel": "在線客服",
+            "turns": [{"speaker": who, "text": text} for who, text in turns]}
+
+
+@pytest.mark.parametrize("encoding", ["big5", "cp950", "big5hkscs", "gbk", "gb18030"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv", ".txt"])
+def test_traditional_chinese_in_big5_or_gbk_is_read_as_written(tmp_path: Path, encoding: str, suffix: str) -> None:
+    if suffix == ".jsonl":
+        content = lines(_traditional("TW-1", TW_TURNS))
+    elif suffix == ".json":
+        content = json.dumps(_traditional("TW-1", TW_TURNS), ensure_ascii=False, indent=2)
+    elif suffix == ".csv":
+        content = "會話ID,坐席工號,坐席姓名,角色,內容\n" + "".join(f"TW-1,A3007,黃美玲,{w},{t}\n" for w, t in TW_TURNS)
+    else:
+        content = "通話ID: TW-1\n坐席工號: A3007\n坐席姓名: 黃美玲\n\n" + "".join(f"{w}：{t}\n" for w, t in TW_TURNS)
+    (transcript,) = read(write(tmp_path, "tw" + suffix, content, encoding))
+    assert isinstance(transcript, Transcript)
+    assert (transcript.id, transcript.agent_id, transcript.agent_name) == ("TW-1", "A3007", "黃美玲")
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("agent" if w == "坐席" else "customer", t) for w, t in TW_TURNS]
+
+
+def test_big5_with_hong_kong_characters_and_english_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "hk.jsonl", lines(_traditional("HK-1", HK_TURNS), _traditional("TW-2", TW_TURNS)),
+                 "big5hkscs")
+    hk, tw = read(path)
+    assert isinstance(hk, Transcript) and isinstance(tw, Transcript)
+    assert [t.text for t in hk.turns] == [t for _, t in HK_TURNS]
+    assert tw.channel == "chat" and tw.agent_name == "黃美玲"
+
+
+def test_simplified_gbk_is_never_taken_for_big5(tmp_path: Path) -> None:
+    """Simplified text that happens to be valid Big5 bytes still reads as GBK (a short turn)."""
+    text = "好的"
+    assert text.encode("gbk").decode("big5hkscs") != text  # valid Big5 too, as nonsense
+    content = lines(record("T1", turns=[{"speaker": "agent", "text": text}, {"speaker": "customer", "text": "嗯"}]))
+    (transcript,) = read(write(tmp_path, "short.jsonl", content, "gbk"))
+    assert isinstance(transcript, Transcript) and transcript.turns[0].text == "好的"
+
+
 def test_jsonl_line_that_does_not_decode_is_that_records_error(tmp_path: Path) -> None:
     gbk_line = b'{"id": "T2", "text": "\xd6\xd0\xce\xc4"}\n'
     content = lines(record("T1")).encode() + gbk_line + lines(record("T3")).encode()
@@ -231,7 +330,38 @@ def test_json_list_with_a_bad_element_and_a_truncated_end(tmp_path: Path) -> Non
     items = read(write(tmp_path, "cut.json", body[: body.index('"T3"') + 20]))
     assert [t.id for t in good(items)] == ["T1"]
     assert bad(items) == [(24, "T2: record has no agent_id"),
-                          (47, "invalid JSON: Unterminated string starting at (column 14)")]
+                          (47, "invalid JSON: Unterminated string starting at (column 14); the rest of the file "
+                               "from line 45 is not read (no complete transcript follows)")]
+
+
+def _pretty_list(*tids: str) -> str:
+    return json.dumps([record(tid) for tid in tids], ensure_ascii=False, indent=2)
+
+
+def test_json_list_with_a_syntax_error_skips_only_up_to_the_next_transcript(tmp_path: Path) -> None:
+    body = _pretty_list("L-0", "L-1", "L-2", "L-3", "L-4").replace('"id": "L-1",', '"id": "L-1"', 1)
+    items = read(write(tmp_path, "chats.json", body))
+    assert [(t.id, t.line) for t in good(items)] == [("L-0", 2), ("L-2", 46), ("L-3", 68), ("L-4", 90)]
+    assert [x.text for x in good(items)[1].turns] == [GREETING, QUESTION]
+    assert bad(items) == [(26, "invalid JSON: Expecting ',' delimiter (column 5); "
+                               "skipped from line 24 up to the next transcript, on line 46")]
+
+
+def test_json_list_missing_a_comma_between_transcripts_loses_none(tmp_path: Path) -> None:
+    body = _pretty_list("L-0", "L-1", "L-2").replace("},\n  {", "}\n  {", 1)
+    items = read(write(tmp_path, "chats.json", body))
+    assert [t.id for t in good(items)] == ["L-0", "L-1", "L-2"]
+    assert bad(items) == [(24, "invalid JSON: expected ',' or ']' after a list element; "
+                               "reading goes on with the next transcript, on line 24")]
+
+
+def test_json_list_on_one_line_skips_two_broken_transcripts_at_once(tmp_path: Path) -> None:
+    body = json.dumps([record("M-0"), record("M-1"), record("M-2")], ensure_ascii=False)
+    body = body.replace('"end": 9.0}', '"end": 9.0.1}', 2)
+    items = read(write(tmp_path, "minified.json", body))
+    assert [t.id for t in good(items)] == ["M-2"]
+    assert bad(items) == [(1, "invalid JSON: Expecting ',' delimiter (column 310); "
+                              "skipped from line 1 up to the next transcript, on line 1")]
 
 
 def test_json_file_holding_json_lines(tmp_path: Path) -> None:
@@ -244,7 +374,8 @@ def test_json_file_holding_json_lines(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("[]", [(None, "empty list: no transcripts")]),
-        ("[" * 100_000, [(1, "invalid JSON: nested too deeply")]),
+        ("[" * 100_000, [(1, "invalid JSON: nested too deeply; the rest of the file from line 1 is not read "
+                             "(no complete transcript follows)")]),
         ('"just a string"', [(None, "record is not a JSON object but str")]),
         ('{"id": "T1"} trailing', [(1, "invalid JSON: extra data after the document")]),
         ("[1, 2] [3]", [(1, "record is not a JSON object but int"), (1, "record is not a JSON object but int"),
@@ -335,6 +466,63 @@ def test_csv_tab_separated_and_a_field_too_large(tmp_path: Path) -> None:
     items = read(write(tmp_path, "tabs.csv", content))
     assert [t.id for t in good(items)] == ["T1", "T3"]
     assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)")]
+
+
+def _calls(*ids: str, broken: str | None = None) -> str:
+    """Rows of three-turn calls; the agent's first cell of `broken` opens a quote it never closes."""
+    rows = ["会话ID,坐席工号,角色,内容\n"]
+    for tid in ids:
+        opening = '"您好，请问有什么可以帮您？' if tid == broken else "您好，请问有什么可以帮您？"
+        rows += [f"{tid},A1024,坐席,{opening}\n", f"{tid},A1024,客户,我想查一下这个月的话费。\n",
+                 f"{tid},A1024,坐席,感谢您的来电，再见。\n"]
+    return "".join(rows)
+
+
+def test_csv_unbalanced_quote_skips_its_call_and_the_rows_it_swallowed_are_still_read(tmp_path: Path) -> None:
+    items = read(write(tmp_path, "night.csv", _calls("Q-0", "Q-1", "Q-2", "Q-3", broken="Q-1")))
+    assert [(t.id, [x.text for x in t.turns]) for t in good(items)] == [
+        (tid, ["您好，请问有什么可以帮您？", "我想查一下这个月的话费。", "感谢您的来电，再见。"])
+        for tid in ("Q-0", "Q-2", "Q-3")]
+    assert bad(items) == [(5, "Q-1: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
+                              "file, over lines that read as rows of their own; the transcript is skipped, and "
+                              "reading resumes at line 6")]
+
+
+def test_csv_unbalanced_quote_closed_by_a_later_stray_quote(tmp_path: Path) -> None:
+    content = _calls("Q-0", "Q-1", "Q-2", broken="Q-0").replace(
+        "Q-2,A1024,客户,我想查一下这个月的话费。", 'Q-2,A1024,客户,"我想查一下这个月的话费。"不对，是上个月')
+    items = read(write(tmp_path, "night.csv", content))
+    assert [t.id for t in good(items)] == ["Q-1", "Q-2"]
+    assert [x.text for x in good(items)[1].turns][1] == "我想查一下这个月的话费。不对，是上个月"
+    assert bad(items) == [(2, "Q-0: unbalanced quote: a quoted cell opened on this line runs on to line 9, over "
+                              "lines that read as rows of their own; the transcript is skipped, and reading "
+                              "resumes at line 3")]
+
+
+def test_csv_unbalanced_quote_in_the_last_row_is_never_closed(tmp_path: Path) -> None:
+    content = _calls("Q-0", "Q-1") + 'Q-1,A1024,客户,"好的，\n谢谢你\n'
+    items = read(write(tmp_path, "night.csv", content))
+    assert [t.id for t in good(items)] == ["Q-0"]
+    assert bad(items) == [(8, "Q-1: unbalanced quote: a quoted cell opened on this line is never closed (it runs "
+                              "to the end of the file, line 9); the transcript is skipped")]
+
+
+def test_csv_unbalanced_quote_past_the_field_limit_in_a_large_export(tmp_path: Path) -> None:
+    ids = [f"Q-{n:04d}" for n in range(2000)]
+    items = read(write(tmp_path, "night.csv", _calls(*ids, broken="Q-0007")))
+    assert [t.id for t in good(items)] == [tid for tid in ids if tid != "Q-0007"]
+    assert [line for line, _ in bad(items)] == [23]
+    assert bad(items)[0][1].startswith("Q-0007: unbalanced quote: a quoted cell opened on this line runs on to line ")
+
+
+def test_csv_quoted_cells_over_several_lines_are_kept_whole(tmp_path: Path) -> None:
+    content = ('会话ID,坐席工号,角色,内容\n'
+               'W-1,A3007,客户,"订单号：20261121，\n收货人：张三,客户,北京\n地址写错了"\n'
+               'W-1,A3007,坐席,"好的，\n我帮您改一下，请稍等。"\n')
+    (chat,) = read(write(tmp_path, "chat.csv", content))
+    assert isinstance(chat, Transcript)
+    assert [t.text for t in chat.turns] == ["订单号：20261121，\n收货人：张三,客户,北京\n地址写错了",
+                                            "好的，\n我帮您改一下，请稍等。"]
 
 
 def test_csv_header_only(tmp_path: Path) -> None:
@@ -500,7 +688,8 @@ def test_read_inputs_walks_folders_in_sorted_order_and_skips_the_rest(tmp_path: 
     write(root, ".hidden.jsonl", lines(record("H1")))
     write(root, ".git/objects.jsonl", lines(record("H2")))
     write(root, "notes.md", "# notes")
-    write(root, "report.xlsx", b"PK\x03\x04")
+    write(root, "c/recording.mp3", b"ID3")
+    write(root, "~$report.xlsx", b"lock")
     items = list(read_inputs([root]))
     assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
         ("A1_20261121_z", str(root / "a" / "A1_20261121_z.txt")),
@@ -513,19 +702,71 @@ def test_read_inputs_walks_folders_in_sorted_order_and_skips_the_rest(tmp_path: 
     assert not [i for i in items if isinstance(i, IngestError)]
 
 
+def test_read_inputs_never_enters_the_runs_own_out_folder(tmp_path: Path) -> None:
+    write(tmp_path, "in/day.jsonl", lines(record("T1")))
+    write(tmp_path, "in/reports/calls.jsonl", '{"transcript_id": "T1", "agent_id": "A1024", "score": 94}\n')
+    write(tmp_path, "in/reports/findings.jsonl", '{"transcript_id": "T1", "rule_id": "CLS001"}\n')
+    write(tmp_path, "in/archive/old.jsonl", lines(record("T0")))
+    items = list(read_inputs([tmp_path / "in"], skip=tmp_path / "in" / "." / "reports"))
+    assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
+        ("T0", str(tmp_path / "in" / "archive" / "old.jsonl")), ("T1", str(tmp_path / "in" / "day.jsonl"))]
+    assert bad(items) == []
+    assert folder_files(tmp_path / "in", skip=tmp_path / "in" / "reports") == [
+        str(tmp_path / "in" / "archive" / "old.jsonl"), str(tmp_path / "in" / "day.jsonl")]
+
+
 def test_read_inputs_explicit_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "day.jsonl", lines(record("T1")))
-    write(tmp_path, "report.xlsx", b"PK\x03\x04")
+    write(tmp_path, "notes.md", "# notes")
     write(tmp_path, ".hidden.jsonl", lines(record("H1")))
-    items = list(read_inputs(["day.jsonl", Path("report.xlsx"), "missing.jsonl", ".", "./day.jsonl",
+    items = list(read_inputs(["day.jsonl", Path("notes.md"), "missing.jsonl", ".", "./day.jsonl",
                               ".hidden.jsonl"]))
     assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
         ("T1", "day.jsonl"), ("H1", ".hidden.jsonl")]
     assert [str(i) for i in items if isinstance(i, IngestError)] == [
-        "report.xlsx: unsupported file type '.xlsx' (supported: .csv, .json, .jsonl, .ndjson, .txt)",
+        "notes.md: unsupported file type '.md' (supported: .csv, .json, .jsonl, .ndjson, .tsv, .txt)",
         "missing.jsonl: no such file or directory",
     ]
+
+
+def test_exports_in_a_form_that_is_not_read_are_reported_other_files_ignored(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    write(root, "calls_20261121.xlsx", b"PK\x03\x04")
+    write(root, "chats.jsonl.gz", b"\x1f\x8b\x08")
+    write(root, "old/2026-11.zip", b"PK\x03\x04")
+    write(root, "质检说明.docx", b"PK\x03\x04")
+    write(root, "night.tsv", "会话ID\t坐席工号\t角色\t内容\nT7\tA1024\t坐席\t您好，请问有什么可以帮您？\n")
+    for ignored in ("README.md", "audit.log", "wave.png", "T7.wav", "~$calls_20261121.xlsx", ".~lock.x.xlsx#"):
+        write(root, ignored, b"x")
+    items = list(read_inputs([root]))
+    assert [(t.id, t.turns[0].text) for t in good(items)] == [("T7", "您好，请问有什么可以帮您？")]
+    assert [(Path(i.path).relative_to(root).as_posix(), i.reason) for i in items if isinstance(i, IngestError)] == [
+        ("calls_20261121.xlsx", "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the "
+                                "input folder"),
+        ("chats.jsonl.gz", "compressed files are not read: unpack it into the input folder"),
+        ("old/2026-11.zip", "compressed files are not read: unpack it into the input folder"),
+        ("质检说明.docx", "Word documents are not read: save the transcript as plain text (.txt, UTF-8)"),
+    ]
+    assert read(root / "calls_20261121.xlsx") == [IngestError(
+        str(root / "calls_20261121.xlsx"), None,
+        "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder")]
+
+
+def test_symlinked_folders_are_followed_once_and_a_loop_ends(tmp_path: Path) -> None:
+    write(tmp_path, "exports/txt/A1024_20261121_0001.txt", "坐席: 您好，请问有什么可以帮您？\n客户: 我想改套餐。\n")
+    write(tmp_path, "inbox/day.jsonl", lines(record("T1")))
+    (tmp_path / "inbox" / "txt_link").symlink_to(tmp_path / "exports" / "txt", target_is_directory=True)
+    (tmp_path / "inbox" / "txt_link_again").symlink_to(tmp_path / "exports" / "txt", target_is_directory=True)
+    (tmp_path / "exports" / "txt" / "loop").symlink_to(tmp_path / "inbox", target_is_directory=True)
+    (tmp_path / "inbox" / "dangling.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    items = list(read_inputs([tmp_path / "inbox"]))
+    assert [(i.id, Path(i.source).relative_to(tmp_path).as_posix()) for i in good(items)] == [
+        ("T1", "inbox/day.jsonl"), ("A1024_20261121_0001", "inbox/txt_link/A1024_20261121_0001.txt")]
+    assert [str(i) for i in items if isinstance(i, IngestError)] == [
+        f"{tmp_path / 'inbox' / 'dangling.jsonl'}: cannot read file: No such file or directory"]
+    assert folder_files(tmp_path / "inbox") == [str(tmp_path / "inbox" / p) for p in (
+        "dangling.jsonl", "day.jsonl", "txt_link/A1024_20261121_0001.txt")]
 
 
 def test_read_inputs_is_lazy(tmp_path: Path) -> None:
@@ -557,7 +798,7 @@ def test_an_unreadable_folder_is_reported_in_its_place_and_the_rest_is_read(tmp_
 
 
 def test_supported_suffixes() -> None:
-    assert {".jsonl", ".ndjson", ".json", ".csv", ".txt"} == SUPPORTED_SUFFIXES
+    assert {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"} == SUPPORTED_SUFFIXES
 
 
 # --- the shipped samples ----------------------------------------------------------------
@@ -580,3 +821,18 @@ def test_sample_transcripts_read_as_documented() -> None:
         (str(broken / "recording_0412.txt"), None, "recording_0412: record has no agent_id (add a header line "
                                                    "'坐席工号: A1024' or name the file like A1024_20261121_0001.txt)"),
     ]
+
+
+def test_the_readmes_csv_example_gives_the_calls_start_and_names_every_column_that_can(tmp_path: Path) -> None:
+    """The README's CSV section names the columns that date a call (F2): a CSV laid out like
+    its example must be dated, and every accepted name must be in it."""
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**CSV**"):readme.index("**Plain text**")]
+    example = section.split("```csv\n", 1)[1].split("```", 1)[0]
+    (call,) = read(write(tmp_path, "example.csv", example))
+    assert isinstance(call, Transcript)
+    assert (call.id, call.started_at, [t.start for t in call.turns]) == ("T0002", "2026-11-21T09:15:02", [0.0, 3.6])
+    starts = [alias for alias, (name, _) in fields.CSV_COLUMNS.items() if name == "started_at"]
+    assert starts == [fields.key(name) for name in ("started_at", "通话开始时间", "会话开始时间")]
+    assert all(name in section for name in ("`started_at`", "通话开始时间", "会话开始时间"))
+    assert "never in a report rebuilt for a period" in section and "`prune` never deletes it" in section

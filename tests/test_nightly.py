@@ -134,7 +134,8 @@ def dirty_inbox(inbox: Path) -> tuple[list[str], list[tuple[str, int | None, str
 
     complete = json.dumps([call("G005"), call("G099")], ensure_ascii=False, indent=2)
     path = put("b_truncated.json", complete[: complete.index('"G099"') + 20])
-    errors.append((path, 26, "invalid JSON: Unterminated string starting at (column 5)"))
+    errors.append((path, 26, "invalid JSON: Unterminated string starting at (column 5); "
+                             "the rest of the file from line 24 is not read (no complete transcript follows)"))
 
     no_speaker = call("M002")
     no_speaker["turns"] = [{"speaker": "agent", "text": GREETING}, {"text": "我想查一下话费。"}]
@@ -229,6 +230,83 @@ def test_an_inbox_of_only_bad_files_exits_3_and_still_says_why(tmp_path: Path) -
     assert (out / "calls.jsonl").read_text(encoding="utf-8") == ""
     assert runs(tmp_path / "qa.db") == [("finished", {"audited": 0, "unchanged": 0, "errors": 3, "calls": 0,
                                                       "findings": 0})]
+
+
+def test_a_missing_input_is_a_skipped_input_and_the_rest_of_the_night_is_audited(tmp_path: Path) -> None:
+    calls = tmp_path / "exports" / "calls"
+    calls.mkdir(parents=True)
+    (calls / "night.jsonl").write_text(jsonl(call("K001"), call("K002")), encoding="utf-8")
+    late = tmp_path / "exports" / "chats"  # the chat export has not arrived yet
+    out = tmp_path / "out"
+    result = audit(calls, late, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1)
+
+    assert result.exit_code == 1, result.output
+    assert ids_in(out) == ["K001", "K002"]
+    assert result.stderr == f"skipped: {late}: no such file or directory\n"
+    sheet = load_workbook(out / "overview.xlsx", read_only=True)["输入错误"]
+    assert [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (str(late), None, "no such file or directory")]
+
+    only_late = audit(late, "--out", tmp_path / "out2", "--db", tmp_path / "qa.db", "--workers", 1, "-q")
+    assert only_late.exit_code == 3
+    assert only_late.stderr == f"skipped: {late}: no such file or directory\n"
+
+
+def test_reports_written_inside_the_input_folder_are_never_read_back(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "night.jsonl").write_text(jsonl(call("R001"), call("R002", customer="我的电话是13812345678。")),
+                                       encoding="utf-8")
+    out = inbox / "reports"
+    for night in (1, 2):
+        result = audit(inbox, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1, "--force")
+        assert result.exit_code == 0, (night, result.output)
+        assert result.stderr == ""
+        assert summary(2, 0, 0) in result.stdout
+        assert ids_in(out) == ["R001", "R002"]
+
+
+def test_an_out_folder_that_is_also_an_input_folder_is_a_usage_error(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "night.jsonl").write_text(jsonl(call("R001")), encoding="utf-8")
+    result = audit(inbox, "--out", inbox / ".." / "inbox", "--db", tmp_path / "qa.db")
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --out {inbox / '..' / 'inbox'} is also an input folder ({inbox}): the next run "
+                             "would read the reports back as transcripts; write them to a folder of their own (a "
+                             "subfolder of it is fine)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox"]  # no database, no reports
+
+
+def test_an_export_that_arrives_as_a_workbook_or_an_archive_is_reported_not_ignored(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "calls.jsonl").write_text(jsonl(call("X001")), encoding="utf-8")
+    (inbox / "calls_20261121.xlsx").write_bytes(b"PK\x03\x04")
+    (inbox / "chats.jsonl.gz").write_bytes(b"\x1f\x8b\x08")
+    (inbox / "说明.md").write_text("每晚导出", encoding="utf-8")
+    txt = tmp_path / "shared" / "txt"
+    txt.mkdir(parents=True)
+    (txt / "A2015_20261121_0009.txt").write_text(f"坐席: {GREETING}\n客户: 我想改套餐。\n坐席: {CLOSING}\n",
+                                                 encoding="utf-8")
+    (inbox / "txt").symlink_to(txt, target_is_directory=True)
+    out = tmp_path / "out"
+    result = audit(inbox, "--out", out, "--db", tmp_path / "qa.db", "--workers", 1)
+
+    assert result.exit_code == 1, result.output
+    assert sorted(ids_in(out)) == ["A2015_20261121_0009", "X001"]
+    errors = [(str(inbox / "calls_20261121.xlsx"), None,
+               "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder"),
+              (str(inbox / "chats.jsonl.gz"), None, "compressed files are not read: unpack it into the input folder")]
+    assert result.stderr.splitlines() == [f"skipped: {path}: {reason}" for path, _, reason in errors]
+    sheet = load_workbook(out / "overview.xlsx", read_only=True)["输入错误"]
+    assert [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)] == errors
+
+
+def test_check_still_refuses_a_file_that_does_not_exist(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "T0001.jsonl")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
 
 
 def test_a_rule_pack_that_is_not_yaml_stops_the_run_before_the_database_is_touched(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ or record never stops a batch: it becomes an IngestError (path, line, reason) an
 reading goes on with the next record or file, so one corrupt export cannot cost a night's
 audit, and nothing bad is skipped silently either.
 
-    read_inputs(paths)  files and folders, folders walked recursively in sorted order
+    read_inputs(paths, skip=out)  files and folders, folders walked recursively in sorted order
     read_file(path)     one file, its format chosen by suffix (and content, see jsonl)
 """
 
@@ -27,11 +27,25 @@ _READERS: dict[str, Callable[[Path, str], Iterator[Transcript | IngestError]]] =
     ".json": read_json,
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
+    ".tsv": read_csv,  # the CSV reader takes tabs as the delimiter when the header has them
     ".txt": read_text,
 }
 
 SUPPORTED_SUFFIXES = frozenset(_READERS)
-"""File suffixes read (compared in lower case); other files in a folder are skipped."""
+"""File suffixes read (compared in lower case)."""
+
+_NOT_READ: dict[str, str] = {
+    **dict.fromkeys((".xlsx", ".xlsm", ".xls", ".et", ".ods"),
+                    "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder"),
+    **dict.fromkeys((".docx", ".doc", ".wps"),
+                    "Word documents are not read: save the transcript as plain text (.txt, UTF-8)"),
+    **dict.fromkeys((".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar"),
+                    "compressed files are not read: unpack it into the input folder"),
+}
+"""Suffixes of files that are likely a night's export in a form this tool does not read,
+with what to do about it. In a folder they are reported as skipped inputs, so an export
+that arrives as a workbook or an archive never drops out of the night unnoticed; any other
+file in a folder (README.md, logs, images, recordings) is ignored without a word."""
 
 
 def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
@@ -46,7 +60,8 @@ def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
     if reader is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         kind = repr(path.suffix) if path.suffix else "(no suffix)"
-        yield IngestError(source, None, f"unsupported file type {kind} (supported: {supported})")
+        reason = _NOT_READ.get(path.suffix.lower(), f"unsupported file type {kind} (supported: {supported})")
+        yield IngestError(source, None, reason)
         return
     try:
         yield from reader(path, source)
@@ -54,47 +69,71 @@ def read_file(path: str | Path) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, None, f"cannot read file: {exc.strerror or exc}")
 
 
-def _folder_entries(folder: str) -> list[str | IngestError]:
-    """`folder_files`, plus an IngestError for each folder that cannot be listed, in path order.
+def _first_visit(folder: str, visited: set[str]) -> bool:
+    """True the first time a folder is reached. Symlinked folders are followed, so a link
+    back to a parent (a loop) or a second way to a folder already read is not walked
+    again: its files are read once, under the first path, and nothing is lost."""
+    real = os.path.realpath(folder)
+    if real in visited:
+        return False
+    visited.add(real)
+    return True
+
+
+def _folder_entries(folder: str, skip: str | Path | None) -> list[str | IngestError]:
+    """`folder_files`, plus an IngestError for each folder that cannot be listed and each file
+    of a kind in `_NOT_READ`, in path order.
 
     Without `onerror`, os.walk skips an unreadable folder silently, and every transcript
-    in it would drop out of the audit unreported.
+    in it would drop out of the audit unreported. Hidden files and folders are ignored, as
+    are Office's lock files (~$calls.xlsx, there while someone has the workbook open).
     """
     found: list[tuple[tuple[str, ...], str | IngestError]] = []
+    visited = {os.path.realpath(folder)} | ({os.path.realpath(skip)} if skip is not None else set())
 
     def unreadable(exc: OSError) -> None:
         where = str(exc.filename) if exc.filename is not None else folder
         error = IngestError(where, None, f"cannot read folder: {exc.strerror or exc}")
         found.append((Path(where).relative_to(folder).parts, error))
 
-    for root, dirs, files in os.walk(folder, onerror=unreadable):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
+        dirs[:] = [d for d in sorted(dirs) if not d.startswith(".") and _first_visit(os.path.join(root, d), visited)]
         for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
-                full = Path(root) / name
-                found.append((full.relative_to(folder).parts, str(full)))
+            suffix = Path(name).suffix.lower()
+            if name.startswith((".", "~$")) or (suffix not in SUPPORTED_SUFFIXES and suffix not in _NOT_READ):
+                continue
+            full = Path(root) / name
+            entry = str(full) if suffix in SUPPORTED_SUFFIXES else IngestError(str(full), None, _NOT_READ[suffix])
+            found.append((full.relative_to(folder).parts, entry))
     return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
 
 
-def folder_files(folder: str | Path) -> list[str]:
-    """Supported, non-hidden files under `folder`, sorted by path; symlinked folders are not followed.
+def folder_files(folder: str | Path, skip: str | Path | None = None) -> list[str]:
+    """Supported, non-hidden files under `folder`, sorted by path, symlinked folders followed
+    once each; never inside the folder `skip` (the run's --out folder, see `read_inputs`).
 
     The one definition of what a folder contributes: the reader and the progress line's
     byte count both list files here, so they agree on which files a run covers. Folders
     that cannot be read are left out here; `read_inputs` reports them.
     """
-    return [entry for entry in _folder_entries(str(folder)) if isinstance(entry, str)]
+    return [entry for entry in _folder_entries(str(folder), skip) if isinstance(entry, str)]
 
 
-def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestError]:
+def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> Iterator[Transcript | IngestError]:
     """Everything in `paths` (files and folders), in a deterministic order, streamed.
 
     Paths are read in the order given; a folder's files in sorted path order, recursively,
-    with hidden files and folders and unsupported suffixes skipped silently (a folder
-    holds other things too); a subfolder that cannot be read is an IngestError in its
-    place in that order. A file named explicitly is always read, and an unsupported
-    one is an error. A file reached twice (named twice, or inside two named folders) is
-    read once, and an unreadable folder reached twice is reported once.
+    symlinked folders included (`_first_visit`). In a folder, a subfolder that cannot be
+    read and a file of a kind that is not read but likely an export (`_NOT_READ`: a
+    workbook, an archive) are IngestErrors in their place in that order; hidden files and
+    folders and other suffixes are skipped silently (a folder holds other things too). A
+    file named explicitly is always read, and an unsupported one is an error. A file
+    reached twice (named twice, or inside two named folders) is read once, and an
+    unreadable folder reached twice is reported once.
+
+    The folder `skip` (the run's --out folder) is never entered: reports written inside an
+    input folder would otherwise be read back as transcripts the next night (calls.jsonl
+    and findings.jsonl have the .jsonl suffix), each of their lines a bad record.
     """
     done: set[str] = set()
 
@@ -112,7 +151,7 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestErro
     for given in paths:
         name = str(given)
         if os.path.isdir(name):
-            for entry in _folder_entries(name):
+            for entry in _folder_entries(name, skip):
                 yield from once(entry)
         elif os.path.exists(name):
             yield from once(name)

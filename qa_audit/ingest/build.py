@@ -6,7 +6,10 @@ held to the same rules and fail with the same reasons:
 
 - a transcript needs an id, an agent id and at least one turn; an agent id is never
   guessed, so no call is ever scored against an "unknown" agent;
-- every turn needs a known speaker and a text (numbers are taken as text);
+- every turn needs a known speaker and a text (numbers are taken as text); a numbered
+  label (坐席A, 客户1) is read as its role only when it is the conversation's one label
+  for that role: 坐席1 and 坐席2 (or 坐席 and 坐席1) are two people, and the call would be
+  scored against one agent for both;
 - times are kept only when every agent and customer turn has both a start and an end
   (the labeling guide, ../shared/eval/LABELING.md beside the project: on every turn or
   none). A transcript with partial times is still audited, untimed, so the talk ratio
@@ -93,6 +96,21 @@ def _turn(index: int, raw: RawTurn) -> Turn:
     return Turn(index, speaker, text, start, end)
 
 
+def _one_label_per_numbered_role(labels: Iterable[str]) -> None:
+    """RecordError when a role's turns carry several labels and one of them is numbered
+    (module docstring). Plain aliases may differ (坐席 and 客服 are one agent's role)."""
+    by_role: dict[str, set[str]] = {}
+    for label in labels:
+        role = f.speaker(label)
+        if role is not None:
+            by_role.setdefault(role, set()).add(label)
+    for role, found in by_role.items():
+        if len({f.key(label) for label in found}) > 1 and any(f.numbered_role(label) for label in found):
+            names = "、".join(sorted(found))
+            raise f.RecordError(f"more than one {role} ({names}): numbered speakers are read only when a "
+                                f"conversation has one {role} label")
+
+
 def _untimed_unless_complete(turns: list[Turn]) -> tuple[Turn, ...]:
     """All times, or none: see the module docstring."""
     talk = [t for t in turns if t.speaker != "system"]
@@ -123,9 +141,11 @@ def build_transcript(
                 raise f.RecordError(f"unknown channel {given!r} (expected call/电话 or chat/在线)")
             channel = known
         started = _string("started_at", values.get("started_at"))
-        checked = [_turn(i, raw) for i, raw in enumerate(turns)]
+        raw_turns = list(turns)
+        checked = [_turn(i, raw) for i, raw in enumerate(raw_turns)]
         if not checked:
             raise f.RecordError("record has no turns")
+        _one_label_per_numbered_role(_string("speaker", raw.speaker) for raw in raw_turns)
         return Transcript(
             id=tid,
             agent_id=agent_id,

@@ -72,12 +72,25 @@ EXPECTED = {"id": _ID, "agent_id": _AGENT_ID, "speaker": _SPEAKER, "text": _TEXT
 SPEAKERS = _values({
     "agent": ("agent", "a", "坐席", "座席", "客服", "人工客服", "staff", "helpdesk"),
     "customer": ("customer", "c", "客户", "用户", "user", "client", "顾客"),
-    "system": ("system", "sys", "系统", "系统消息"),
+    # Machine turns: the IVR menu and the chat bot before the transfer to a person. They
+    # are not the agent's words, so they open no greeting and count in no talk share.
+    "system": ("system", "sys", "系统", "系统消息", "机器人", "智能客服", "bot", "ivr", "语音导航"),
 })
 
+NUMBERED_SPEAKERS = {
+    "agent": ("agent", "坐席", "座席", "客服", "人工客服", "staff"),
+    "customer": ("customer", "客户", "用户", "顾客", "user", "client"),
+}
+"""Role words that ASR diarization and multi-seat exports number: 坐席A, 坐席1, 客户B, Agent 2.
+Such a label means that role only when it is the conversation's one label for the role
+(see `build`): 坐席1 and 坐席2 in one call are two agents, and one agent id cannot be both."""
+
+_NUMBERED = re.compile("(" + "|".join(key(word) for words in NUMBERED_SPEAKERS.values() for word in words)
+                       + r")(\d{1,3}|[a-z])")
+
 CHANNELS = _values({
-    "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线"),
-    "chat": ("chat", "online", "text", "im", "在线", "在线客服", "文字", "微信", "网聊"),
+    "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线", "呼入", "呼出", "外呼", "来电", "去电"),
+    "chat": ("chat", "online", "text", "im", "webchat", "在线", "在线客服", "文字", "微信", "网聊"),
 })
 
 
@@ -102,8 +115,20 @@ def fields(record: Mapping[str, object], table: Mapping[str, tuple[str, int]]) -
 
 
 def speaker(value: str) -> str | None:
-    """agent / customer / system, or None for a role this tool does not know."""
-    return SPEAKERS.get(key(value))
+    """agent / customer / system, or None for a role this tool does not know.
+
+    A numbered label (坐席A) gives its role here; whether it is the conversation's only
+    label for that role is checked where the whole conversation is known (`build`).
+    """
+    return SPEAKERS.get(key(value)) or numbered_role(value)
+
+
+def numbered_role(value: str) -> str | None:
+    """agent / customer for a numbered label such as 坐席A or 客户1 (`NUMBERED_SPEAKERS`), else None."""
+    match = _NUMBERED.fullmatch(key(value))
+    if match is None:
+        return None
+    return next(role for role, words in NUMBERED_SPEAKERS.items() if match[1] in map(key, words))
 
 
 def channel(value: str) -> str | None:

@@ -7,6 +7,12 @@ JSON Lines is the format of a night's batch and can be gigabytes, so it is strea
 line in memory at a time, each line its own record, a bad line its own error. A .json
 file is one document (one transcript object, or a list of them) and is read whole; each
 element of a list still gets the line it starts on, so errors point into the file.
+A syntax error in a list costs the lines up to the next transcript, not the rest of the
+list: reading resumes at the first later object that is a complete transcript (it
+parses, has turns or an agent id, and a `,` or `]` follows it), and the error names the
+lines skipped. A turn object never has those keys, so reading never resumes inside a
+transcript.
+
 Files are also judged by content: a .json file holding JSON Lines is read as JSON Lines,
 and a .jsonl file holding one pretty-printed document is read as JSON.
 """
@@ -126,37 +132,87 @@ def read_jsonl(path: Path, source: str) -> Iterator[Transcript | IngestError]:
             yield IngestError(source, None, "empty file")
 
 
+class _Lines:
+    """Line numbers of positions in a text, counted from the last position asked about: a
+    list of many thousand elements is numbered in one pass, not one count per element."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def at(self, pos: int) -> int:
+        if pos >= self.pos:
+            self.line += self.text.count("\n", self.pos, pos)
+        else:
+            self.line -= self.text.count("\n", pos, self.pos)
+        self.pos = pos
+        return self.line
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WHITESPACE:
+        pos += 1
+    return pos
+
+
+def _next_transcript(text: str, pos: int) -> int | None:
+    """Where the first complete transcript object at or after `pos` starts (module docstring)."""
+    start = text.find("{", pos)
+    while start != -1:
+        try:
+            obj, end = _DECODER.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            obj, end = None, start
+        if isinstance(obj, dict) and {"turns", "agent_id"} & f.fields(obj, f.RECORD_FIELDS).keys():
+            after = _skip_space(text, end)
+            if after == len(text) or text[after] in ",]":
+                return start
+        start = text.find("{", start + 1)
+    return None
+
+
+def _cost(first: int, resume: int | None, lines: _Lines) -> str:
+    """What a syntax error in a list cost: the text from `first` up to `resume` (the next
+    transcript), or the rest of the file when no transcript follows."""
+    if resume is None:
+        return f"the rest of the file from line {lines.at(first)} is not read (no complete transcript follows)"
+    if resume == first:
+        return f"reading goes on with the next transcript, on line {lines.at(resume)}"
+    return f"skipped from line {lines.at(first)} up to the next transcript, on line {lines.at(resume)}"
+
+
 def _array(text: str, start: int, source: str) -> Iterator[Transcript | IngestError]:
-    """The elements of the JSON list opening at `start`, each with the line it starts on."""
-    pos, line, counted = start + 1, 1, 0
-    count = 0
+    """The elements of the JSON list opening at `start`, each with the line it starts on; a
+    syntax error skips to the next transcript (module docstring)."""
+    lines = _Lines(text)
+    pos, count = start + 1, 0
     while True:
-        while pos < len(text) and text[pos] in _WHITESPACE:
-            pos += 1
-        line += text.count("\n", counted, pos)
-        counted = pos
-        if pos < len(text) and text[pos] == "]" and count == 0:
+        pos = element = _skip_space(text, pos)
+        if count == 0 and text.startswith("]", pos):
             pos += 1
             break
         try:
             obj, pos = _DECODER.raw_decode(text, pos)
         except (ValueError, RecursionError) as exc:
-            yield IngestError(source, getattr(exc, "lineno", line), _json_error(exc))
+            error, line = _json_error(exc), getattr(exc, "lineno", lines.at(element))
+            resume = _next_transcript(text, element + 1)
+        else:
+            count += 1
+            yield _transcript_from_object(obj, source=source, line=lines.at(element))
+            pos = _skip_space(text, pos)
+            if text.startswith("]", pos):
+                pos += 1
+                break
+            if text.startswith(",", pos):
+                pos += 1
+                continue
+            error, line, element = "invalid JSON: expected ',' or ']' after a list element", lines.at(pos), pos
+            resume = _next_transcript(text, pos)
+        yield IngestError(source, line, f"{error}; {_cost(element, resume, lines)}")
+        if resume is None:
             return
-        count += 1
-        yield _transcript_from_object(obj, source=source, line=line)
-        while pos < len(text) and text[pos] in _WHITESPACE:
-            pos += 1
-        if pos < len(text) and text[pos] == "]":
-            pos += 1
-            break
-        if pos >= len(text) or text[pos] != ",":
-            where = text.count("\n", 0, pos) + 1
-            yield IngestError(source, where, "invalid JSON: expected ',' or ']' after a list element")
-            return
-        pos += 1
+        pos = resume
     if text[pos:].strip():
-        yield IngestError(source, text.count("\n", 0, pos) + 1, "invalid JSON: extra data after the list")
+        yield IngestError(source, lines.at(pos), "invalid JSON: extra data after the list")
     elif count == 0:
         yield IngestError(source, None, "empty list: no transcripts")
 

@@ -9,13 +9,25 @@ file's rows are held in memory for that (a day's export), never more than one fi
 Each transcript points at the line of its first row; an error in one of its turns names
 that turn's own line too. The delimiter is a comma, or a tab when the header has tabs
 and no commas (tab-separated text saved as .csv).
+
+A quoted cell may hold line breaks (a chat message of several lines), so one unbalanced
+quote makes the csv module read every following line into that cell, up to the next
+stray quote or the end of the file: the rest of the file would silently become one turn.
+A cell is taken to be such a runaway when it is never closed (the end of the file is
+inside it), or when it runs over lines that read as rows of their own (at least as many
+cells as the header, a known speaker and a transcript id): a message line that happens
+to look like that is not a realistic risk, a lost night is. The runaway is reported at
+the line it opened on, its transcript is skipped (where its cell should have ended is
+unknown), and reading resumes at the first swallowed line that reads as a row, so every
+other transcript of the file is still audited.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from qa_audit.ingest import fields as f
@@ -26,20 +38,22 @@ from qa_audit.model import IngestError, Transcript
 _META = ("agent_id", "agent_name", "team", "channel", "started_at")
 
 
+def _cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
+    """The named cell of a row, stripped; empty when the file has no such column or the row is short."""
+    index = columns.get(name)
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
 def _transcript(
     tid: str, rows: list[tuple[int, list[str]]], columns: dict[str, int], source: str
 ) -> Transcript | IngestError:
     """The transcript from its rows; rows disagreeing on its agent, team, channel or start are an error."""
-    def cell(row: list[str], name: str) -> str:
-        index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
     first_line = rows[0][0]
     meta: dict[str, object] = {"id": tid}
     found_at: dict[str, int] = {}
     for name in _META:
         for line, row in rows:
-            value = cell(row, name)
+            value = _cell(row, columns, name)
             if not value:
                 continue
             if name not in meta:
@@ -48,14 +62,77 @@ def _transcript(
                 return IngestError(source, first_line, f"{tid}: rows disagree on {name}: "
                                    f"{meta[name]!r} (line {found_at[name]}) and {value!r} (line {line})")
     turns = [
-        RawTurn(cell(row, "speaker"), row[columns["text"]] if columns["text"] < len(row) else "",
-                cell(row, "start"), cell(row, "end"), line)
+        RawTurn(_cell(row, columns, "speaker"), row[columns["text"]] if columns["text"] < len(row) else "",
+                _cell(row, columns, "start"), _cell(row, columns, "end"), line)
         for line, row in rows
     ]
     try:
         return build_transcript(meta, turns, source=source, line=first_line)
     except f.RecordError as exc:
         return IngestError(source, first_line, str(exc))
+
+
+def _records(lines: list[str], delimiter: str, start: int) -> Iterator[tuple[int, int, list[str] | csv.Error]]:
+    """Each CSV record from line index `start` on: its first and last line (1-based), and its
+    cells or the csv module's error. A caller that stops early can start again further on."""
+    reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
+    end = start
+    while True:
+        try:
+            row: list[str] | csv.Error = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row = exc
+        first, end = end + 1, start + reader.line_num
+        yield first, end, row
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    """The cells of one physical line read on its own (a quote it opens ends with the line)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _reads_as_row(line: str, width: int, columns: Mapping[str, int], delimiter: str) -> bool:
+    """Whether a line inside a quoted cell is really a row: the header's number of cells or
+    more, a transcript id and a known speaker."""
+    cells = _cells(line, delimiter)
+    return (len(cells) >= width and bool(_cell(cells, columns, "id"))
+            and f.speaker(_cell(cells, columns, "speaker")) is not None)
+
+
+def _left_open(record: list[str], delimiter: str) -> bool:
+    """Whether the record ends inside a quoted cell: a line after it would be read into that cell."""
+    last = record[-1] if record[-1].endswith(("\n", "\r")) else record[-1] + "\n"
+    try:
+        return len(list(csv.reader([*record[:-1], last, "x\n"], delimiter=delimiter))) == 1
+    except csv.Error:
+        return False
+
+
+def _runaway(
+    lines: list[str], first: int, last: int, header: list[str], columns: Mapping[str, int], delimiter: str
+) -> tuple[str, str, int | None] | None:
+    """(transcript id, reason, line to resume at) when the record from line `first` to `last`
+    holds a runaway quoted cell (module docstring); None for an ordinary record."""
+    resume = next((n for n in range(first + 1, last + 1)
+                   if _reads_as_row(lines[n - 1], len(header), columns, delimiter)), None)
+    at_end = last == len(lines) and _left_open(lines[first - 1:last], delimiter)
+    if resume is None and not at_end:
+        return None
+    tid = _cell(_cells(lines[first - 1], delimiter), columns, "id")
+    whose = "the transcript is skipped" if tid else "the row is skipped"
+    reason = "unbalanced quote: a quoted cell opened on this line "
+    if resume is None:
+        reason += f"is never closed (it runs to the end of the file, line {last}); {whose}"
+    else:
+        end = "the end of the file" if at_end else f"line {last}"
+        reason += (f"runs on to {end}, over lines that read as rows of their own; {whose}, "
+                   f"and reading resumes at line {resume}")
+    return tid, f"{tid}: {reason}" if tid else reason, resume
 
 
 def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
@@ -65,41 +142,45 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     except NotText as exc:
         yield IngestError(source, exc.line, exc.reason)
         return
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()
+    delimiter = "\t" if "\t" in lines[0] and "," not in lines[0] else ","
     header: list[str] | None = None
     columns: dict[str, int] = {}
     groups: dict[str, list[tuple[int, list[str]]]] = {}
-    previous_end = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield IngestError(source, reader.line_num, f"bad CSV row: {exc}")
-            previous_end = reader.line_num
-            continue
-        line, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if header is None:
-            header, columns = row, f.columns(row, f.CSV_COLUMNS)
-            missing = [name for name in f.EXPECTED if name not in columns]
-            if missing:
-                expected = "; ".join(f"{name}: " + " / ".join(f.EXPECTED[name]) for name in missing)
-                yield IngestError(source, line, f"CSV header lacks required columns ({expected})")
-                return
-            continue
-        tid = row[columns["id"]].strip() if columns["id"] < len(row) else ""
-        if not tid:
-            yield IngestError(source, line, "row has no transcript id")
-            continue
-        groups.setdefault(tid, []).append((line, row))
+    skipped: set[str] = set()
+    position: int | None = 0
+    while position is not None:
+        records, position = _records(lines, delimiter, position), None
+        for first, last, row in records:
+            runaway = None if header is None else _runaway(lines, first, last, header, columns, delimiter)
+            if runaway is not None:
+                tid, reason, resume = runaway
+                yield IngestError(source, first, reason)
+                skipped.add(tid)
+                position = None if resume is None else resume - 1
+                break
+            if isinstance(row, csv.Error):
+                yield IngestError(source, first, f"bad CSV row: {row}")
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header, columns = row, f.columns(row, f.CSV_COLUMNS)
+                missing = [name for name in f.EXPECTED if name not in columns]
+                if missing:
+                    expected = "; ".join(f"{name}: " + " / ".join(f.EXPECTED[name]) for name in missing)
+                    yield IngestError(source, first, f"CSV header lacks required columns ({expected})")
+                    return
+                continue
+            tid = _cell(row, columns, "id")
+            if not tid:
+                yield IngestError(source, first, "row has no transcript id")
+                continue
+            groups.setdefault(tid, []).append((first, row))
     if header is None:
         yield IngestError(source, None, "empty file")
-    elif not groups:
+    elif not groups and not skipped:
         yield IngestError(source, None, "no rows after the header")
     for tid, rows in groups.items():
-        yield _transcript(tid, rows, columns, source)
+        if tid not in skipped:
+            yield _transcript(tid, rows, columns, source)
