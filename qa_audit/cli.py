@@ -146,7 +146,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     already audited with the same content and rules are taken from the history database
     instead of re-audited.
     """
-    from qa_audit.pipeline import RunOptions, run_audit
+    from qa_audit.pipeline import RunOptions, run_audit, undated_warning
     from qa_audit.store import Store, StoreError
 
     _check_out_is_no_input(out_dir, inputs)
@@ -180,6 +180,8 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         handler.close()
     for error in summary.errors:
         click.echo(f"skipped: {error}", err=True)
+    if summary.undated and not quiet:
+        click.echo(f"warning: {undated_warning(summary.undated)}", err=True)
     if summary.audited + summary.unchanged + len(summary.errors) == 0:
         suffixes = " ".join(sorted(SUPPORTED_SUFFIXES))
         click.echo(f"error: no transcript files in {', '.join(map(str, inputs))} (looked for {suffixes})", err=True)

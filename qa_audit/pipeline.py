@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa_audit import exit_codes
-from qa_audit.clock import centre_key
+from qa_audit.clock import centre_day, centre_key
 from qa_audit.engine import Auditor
 from qa_audit.ingest import read_inputs
 from qa_audit.mask import VERSION as MASK_VERSION
@@ -80,6 +80,9 @@ class RunSummary:
     calls: int = 0
     findings: int = 0
     outputs: list[Path] = field(default_factory=list)
+    undated: int = 0
+    """Transcripts of the input without a readable start time: in this run's reports, but
+    never in a dated period report, never pruned, and not told from another day's call."""
 
     def counts(self) -> dict[str, int]:
         """What the history database records of the run."""
@@ -172,6 +175,8 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     log.info("run %d started: %s", run_id, mask_text(str(described)) if options.mask else described)
     try:
         _audit(options, pack, store, rules_hash, summary)
+        if summary.undated:
+            log.warning("%s", undated_warning(summary.undated))
         _export(options, pack, store, summary)
     except Exception:
         store.finish_run(run_id, summary.counts(), status="failed")
@@ -224,6 +229,13 @@ def _audit(options: RunOptions, pack: RulePack, store: Store, rules_hash: str, s
         len(summary.errors),
         elapsed,
     )
+
+
+def undated_warning(count: int) -> str:
+    """What a QA lead should know about calls without a start time, and the fix."""
+    return (f"{count} transcript(s) have no start time: they are in this run's reports, but never in a "
+            "dated `report` period nor a trend sheet, never pruned, and a reused id cannot be told from "
+            "another day's call; give the export a start-time column (README: Input formats)")
 
 
 def _export(options: RunOptions, pack: RulePack, store: Store, summary: RunSummary) -> None:
@@ -291,6 +303,8 @@ def _pending(
                 _skip(store, run_id, summary, error, options.mask)
                 continue
         store.mark_input(run_id, item.id)
+        if centre_day(item.started_at) is None:
+            summary.undated += 1
         if not options.force and stored is not None and stored.is_current(digest, rules_hash):
             summary.unchanged += 1
             continue

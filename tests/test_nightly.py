@@ -208,8 +208,9 @@ def test_an_export_appended_to_in_another_encoding_is_never_audited_as_mojibake(
     assert sorted((c["transcript_id"], c["agent_name"]) for c in calls) == [
         ("C003", "王小明"), ("C004", "王小明"), ("E001", "王小明"), ("E002", "王小明"), ("E003", "王小明"),
         ("E004", "王小明")]
-    assert result.stderr == (f"skipped: {inbox / 'c_utf8_plus_gbk.csv'}:4: not valid UTF-8 text (byte 12 of the "
-                             "line), unlike the rest of the file; save the whole file in one encoding\n")
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped:")]
+    assert skipped == [f"skipped: {inbox / 'c_utf8_plus_gbk.csv'}:4: not valid UTF-8 text (byte 12 of the "
+                       "line), unlike the rest of the file; save the whole file in one encoding"]
 
 
 def test_an_inbox_of_only_bad_files_exits_3_and_still_says_why(tmp_path: Path) -> None:
@@ -684,6 +685,18 @@ def test_masking_is_as_each_run_asks_even_for_unchanged_transcripts(tmp_path: Pa
     again = audit(tmp_path / "in.jsonl", "--out", tmp_path / "again", "--db", db, "--workers", 1, "--no-mask")
     assert again.exit_code == 0, again.output
     assert "13812345678" in (tmp_path / "again" / "findings.jsonl").read_text(encoding="utf-8")
+
+
+def test_calls_without_a_start_time_are_audited_with_a_warning_that_says_what_they_miss(tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text(
+        jsonl(call("D0001"), call("U0001", started_at=None), call("U0002", started_at="")), encoding="utf-8"
+    )
+    result = audit(tmp_path / "in.jsonl", "--out", tmp_path / "out", "--db", tmp_path / "qa.db", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert sorted(ids_in(tmp_path / "out")) == ["D0001", "U0001", "U0002"]
+    warning = "2 transcript(s) have no start time"
+    assert warning in result.stderr and "never pruned" in result.stderr
+    assert warning in (tmp_path / "out" / "audit.log").read_text(encoding="utf-8")
 
 
 def test_a_file_named_by_the_callers_number_is_masked_in_the_run_log(tmp_path: Path) -> None:
