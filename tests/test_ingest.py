@@ -105,6 +105,7 @@ def test_jsonl_export_aliases(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("written", "channel"), [
     ("呼入", "call"), ("呼出", "call"), ("外呼", "call"), ("来电", "call"), ("去电", "call"), ("语音", "call"),
     ("在线", "chat"), ("微信", "chat"), ("网聊", "chat"), ("文字", "chat"), ("IM", "chat"), ("webchat", "chat"),
+    ("线上", "chat"), ("線上", "chat"),
     ("Web Chat", "chat"), ("來電", "call")])
 def test_channel_names_of_real_exports(tmp_path: Path, written: str, channel: str) -> None:
     (transcript,) = read(write(tmp_path, "day.jsonl", lines(record("T1", channel=written))))

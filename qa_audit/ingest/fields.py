@@ -90,7 +90,7 @@ _NUMBERED = re.compile("(" + "|".join(key(word) for words in NUMBERED_SPEAKERS.v
 
 CHANNELS = _values({
     "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线", "呼入", "呼出", "外呼", "来电", "去电"),
-    "chat": ("chat", "online", "text", "im", "webchat", "在线", "在线客服", "文字", "微信", "网聊"),
+    "chat": ("chat", "online", "text", "im", "webchat", "在线", "在线客服", "线上", "文字", "微信", "网聊"),
 })
 
 
