@@ -25,6 +25,7 @@ from qa_audit.report.xlsx.book import Book
 from qa_audit.report.xlsx.cells import MAX_CHARS, Marked, highlighted, looks_like_formula
 from qa_audit.report.xlsx.files import Names, safe_stem
 from qa_audit.report.xlsx.layout import Table, column
+from qa_audit.rules.pack import load_pack
 
 TABOO = "我不是说过了吗,这是规定,没办法。"
 TABOO_SPANS = [[1, 7], [8, 16]]  # 不是说过了吗 / 这是规定,没办法
@@ -290,6 +291,18 @@ def test_a_long_utterance_shows_its_red_words_in_excerpts(tmp_path: Path) -> Non
     assert str(shown).startswith("…") and str(shown).endswith("…") and len(str(shown)) < 400
     marked = [block.text for block in shown if isinstance(block, TextBlock) and block.font.b]
     assert marked == ["我不是说过了吗", "不归我管"]
+
+
+def test_a_finding_that_cost_less_than_its_weight_says_the_rules_cap_was_reached(tmp_path: Path) -> None:
+    """PRO001 takes 15 a hit and at most 30 a call: the third taboo of one call costs 0."""
+    text = "急什么？"
+    fs = [finding_row("K0001", WANG, rule="PRO001", check="prohibited", text=text, spans=[[0, 3]], turn=t,
+                      deduction=d) for t, d in ((1, 15.0), (3, 15.0), (5, 0.0))]  # fmt: skip
+    calls = [call_row("K0001", WANG, score=70.0, started="2026-11-20T10:00:00+08:00", findings=fs)]
+    paths = write_workbooks(MemorySource(calls, fs, []), tmp_path, pack=load_pack())
+    evidence = [r[11] for r in data_rows(load_workbook(agent_book(paths, "A1024"))["问题明细"])]
+    assert evidence == ["坐席使用了服务禁语", "坐席使用了服务禁语",
+                        "坐席使用了服务禁语（本规则每通最多扣 30 分，已扣满，此条不再扣分）"]
 
 
 def test_offending_words_are_red_bold_runs(written: tuple[Path, list[Path]]) -> None:

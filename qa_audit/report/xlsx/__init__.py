@@ -80,7 +80,7 @@ def write_workbooks(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     totals = gather(source.calls(), _checks(pack))
-    settings = Settings(period or totals.period(), pass_mark, talk_target, *_talk_rule(pack))
+    settings = Settings(period or totals.period(), pass_mark, talk_target, *_talk_rule(pack), caps=_caps(pack))
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]
     for agent in agents:
@@ -109,6 +109,12 @@ def _checks(pack: RulePack | None) -> list[str]:
     """The checks a pack audits: those of its enabled rules (a disabled check found nothing
     because it was not looked for, and must not read as a clean 0%)."""
     return [] if pack is None else [rule.check for rule in pack.enabled]
+
+
+def _caps(pack: RulePack | None) -> dict[str, tuple[float, float]]:
+    """(weight, cap) of the pack's capped rules, by id."""
+    rules = pack.enabled if pack is not None else ()
+    return {rule.id: (rule.weight, rule.cap) for rule in rules if rule.cap is not None}
 
 
 def _talk_rule(pack: RulePack | None) -> tuple[str, str | None]:

@@ -178,7 +178,7 @@ def _findings_sheet(
             label(SEVERITY_NAMES, row.get("severity")),
             row.get("deduction"),
             YES if row.get("red_line") else None,
-            row.get("evidence"),
+            f"{row.get('evidence') or ''}{settings.deduction_note(str(row['rule_id']), row.get('deduction'))}",
         ]
         table.append(values)
         if row.get("red_line"):

@@ -41,6 +41,18 @@ class Settings:
     talk_limit: str | None = None
     """The limit the talk-share rule flags above, in words ("40%", "40%（在线 45%）"); None
     when the report was given no pack, or a pack without that rule."""
+    caps: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Rule id -> (weight, cap) for the rules whose repeated hits a call's deductions are
+    capped for: what explains a finding that cost less than its weight."""
+
+    def deduction_note(self, rule_id: str, deduction: object) -> str:
+        """Why a finding cost less than its rule's weight, or '' when it did not."""
+        weight, cap = self.caps.get(rule_id, (0.0, 0.0))
+        if not isinstance(deduction, (int, float)) or deduction >= weight:
+            return ""
+        if deduction == 0:
+            return f"（本规则每通最多扣 {cap:g} 分，已扣满，此条不再扣分）"
+        return f"（本规则每通最多扣 {cap:g} 分，此条只扣 {deduction:g} 分）"
 
     def talk_standard(self) -> str:
         """The subtitle's words for talk share: the target, and the limit when it is known."""
