@@ -26,14 +26,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-VERSION = 3
+VERSION = 4
 """Bumped whenever more numbers are masked: stored results masked by an older version are
 audited again instead of being reported as they were stored."""
 
-_FOLD = str.maketrans(
-    "０１２３４５６７８９Ｘｘ＋－\u3000（）〇零一二三四五六七八九幺两，、．",
-    "0123456789Xx+- ()0012345678912,,.",
+_WIDTH = "０１２３４５６７８９Ｘｘ＋－\u3000（），、．", "0123456789Xx+- (),,."
+_FOLDS = (
+    str.maketrans(*_WIDTH),
+    str.maketrans(_WIDTH[0] + "〇零一二三四五六七八九幺两", _WIDTH[1] + "0012345678912"),
 )
+"""Two readings of a text, each one character for one: full-width forms as ASCII, and that
+plus Chinese digits as digits. A number is masked when either reading shows it: spelled
+out (一三八一二三四五六七八) only the second does, and one followed by a word that starts
+with a Chinese numeral (13812345678一直打不通, 两个) only the first."""
 _ELEVEN_DIGITS = re.compile(
     r"[\d〇零一二三四五六七八九幺两](?:[ \-.,，、．\u3000－()（）]{0,2}[\d〇零一二三四五六七八九幺两]){10}"
 )
@@ -45,10 +50,12 @@ _SEP = r"[ \-.,]?"
 """Between two digits of a number read out or typed by hand: nothing, or one space, hyphen,
 dot or comma (speech recognition writes 138，1234，5678 and 1 3 8 1 2 3 4 5 6 7 8)."""
 
+_BIRTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+"""Month and day of birth: what tells an ID card from an order number of the same length."""
 _ID_CARD = re.compile(
-    rf"(?<![0-9])[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}[01]\d[0-3]\d{_SEP}\d{{3}}[\dXx](?![0-9Xx])", re.ASCII
+    rf"(?<![0-9])[1-9]\d{{5}}{_SEP}(?:18|19|20)\d{{2}}{_BIRTH_DAY}{_SEP}\d{{3}}[\dXx](?![0-9Xx])", re.ASCII
 )
-_OLD_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}\d{2}[01]\d[0-3]\d\d{3}(?![0-9Xx])", re.ASCII)
+_OLD_ID_CARD = re.compile(rf"(?<![0-9])[1-9]\d{{5}}\d{{2}}{_BIRTH_DAY}\d{{3}}(?![0-9Xx])", re.ASCII)
 """The 15-digit ID card issued before 1999 (birth year in two digits)."""
 _BANK_CARD = re.compile(r"(?<![0-9])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9])", re.ASCII)
 _MOBILE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?1{_SEP}[3-9](?:{_SEP}\d){{9}}(?![0-9])", re.ASCII)
@@ -87,25 +94,39 @@ _MASKS: tuple[tuple[re.Pattern[str], Callable[[str], list[int]]], ...] = (
 )
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+"""An amount written with thousands separators (13,812,345,678), never a phone number."""
+
+
 def _star(text: str, positions: set[int]) -> str:
     """`text` with the characters at `positions` replaced by `*`, one for one."""
     return "".join("*" if i in positions else ch for i, ch in enumerate(text))
 
 
 def mask_text(text: str) -> str:
-    """Return `text` with ID-card, bank-card and mobile numbers masked, length unchanged.
+    """Return `text` with ID-card, bank-card, mobile and landline numbers masked, length unchanged.
 
-    The kinds are masked in turn (ID cards, bank cards, mobiles, landlines), each on the
-    result of the one before, so a number already masked as one kind is not read again
-    as another.
+    In each reading of the text (see `_FOLDS`) the kinds are masked in turn (ID cards,
+    bank cards, mobiles, landlines), each on the result of the one before, so a number
+    already masked as one kind is not read again as another.
     """
     if not text or not _ELEVEN_DIGITS.search(text):
         return text
-    folded = text.translate(_FOLD)
+    hidden = set().union(*(_numbers(text.translate(fold)) for fold in _FOLDS))
+    return _star(text, hidden) if hidden else text
+
+
+def _numbers(folded: str) -> set[int]:
+    """Positions of the digits to star in one reading of a text."""
     hidden: set[int] = set()
     for pattern, positions in _MASKS:
-        found = {m.start() + i for m in pattern.finditer(folded) for i in positions(m.group(0))}
+        found = {
+            m.start() + i
+            for m in pattern.finditer(folded)
+            if not _THOUSANDS.fullmatch(m.group(0))
+            for i in positions(m.group(0))
+        }
         if found:
             hidden |= found
             folded = _star(folded, found)
-    return _star(text, hidden) if hidden else text
+    return hidden
