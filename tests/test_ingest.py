@@ -348,6 +348,17 @@ def test_json_list_with_a_syntax_error_skips_only_up_to_the_next_transcript(tmp_
                                "skipped from line 24 up to the next transcript, on line 46")]
 
 
+def test_json_list_whose_turns_carry_the_agent_id_resumes_at_the_next_transcript(tmp_path: Path) -> None:
+    """A turn with an agent_id is no transcript: resuming there would end the list early."""
+    records = [record(tid) for tid in ("T1", "T2", "T3")]
+    for r in records:
+        r["turns"] = [{**turn, "agent_id": "A1024"} for turn in r["turns"]]  # type: ignore[union-attr]
+    body = json.dumps(records, ensure_ascii=False, indent=2).replace('"id": "T1",', '"id": "T1"', 1)
+    items = read(write(tmp_path, "agents.json", body))
+    assert [t.id for t in good(items)] == ["T2", "T3"]
+    assert len(bad(items)) == 1 and "up to the next transcript" in bad(items)[0][1]
+
+
 def test_json_list_missing_a_comma_between_transcripts_loses_none(tmp_path: Path) -> None:
     body = _pretty_list("L-0", "L-1", "L-2").replace("},\n  {", "}\n  {", 1)
     items = read(write(tmp_path, "chats.json", body))
@@ -397,6 +408,12 @@ CSV_ZH = (
     "T0003,A2015,张伟,客服二组,在线,用户,我的快递到哪了？,,\r\n"
     "T0002,A1024,王小明,售后一组,电话,坐席,我帮您查询一下，请稍等。,9.5,12\r\n"
 )
+
+
+def test_csv_of_nothing_but_a_byte_order_mark_is_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty_sheet.csv"
+    path.write_bytes(b"\xef\xbb\xbf")
+    assert bad(read(path)) == [(None, "empty file")]
 
 
 def test_csv_chinese_headers_utf8_bom_rows_grouped_by_id(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ file is one document (one transcript object, or a list of them) and is read whol
 element of a list still gets the line it starts on, so errors point into the file.
 A syntax error in a list costs the lines up to the next transcript, not the rest of the
 list: reading resumes at the first later object that is a complete transcript (it
-parses, has turns or an agent id, and a `,` or `]` follows it), and the error names the
-lines skipped. A turn object never has those keys, so reading never resumes inside a
-transcript.
+parses, has turns, and a `,` or `]` follows it), and the error names the lines skipped.
+Only a transcript has turns (a turn may well carry an agent id), so reading never
+resumes inside a transcript.
 
 Files are also judged by content: a .json file holding JSON Lines is read as JSON Lines,
 and a .jsonl file holding one pretty-printed document is read as JSON.
@@ -162,7 +162,7 @@ def _next_transcript(text: str, pos: int) -> int | None:
             obj, end = _DECODER.raw_decode(text, start)
         except (ValueError, RecursionError):
             obj, end = None, start
-        if isinstance(obj, dict) and {"turns", "agent_id"} & f.fields(obj, f.RECORD_FIELDS).keys():
+        if isinstance(obj, dict) and "turns" in f.fields(obj, f.RECORD_FIELDS):
             after = _skip_space(text, end)
             if after == len(text) or text[after] in ",]":
                 return start

@@ -143,6 +143,9 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, exc.line, exc.reason)
         return
     lines = io.StringIO(text, newline="").readlines()
+    if not lines:  # nothing but a byte-order mark: an empty sheet saved as "CSV UTF-8"
+        yield IngestError(source, None, "empty file")
+        return
     delimiter = "\t" if "\t" in lines[0] and "," not in lines[0] else ","
     header: list[str] | None = None
     columns: dict[str, int] = {}
