@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from qa_audit import __version__, exit_codes
-from qa_audit.ingest import SUPPORTED_SUFFIXES
+from qa_audit.ingest import REPORTS_MARKER, SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 from qa_audit.workers import BrokenProcessPool, cores
@@ -155,7 +155,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
         workers=workers or cores(), backend=segmenter, force=force, quiet=quiet, xlsx=not no_xlsx,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _prepare_out(out_dir)
     handler = _run_log(out_dir / "audit.log")
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -207,6 +207,16 @@ def _check_out_is_no_input(out_dir: Path, inputs: tuple[Path, ...]) -> None:
         click.echo(f"error: --out {out_dir} is also an input folder ({clash}): the next run would read the reports "
                    "back as transcripts; write them to a folder of their own (a subfolder of it is fine)", err=True)
         sys.exit(exit_codes.USAGE)
+
+
+def _prepare_out(out_dir: Path) -> None:
+    """Create the reports folder and mark it as one, so no later run reads it as input
+    (a night's folder of reports kept inside the inbox, see `ingest.REPORTS_MARKER`)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    marker = out_dir / REPORTS_MARKER
+    if not marker.exists():
+        marker.write_text("qa-audit writes its reports here and never reads this folder as input.\n",
+                          encoding="utf-8")
 
 
 def _run_log(path: Path) -> logging.Handler:
@@ -401,6 +411,13 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
 
     try:
         with Store.open(db_path, readonly=True) as store:
+            present = set(period_of(store, agents).agent_ids())
+            if not present:
+                click.echo("no calls in the database for that period and agents; nothing written", err=True)
+                sys.exit(exit_codes.NOTHING)
+            for agent_id in sorted(set(agents) - present):
+                click.echo(f"warning: no calls of agent {agent_id} in that period", err=True)
+            _prepare_out(out_dir)
             calls, findings = write_jsonl(period_of(store, agents), out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
             # The workbooks read everyone in the period: an agent is compared with the
@@ -412,9 +429,6 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exit_codes.USAGE)
-    if calls == 0:
-        click.echo("no calls in the database for that period and agents", err=True)
-        sys.exit(exit_codes.NOTHING)
     click.echo(f"{calls} call(s), {findings} finding(s), {len(books)} workbook(s) written to {out_dir}")
 
 

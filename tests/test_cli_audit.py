@@ -70,7 +70,8 @@ def test_audit_reads_the_database_path_from_qa_audit_db(runner: CliRunner, tmp_p
     assert result.exit_code == 0, result.output
     assert db.is_file()
     assert rows(tmp_path / "out" / "calls.jsonl")[0]["transcript_id"] == "T1121-07"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["audit.log", "calls.jsonl", "findings.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".qa-audit-reports", "audit.log", "calls.jsonl",
+                                                               "findings.jsonl"]
 
 
 def test_quiet_prints_nothing_but_still_names_what_was_skipped(runner: CliRunner, tmp_path: Path) -> None:
@@ -372,7 +373,17 @@ def test_report_on_an_empty_period_or_a_reversed_one(runner: CliRunner, history:
     db, _ = history
     empty = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "e"), "--from", "2027-01-01"])
     assert empty.exit_code == 3
-    assert "no calls in the database for that period and agents" in empty.stderr
+    assert "no calls in the database for that period and agents; nothing written" in empty.stderr
+    assert not (tmp_path / "e").exists()
+
+    nobody = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "n"), "--agent", "X999"])
+    assert nobody.exit_code == 3
+    assert not (tmp_path / "n").exists()  # not even an overview of everyone else
+
+    typo = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "t"),
+                                "--agent", "A1024", "--agent", "A1O24"])
+    assert typo.exit_code == 0, typo.output
+    assert "warning: no calls of agent A1O24 in that period" in typo.stderr
 
     backwards = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "b"),
                                      "--from", "2026-11-21", "--to", "2026-11-19"])

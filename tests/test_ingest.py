@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.ingest import SUPPORTED_SUFFIXES, fields, folder_files, jsonl, read_file, read_inputs
+from qa_audit.ingest import REPORTS_MARKER, SUPPORTED_SUFFIXES, fields, folder_files, jsonl, read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
@@ -718,6 +718,18 @@ def test_read_inputs_walks_folders_in_sorted_order_and_skips_the_rest(tmp_path: 
         ("E1", str(root / "c" / "d" / "e.NDJSON")),
     ]
     assert not [i for i in items if isinstance(i, IngestError)]
+
+
+def test_an_earlier_nights_reports_inside_the_inbox_are_never_read_back(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write(inbox, "2026-11-21.jsonl", lines(record("T1")))
+    last_night = inbox / "reports-2026-11-20"
+    write(last_night, "calls.jsonl", lines({"transcript_id": "T0", "agent_id": "A1", "score": 90}))
+    (last_night / "A1024_王小明.xlsx").write_bytes(b"PK")
+    (last_night / REPORTS_MARKER).write_text("", encoding="utf-8")
+    items = list(read_inputs([inbox]))
+    assert [t.id for t in good(items)] == ["T1"] and bad(items) == []
+    assert bad(list(read_inputs([last_night]))) == [(None, "a folder of qa-audit reports, never read as input")]
 
 
 def test_read_inputs_never_enters_the_runs_own_out_folder(tmp_path: Path) -> None:

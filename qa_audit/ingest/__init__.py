@@ -20,7 +20,7 @@ from qa_audit.ingest.plaintext import read_text
 from qa_audit.ingest.table import read_csv
 from qa_audit.model import IngestError, Transcript
 
-__all__ = ["SUPPORTED_SUFFIXES", "folder_files", "read_file", "read_inputs"]
+__all__ = ["REPORTS_MARKER", "SUPPORTED_SUFFIXES", "folder_files", "read_file", "read_inputs"]
 
 _READERS: dict[str, Callable[[Path, str], Iterator[Transcript | IngestError]]] = {
     ".csv": read_csv,
@@ -32,6 +32,11 @@ _READERS: dict[str, Callable[[Path, str], Iterator[Transcript | IngestError]]] =
 }
 
 SUPPORTED_SUFFIXES = frozenset(_READERS)
+REPORTS_MARKER = ".qa-audit-reports"
+"""The file `audit` and `report` leave in every folder they write reports to. A folder
+holding it is never read as input: a night's reports kept inside the inbox would be read
+back the next night (calls.jsonl and findings.jsonl are .jsonl files, every line a bad
+record, and every workbook an export that is not read)."""
 """File suffixes read (compared in lower case)."""
 
 _NOT_READ: dict[str, str] = {
@@ -97,7 +102,11 @@ def _folder_entries(folder: str, skip: str | Path | None) -> list[str | IngestEr
         found.append((Path(where).relative_to(folder).parts, error))
 
     for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
-        dirs[:] = [d for d in sorted(dirs) if not d.startswith(".") and _first_visit(os.path.join(root, d), visited)]
+        dirs[:] = [
+            d for d in sorted(dirs)
+            if not d.startswith(".") and not _is_reports(os.path.join(root, d))
+            and _first_visit(os.path.join(root, d), visited)
+        ]
         for name in files:
             suffix = Path(name).suffix.lower()
             if name.startswith((".", "~$")) or (suffix not in SUPPORTED_SUFFIXES and suffix not in _NOT_READ):
@@ -119,6 +128,10 @@ def folder_files(folder: str | Path, skip: str | Path | None = None) -> list[str
     return [entry for entry in _folder_entries(str(folder), skip) if isinstance(entry, str)]
 
 
+def _is_reports(folder: str) -> bool:
+    return os.path.exists(os.path.join(folder, REPORTS_MARKER))
+
+
 def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> Iterator[Transcript | IngestError]:
     """Everything in `paths` (files and folders), in a deterministic order, streamed.
 
@@ -131,9 +144,8 @@ def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> 
     reached twice (named twice, or inside two named folders) is read once, and an
     unreadable folder reached twice is reported once.
 
-    The folder `skip` (the run's --out folder) is never entered: reports written inside an
-    input folder would otherwise be read back as transcripts the next night (calls.jsonl
-    and findings.jsonl have the .jsonl suffix), each of their lines a bad record.
+    The folder `skip` (the run's --out folder) and every folder holding `REPORTS_MARKER`
+    (an earlier run's) are never entered.
     """
     done: set[str] = set()
 
@@ -150,7 +162,9 @@ def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> 
 
     for given in paths:
         name = str(given)
-        if os.path.isdir(name):
+        if os.path.isdir(name) and _is_reports(name):
+            yield IngestError(name, None, "a folder of qa-audit reports, never read as input")
+        elif os.path.isdir(name):
             for entry in _folder_entries(name, skip):
                 yield from once(entry)
         elif os.path.exists(name):
