@@ -432,7 +432,6 @@ def _stopped_mid_run(tmp_path: Path, sig: signal.Signals) -> tuple[subprocess.Po
         while proc.poll() is None and len(workers) < 2:
             time.sleep(0.01)
             workers = _live_children(proc.pid)
-        time.sleep(0.3)  # the workers have their first batches
         proc.send_signal(sig)
         proc.wait(timeout=60)
     finally:
@@ -452,10 +451,8 @@ def test_a_killed_run_leaves_no_workers_behind_and_the_next_night_runs(tmp_path:
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)], "orphaned workers outlived the killed run"
 
-    started = time.monotonic()
     rerun = audit(tmp_path / "inbox", "--out", tmp_path / "rerun", "--db", db, "--workers", 2, "--no-xlsx")
-    assert rerun.exit_code == 0, rerun.output
-    assert time.monotonic() - started < 25, "the rerun waited for the writer lock"
+    assert rerun.exit_code == 0, rerun.output  # a held writer lock would stop it with exit 2
     assert len(ids_in(tmp_path / "rerun")) == 1200
 
 
