@@ -50,6 +50,7 @@ class Conversation:
         self._matcher = matcher
         self._views: dict[int, TurnView] = {}
         self._talk_share: tuple[float | None, str] | None = None
+        self._scopes: dict[str, list[Turn]] = {}
 
     def talk_share(self) -> tuple[float | None, str]:
         """The agent's talk share and its basis, computed once per conversation."""
@@ -70,10 +71,16 @@ class Conversation:
 
     def turns_of(self, scope: str) -> list[Turn]:
         """The turns a rule of this scope reads: system turns never, nor turns that say
-        nothing (a blank speech-recognition segment is not the agent's opening line)."""
-        if scope == "any":
-            return [t for t in self.transcript.turns if t.speaker != "system" and says_something(t)]
-        return [t for t in self.transcript.turns if t.speaker == scope and says_something(t)]
+        nothing (a blank speech-recognition segment is not the agent's opening line).
+        Worked out once per scope: every rule asks."""
+        turns = self._scopes.get(scope)
+        if turns is None:
+            turns = [
+                t for t in self.transcript.turns
+                if (t.speaker != "system" if scope == "any" else t.speaker == scope) and says_something(t)
+            ]
+            self._scopes[scope] = turns
+        return turns
 
     def next_turn_of(self, turn: Turn) -> Turn | None:
         """The same speaker's next turn after `turn` that says something."""
