@@ -389,6 +389,16 @@ def test_agents_needing_attention_are_marked_in_the_ranking_and_named_on_the_fro
     assert listed[1][3] == pytest.approx(70.0)
 
 
+def test_an_average_shown_as_the_pass_mark_is_not_below_it(tmp_path: Path) -> None:
+    """79.96 shows as 80.0: marking it 平均分低于合格线 next to a cell reading 80.0 would
+    contradict what the supervisor sees."""
+    agent = ("A5", "周五", "售后一组")
+    calls = [(f"A5-{i}", agent, score, []) for i, score in enumerate([79.92, 80.0])]
+    paths = write_workbooks(night(calls), tmp_path)
+    [row] = data_rows(load_workbook(paths[-1])["坐席排名"])
+    assert row[4] is None
+
+
 def test_a_long_list_of_agents_needing_attention_points_to_the_ranking(tmp_path: Path) -> None:
     agents = [(f"B{i:02d}", f"坐席{i:02d}", "热线一组") for i in range(18)]
     calls = [(f"{a[0]}-1", a, 60.0 + i, []) for i, a in enumerate(agents)]

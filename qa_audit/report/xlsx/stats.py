@@ -173,7 +173,7 @@ class Agent:
         reasons = []
         if self.tally.red_line:
             reasons.append(f"红线 {self.tally.red_line} 通")
-        if self.tally.avg_score is not None and self.tally.avg_score < pass_mark:
+        if self.tally.avg_score is not None and shown_score(self.tally.avg_score) < pass_mark:
             reasons.append("平均分低于合格线")
         return "；".join(reasons)
 
