@@ -128,10 +128,12 @@ def _gb_or_big5(lines: list[bytes]) -> str:
     """GB18030, or Big5 when the first 64 KB of these (non-UTF-8) lines clearly read as Big5
     (module docstring)."""
     sample: list[bytes] = []
+    size = 0
     for line in lines:
-        if sum(map(len, sample)) >= SNIFF_BYTES:
+        if size >= SNIFF_BYTES:
             break
         sample.append(line)
+        size += len(line)
     joined = b"\n".join(sample)
     if not _decodes(joined, BIG5):
         return GB18030
