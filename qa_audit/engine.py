@@ -8,6 +8,8 @@ batch can run it in several worker processes and get identical results.
 from __future__ import annotations
 
 import functools
+import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa_audit.checks import CHECKS, compile_rule
@@ -70,3 +72,24 @@ class Auditor:
             red_line=red_line,
             deductions=deductions,
         )
+
+
+_PACKAGE = Path(__file__).parent
+_DECIDING = ("checks", "rules", "engine.py", "conversation.py", "matcher.py", "text.py", "nlp.py", "talk.py",
+             "scoring.py", "records.py", "labels.py", "model.py")
+"""The code that decides a stored result (its findings, score and rows): what the history
+must know changed, besides the rule pack, before it takes a stored result as current.
+(Masking has its own version, `mask.VERSION`: a run asks for it or not.)"""
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the source that decides results, so that after an upgrade of qa-audit
+    an unchanged transcript is audited again instead of reported as the old code judged it."""
+    digest = hashlib.sha256()
+    for name in _DECIDING:
+        path = _PACKAGE / name
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.relative_to(_PACKAGE).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from qa_audit import exit_codes
 from qa_audit.clock import centre_day, centre_key
-from qa_audit.engine import Auditor
+from qa_audit.engine import Auditor, code_digest
 from qa_audit.ingest import read_inputs
 from qa_audit.mask import VERSION as MASK_VERSION
 from qa_audit.mask import mask_text
@@ -167,8 +167,10 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     # Stored rows are masked or not as their run was asked; a run takes a stored result
     # as current only when it was made with the same rules and the same masking, so a
     # masked run never reprints numbers an earlier --no-mask run stored in the clear, nor
-    # numbers an older version of the masking did not know.
-    rules_hash = f"{pack.digest()}+mask{MASK_VERSION}" if options.mask else f"{pack.digest()}+unmasked"
+    # numbers an older version of the masking did not know; and made by the same code
+    # (an upgrade that changes how a check decides audits everything again once).
+    masking = f"mask{MASK_VERSION}" if options.mask else "unmasked"
+    rules_hash = f"{pack.digest()}+{code_digest()}+{masking}"
     run_id = store.begin_run(options.describe(), rules_hash)
     summary = RunSummary(run_id)
     described = options.describe()

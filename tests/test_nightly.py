@@ -707,6 +707,22 @@ def test_a_file_named_by_the_callers_number_is_masked_in_the_run_log(tmp_path: P
     assert "13912345678" not in log
 
 
+def test_results_stored_by_an_older_qa_audit_are_audited_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade may change how a check decides: unchanged transcripts must not keep the
+    old verdicts just because the rule pack is the same."""
+    (tmp_path / "in.jsonl").write_text(jsonl(call("V0001"), call("V0002")), encoding="utf-8")
+    db = tmp_path / "qa.db"
+    with monkeypatch.context() as older:
+        older.setattr("qa_audit.pipeline.code_digest", lambda: "older-code")
+        first = audit(tmp_path / "in.jsonl", "--out", tmp_path / "first", "--db", db, "--workers", 1)
+    assert first.exit_code == 0, first.output
+    again = audit(tmp_path / "in.jsonl", "--out", tmp_path / "again", "--db", db, "--workers", 1)
+    assert "audited 2, unchanged 0" in (tmp_path / "again" / "audit.log").read_text(encoding="utf-8")
+    same = audit(tmp_path / "in.jsonl", "--out", tmp_path / "same", "--db", db, "--workers", 1)
+    assert "audited 0, unchanged 2" in (tmp_path / "same" / "audit.log").read_text(encoding="utf-8")
+    assert again.exit_code == same.exit_code == 0
+
+
 def test_a_result_stored_by_an_older_masking_is_audited_again_and_masked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
