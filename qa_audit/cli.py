@@ -395,6 +395,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     """
     from qa_audit.report.jsonl import write_jsonl
     from qa_audit.report.source import MaskedSource, ReportSource
+    from qa_audit.report.standard import standard_of
     from qa_audit.report.xlsx import write_workbooks
     from qa_audit.store import Store, StoreError
 
@@ -423,7 +424,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
             # The workbooks read everyone in the period: an agent is compared with the
             # whole team and centre; --agent only picks whose workbooks are written.
             books = write_workbooks(
-                period_of(store), out_dir, pack=pack, period=period, pass_mark=pack.scoring.pass_mark,
+                period_of(store), out_dir, standard=standard_of(pack), period=period, pass_mark=pack.scoring.pass_mark,
                 workers=workers or cores(), reopen=lambda: period_of(Store.open(db_path, readonly=True)),
                 only=set(agents) or None)
     except StoreError as exc:

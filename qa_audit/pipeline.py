@@ -28,6 +28,7 @@ from qa_audit.model import IngestError, Transcript
 from qa_audit.progress import Progress
 from qa_audit.records import call_row, finding_rows
 from qa_audit.report import jsonl
+from qa_audit.report.standard import standard_of
 from qa_audit.report.xlsx import write_workbooks
 from qa_audit.rules.pack import RulePack
 from qa_audit.store import Encoded, Store, Stored, encode
@@ -260,7 +261,7 @@ def _export(options: RunOptions, pack: RulePack, store: Store, summary: RunSumma
         books = write_workbooks(
             source,
             options.out_dir,
-            pack=pack,
+            standard=standard_of(pack),
             pass_mark=pack.scoring.pass_mark,
             workers=options.workers,
             reopen=lambda: Store.open(options.db_path, readonly=True).run_source(run_id),

@@ -18,6 +18,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 
 from qa_audit.records import Row
 from qa_audit.report.source import MemorySource
+from qa_audit.report.standard import standard_of
 from qa_audit.report.xlsx import atomic as atomic_module
 from qa_audit.report.xlsx import book as book_module
 from qa_audit.report.xlsx import style, write_workbooks
@@ -299,7 +300,7 @@ def test_a_finding_that_cost_less_than_its_weight_says_the_rules_cap_was_reached
     fs = [finding_row("K0001", WANG, rule="PRO001", check="prohibited", text=text, spans=[[0, 3]], turn=t,
                       deduction=d) for t, d in ((1, 15.0), (3, 15.0), (5, 0.0))]  # fmt: skip
     calls = [call_row("K0001", WANG, score=70.0, started="2026-11-20T10:00:00+08:00", findings=fs)]
-    paths = write_workbooks(MemorySource(calls, fs, []), tmp_path, pack=load_pack())
+    paths = write_workbooks(MemorySource(calls, fs, []), tmp_path, standard=standard_of(load_pack()))
     evidence = [r[11] for r in data_rows(load_workbook(agent_book(paths, "A1024"))["问题明细"])]
     assert evidence == ["坐席使用了服务禁语", "坐席使用了服务禁语",
                         "坐席使用了服务禁语（本规则每通最多扣 30 分，已扣满，此条不再扣分）"]

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from qa_audit.records import Row
 from qa_audit.report.source import MemorySource
+from qa_audit.report.standard import standard_of
 from qa_audit.report.xlsx import style, write_workbooks
 from qa_audit.rules.pack import RulePack, load_pack
 from tests.test_xlsx import LI, WANG, agent_book, call_row, data_rows, finding_row, header
@@ -55,9 +56,9 @@ def test_every_check_of_the_pack_has_its_column_every_night_also_at_zero(tmp_pat
     """A quiet night (one unannounced lookup) and a night with a taboo have the same columns,
     in the same places: 服务禁语 at 0.0% is shown, not left out."""
     quiet = write_workbooks(night([("T1", WANG, 95.0, [hold("T1", WANG)]), ("T2", LI, 100.0, [])]),
-                            tmp_path / "quiet", pack=pack)  # fmt: skip
+                            tmp_path / "quiet", standard=standard_of(pack))  # fmt: skip
     busy = write_workbooks(night([("T3", WANG, 85.0, [taboo("T3", WANG)]), ("T4", LI, 95.0, [hold("T4", LI)])]),
-                           tmp_path / "busy", pack=pack)  # fmt: skip
+                           tmp_path / "busy", standard=standard_of(pack))  # fmt: skip
 
     for paths in (quiet, busy):
         overview = load_workbook(paths[-1])
@@ -82,7 +83,7 @@ def test_a_check_in_the_rows_but_not_in_the_pack_keeps_its_column(tmp_path: Path
     """Calls audited with a site pack and rebuilt with the default one: what was found still shows."""
     found = finding_row("T1", WANG, rule="VER001", check="verification", turn=0, severity="minor",
                         message="未核实客户身份", deduction=5.0)  # fmt: skip
-    paths = write_workbooks(night([("T1", WANG, 95.0, [found])]), tmp_path, pack=pack)
+    paths = write_workbooks(night([("T1", WANG, 95.0, [found])]), tmp_path, standard=standard_of(pack))
     assert check_columns(header(load_workbook(paths[-1])["坐席排名"])) == [*PACK_CHECKS, "verification"]
 
 
@@ -113,7 +114,7 @@ def amber(ws, column: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_only_the_calls_the_talk_rule_flags_are_amber(tmp_path: Path, pack: RulePack) -> None:
-    paths = write_workbooks(talk_night(), tmp_path, pack=pack)
+    paths = write_workbooks(talk_night(), tmp_path, standard=standard_of(pack))
     calls = load_workbook(agent_book(paths, "A1024"))["通话"]
     head = header(calls)
     flagged = chr(65 + head.index("说话占比"))
@@ -130,7 +131,7 @@ def test_only_the_calls_the_talk_rule_flags_are_amber(tmp_path: Path, pack: Rule
 
 
 def test_talk_share_has_one_name_and_the_target_and_limit_are_told_apart(tmp_path: Path, pack: RulePack) -> None:
-    paths = write_workbooks(talk_night(), tmp_path, pack=pack)
+    paths = write_workbooks(talk_night(), tmp_path, standard=standard_of(pack))
     book = load_workbook(agent_book(paths, "A1024"))
     summary = book["概览"]
     assert summary["A2"].value.endswith("说话占比目标 30%，单通超过 40% 记为问题")
@@ -151,7 +152,7 @@ def test_talk_share_has_one_name_and_the_target_and_limit_are_told_apart(tmp_pat
 
 
 def test_differences_of_rates_are_in_percentage_points(tmp_path: Path, pack: RulePack) -> None:
-    paths = write_workbooks(talk_night(), tmp_path, pack=pack)
+    paths = write_workbooks(talk_night(), tmp_path, standard=standard_of(pack))
     summary = load_workbook(agent_book(paths, "A1024"))["概览"]
     head = next(row for row in summary.iter_rows() if row[0].value == "检查项")
     assert head[4].value == "本人比团队"
@@ -168,7 +169,7 @@ def test_a_channels_own_talk_limit_is_named(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "TLK001.yaml").write_text("id: TLK001\nper_channel: {chat: 0.45}\n", encoding="utf-8")
-    paths = write_workbooks(talk_night(), tmp_path / "out", pack=load_pack([site]))
+    paths = write_workbooks(talk_night(), tmp_path / "out", standard=standard_of(load_pack([site])))
     assert load_workbook(paths[-1])["概览"]["A2"].value.endswith("说话占比目标 30%，单通超过 40%（在线 45%） 记为问题")
 
 
@@ -330,7 +331,7 @@ def test_each_check_column_is_red_only_where_an_agent_is_worse_than_the_centre(
             fs = [greeting(tid, agent)] if i < misses[agent[0]] else []
             fs += [non_answer(tid, agent)] if i < unanswered[agent[0]] else []
             calls.append((tid, agent, 100.0 - sum(f["deduction"] for f in fs), fs))
-    paths = write_workbooks(night(calls), tmp_path, pack=pack)
+    paths = write_workbooks(night(calls), tmp_path, standard=standard_of(pack))
 
     ranking = load_workbook(paths[-1])["坐席排名"]
     head = header(ranking)

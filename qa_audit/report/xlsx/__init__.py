@@ -30,15 +30,14 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa_audit.labels import CHANNEL_NAMES, label
 from qa_audit.records import Row
 from qa_audit.report.source import ReportSource
+from qa_audit.report.standard import Standard
 from qa_audit.report.xlsx import atomic
 from qa_audit.report.xlsx.agent import write_agent
 from qa_audit.report.xlsx.files import OVERVIEW, Names
 from qa_audit.report.xlsx.overview import Overview
 from qa_audit.report.xlsx.stats import Agent, RuleTally, Settings, Totals, gather, tally_rules
-from qa_audit.rules.pack import RulePack
 from qa_audit.workers import process_pool
 
 __all__ = ["write_workbooks"]
@@ -48,7 +47,7 @@ def write_workbooks(
     source: ReportSource,
     out_dir: Path,
     *,
-    pack: RulePack | None = None,
+    standard: Standard | None = None,
     period: str | None = None,
     pass_mark: float = 80.0,
     talk_target: float = 0.30,
@@ -68,19 +67,22 @@ def write_workbooks(
     those agents' workbooks; everything in them, and the overview, is still computed
     over every agent in `source` (the overview links only the workbooks written).
 
-    `pack` is the rule pack the report is made with: each of its checks gets a column in
-    every sheet that has one per check, in the same place every night, also when nobody
-    hit it (a supervisor's filters and lookups keep working; 0% is news too). An audit
-    passes the pack it audited with; `qa-audit report` the pack it loads (the default
-    plus its `--rules`, the nights' pack when given the nights' `--rules`). That is the
-    simplest honest source: nothing new is stored in the history, and a check found in
-    the stored rows that the pack lacks still gets its column, so nothing stored is
-    hidden. Without a pack (tests, library use) the columns are the checks found.
+    `standard` holds what the rule pack the report is made with says (`report.standard`):
+    each of its checks gets a column in every sheet that has one per check, in the same
+    place every night, also when nobody hit it (a supervisor's filters and lookups keep
+    working; 0% is news too). An audit passes the pack it audited with; `qa-audit report`
+    the pack it loads (the default plus its `--rules`, the nights' pack when given the
+    nights' `--rules`). That is the simplest honest source: nothing new is stored in the
+    history, and a check found in the stored rows that the pack lacks still gets its
+    column, so nothing stored is hidden. Without one (tests, library use) the columns are
+    the checks found.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    totals = gather(source.calls(), _checks(pack))
-    settings = Settings(period or totals.period(), pass_mark, talk_target, *_talk_rule(pack), caps=_caps(pack))
+    standard = standard or Standard()
+    totals = gather(source.calls(), list(standard.checks))
+    settings = Settings(period or totals.period(), pass_mark, talk_target, standard.talk_check, standard.talk_limit,
+                        caps=standard.caps)
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]
     for agent in agents:
@@ -103,33 +105,6 @@ def write_workbooks(
                 paths.append(out_dir / agent.file_name)
         paths.append(overview.save(centre, out_dir / OVERVIEW))
     return paths
-
-
-def _checks(pack: RulePack | None) -> list[str]:
-    """The checks a pack audits: those of its enabled rules (a disabled check found nothing
-    because it was not looked for, and must not read as a clean 0%)."""
-    return [] if pack is None else [rule.check for rule in pack.enabled]
-
-
-def _caps(pack: RulePack | None) -> dict[str, tuple[float, float]]:
-    """(weight, cap) of the pack's capped rules, by id."""
-    rules = pack.enabled if pack is not None else ()
-    return {rule.id: (rule.weight, rule.cap) for rule in rules if rule.cap is not None}
-
-
-def _talk_rule(pack: RulePack | None) -> tuple[str, str | None]:
-    """The check of the pack's talk-share rule and the limit it flags above, in words
-    ("40%", or "40%（在线 45%）" with a channel's own limit); no limit without such a rule."""
-    for rule in pack.enabled if pack is not None else ():
-        if rule.kind == "metric" and rule.params.get("metric") == "agent_talk_share":
-            limit = rule.params["max"]
-            others = "，".join(
-                f"{label(CHANNEL_NAMES, channel)} {value:.0%}"
-                for channel, value in rule.params["per_channel"].items()
-                if value != limit
-            )
-            return rule.check, f"{limit:.0%}（{others}）" if others else f"{limit:.0%}"
-    return Settings.talk_check, None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""What a report takes from the rule pack it is made with, as plain data.
+
+The workbook writer needs three facts of the standard the calls were held to: which
+checks it audits (each gets a column every night, also at 0%), the talk-share limit
+(to tell the 30% target from the limit a call is flagged above) and the per-call caps
+(to explain a finding that cost less than its weight). They are read here, once, so the
+writer knows nothing of rule kinds and parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qa_audit.labels import CHANNEL_NAMES, label
+from qa_audit.rules.pack import RulePack
+
+TALK_CHECK = "talk_ratio"
+
+
+@dataclass(frozen=True)
+class Standard:
+    """The rule pack's facts a report shows; the empty standard when none is given."""
+
+    checks: tuple[str, ...] = ()
+    """The checks of the enabled rules (a disabled check found nothing because it was not
+    looked for, and must not read as a clean 0%)."""
+    talk_check: str = TALK_CHECK
+    """The check of the talk-share rule: a call has a finding of it when it went over the limit."""
+    talk_limit: str | None = None
+    """The limit the talk-share rule flags above, in words ("40%", "40%（在线 45%）");
+    None without such a rule."""
+    caps: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Rule id -> (weight, cap) for the rules whose deductions per call are capped."""
+
+
+def standard_of(pack: RulePack) -> Standard:
+    """The facts of `pack` a report shows."""
+    talk_check, talk_limit = TALK_CHECK, None
+    for rule in pack.enabled:
+        if rule.kind == "metric" and rule.params.get("metric") == "agent_talk_share":
+            limit = rule.params["max"]
+            others = "，".join(
+                f"{label(CHANNEL_NAMES, channel)} {value:.0%}"
+                for channel, value in rule.params["per_channel"].items()
+                if value != limit
+            )
+            talk_check, talk_limit = rule.check, f"{limit:.0%}（{others}）" if others else f"{limit:.0%}"
+            break
+    return Standard(
+        checks=tuple(rule.check for rule in pack.enabled),
+        talk_check=talk_check,
+        talk_limit=talk_limit,
+        caps={rule.id: (rule.weight, rule.cap) for rule in pack.enabled if rule.cap is not None},
+    )
