@@ -112,6 +112,14 @@ def test_channel_names_of_real_exports(tmp_path: Path, written: str, channel: st
     assert isinstance(transcript, Transcript) and transcript.channel == channel
 
 
+@pytest.mark.parametrize("word", ["users", "staffs", "clients", "agents"])
+def test_an_english_plural_is_no_numbered_speaker(tmp_path: Path, word: str) -> None:
+    """坐席A is an agent; 'users' is not 'user' number s, and is reported as unknown."""
+    item = record("P1", turns=[{"speaker": "agent", "text": GREETING}, {"speaker": word, "text": QUESTION}])
+    [(_, reason)] = bad(read(write(tmp_path, "plural.jsonl", lines(item))))
+    assert "unknown speaker" in reason and word in reason
+
+
 def test_bot_and_ivr_turns_are_system_turns_and_numbered_speakers_their_role(tmp_path: Path) -> None:
     ivr_call = record("T1", turns=[
         {"speaker": "IVR", "text": "您好，欢迎致电，查询话费请按1，人工服务请按0。"},

@@ -85,8 +85,13 @@ NUMBERED_SPEAKERS = {
 Such a label means that role only when it is the conversation's one label for the role
 (see `build`): 坐席1 and 坐席2 in one call are two agents, and one agent id cannot be both."""
 
-_NUMBERED = re.compile("(" + "|".join(key(word) for words in NUMBERED_SPEAKERS.values() for word in words)
-                       + r")(\d{1,3}|[a-z])")
+_ROLE_WORDS = [key(word) for words in NUMBERED_SPEAKERS.values() for word in words]
+_NUMBERED = re.compile(
+    "(?:(" + "|".join(w for w in _ROLE_WORDS if not w.isascii()) + r")(\d{1,3}|[a-z])"
+    "|(" + "|".join(w for w in _ROLE_WORDS if w.isascii()) + r")(\d{1,3}))"
+)
+"""坐席A / 坐席1, but an English role word only with a number (Agent 2): with a letter it
+would read plain words as roles ('users', 'staffs')."""
 
 CHANNELS = _values({
     "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线", "呼入", "呼出", "外呼", "来电", "去电"),
@@ -128,7 +133,8 @@ def numbered_role(value: str) -> str | None:
     match = _NUMBERED.fullmatch(key(value))
     if match is None:
         return None
-    return next(role for role, words in NUMBERED_SPEAKERS.items() if match[1] in map(key, words))
+    word = match[1] or match[3]
+    return next(role for role, words in NUMBERED_SPEAKERS.items() if word in map(key, words))
 
 
 def channel(value: str) -> str | None:
