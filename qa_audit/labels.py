@@ -17,7 +17,7 @@ CHECK_NAMES = {
     "prohibited": "服务禁语",
     "non_answer": "三不知",
     "hold": "等待礼仪",
-    "talk_ratio": "说话占比",
+    "talk_ratio": "说话占比超标",
 }
 
 SEVERITY_NAMES = {"info": "提示", "minor": "轻微", "major": "严重", "critical": "致命"}

@@ -326,7 +326,7 @@ def test_a_rebuilt_day_has_a_column_for_every_check_of_the_pack_even_at_zero(
     ranking = cells(tmp_path / "day" / "overview.xlsx")["坐席排名"]
     head = [h.replace("\n", "") for h in ranking[0]]
     assert [h.removesuffix("违规率") for h in head if h.endswith("违规率")] == [
-        "开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比"]
+        "开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比超标"]
     assert {row[head.index("开场问候违规率")] for row in ranking[1:]} == {0}
     assert ranking[0] == cells(tmp_path / "all" / "overview.xlsx")["坐席排名"][0]
     book = cells(tmp_path / "day" / "A1024_王小明.xlsx")

@@ -19,7 +19,7 @@ from qa_audit.report.xlsx import style, write_workbooks
 from qa_audit.rules.pack import RulePack, load_pack
 from tests.test_xlsx import LI, WANG, agent_book, call_row, data_rows, finding_row, header
 
-PACK_CHECKS = ["开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比"]
+PACK_CHECKS = ["开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比超标"]
 """The default pack's checks, as a supervisor reads them, in the order a call unfolds."""
 
 
@@ -117,10 +117,10 @@ def test_only_the_calls_the_talk_rule_flags_are_amber(tmp_path: Path, pack: Rule
     paths = write_workbooks(talk_night(), tmp_path, standard=standard_of(pack))
     calls = load_workbook(agent_book(paths, "A1024"))["通话"]
     head = header(calls)
-    flagged = chr(65 + head.index("说话占比"))
+    flagged = chr(65 + head.index("说话占比超标"))
     assert head[7] == "坐席说话占比"
     assert amber(calls, "H") == [f"${flagged}2>0"]  # amber where the call has a 说话占比 finding
-    shares = {row[0]: (row[7], row[head.index("说话占比")]) for row in data_rows(calls)}
+    shares = {row[0]: (row[7], row[head.index("说话占比超标")]) for row in data_rows(calls)}
     assert shares == {"T1": (0.35, 0), "T2": (0.49, 1)}  # 35% is over the target, not flagged: not amber
 
     # Averages are not what the rule flags: no amber on them.
@@ -156,7 +156,7 @@ def test_differences_of_rates_are_in_percentage_points(tmp_path: Path, pack: Rul
     summary = load_workbook(agent_book(paths, "A1024"))["概览"]
     head = next(row for row in summary.iter_rows() if row[0].value == "检查项")
     assert head[4].value == "本人比团队"
-    row = next(row for row in summary.iter_rows() if row[0].value == "说话占比")
+    row = next(row for row in summary.iter_rows() if row[0].value == "说话占比超标")
     mine, team, gap = row[2].value, row[3].value, row[4]
     assert (mine, team) == (pytest.approx(1 / 2), pytest.approx(1 / 3))
     assert gap.value == pytest.approx(100 / 6)  # shown "+16.7 个百分点", not "+16.7%"
