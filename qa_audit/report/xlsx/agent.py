@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl.chart import Reference
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.labels import (
@@ -48,7 +47,8 @@ FOCUS = 3
 """辅导重点 names at most this many checks: a coaching talk covers two or three things."""
 FOCUS_ORDER = "辅导重点的顺序：有红线的最先，其余按平均每通扣分从多到少（扣分兼顾严重程度和发生次数）"
 CHART_ROWS = 16
-
+TALK_SHARE = "坐席说话\n占比"
+"""The header of a call's talk share on the 通话 sheet."""
 
 def write_agent(
     source: ReportSource, agent: Agent, totals: Totals, settings: Settings, path: Path
@@ -103,7 +103,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
         column("得分", style.SCORES, 5),
         column("是否\n合格", style.CENTER, 2),
         column("红线", style.CENTER, 2),
-        column("坐席说话\n占比", style.PERCENTS, 6),
+        column(TALK_SHARE, style.PERCENTS, 6),
         column("占比\n口径", style.CENTER, 6),
         column("问题数", style.COUNTS, 3),
         *(column(check_label(c), style.COUNTS, 3) for c in checks),
@@ -130,8 +130,8 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     ws.conditional_formatting.add(f"G2:G{last_row}", style.red_line('$G2="是"'))
     ws.conditional_formatting.add(data, style.bad('$F2="否"'))
     if settings.talk_check in checks:
-        flagged = get_column_letter(len(columns) - len(checks) + 1 + checks.index(settings.talk_check))
-        ws.conditional_formatting.add(f"H2:H{last_row}", style.warn(f"${flagged}2>0"))
+        flagged, share = table.letter(check_label(settings.talk_check)), table.letter(TALK_SHARE)
+        ws.conditional_formatting.add(f"{share}2:{share}{last_row}", style.warn(f"${flagged}2>0"))
 
 
 def _findings_sheet(

@@ -125,6 +125,11 @@ class Table:
         for ref, target in self.writer.write(self.rows + 1, values, height):
             self.book.link(self.ws, ref, target)
 
+    def letter(self, header: str) -> str:
+        """The column letter of the column headed `header`: conditional formats name their
+        columns by letter, and the columns move with the checks a report shows."""
+        return get_column_letter(next(i for i, col in enumerate(self.columns, 1) if col.header == header))
+
     def finish(self) -> tuple[str, int]:
         """Autofilter over header and data; returns the data range and its last row.
 

@@ -261,8 +261,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
             ]
         )
     _, last = table.finish()
-    letter = {col.header: get_column_letter(i) for i, col in enumerate(columns, 1)}
-    marked, score, red = letter[ATTENTION], letter["平均\n得分"], letter["红线\n通话"]
+    marked, score, red = table.letter(ATTENTION), table.letter("平均\n得分"), table.letter("红线\n通话")
     ws.conditional_formatting.add(f"{marked}2:{marked}{last}", style.bad(f"LEN(${marked}2)>0"))
     ws.conditional_formatting.add(f"{score}2:{score}{last}", style.below_pass_mark(f"${score}2", settings.pass_mark))
     ws.conditional_formatting.add(f"{red}2:{red}{last}", style.red_line(f"${red}2>0"))

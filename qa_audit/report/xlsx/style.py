@@ -192,6 +192,8 @@ def below_pass_mark(cell: str, pass_mark: float) -> Rule:
 
 
 def warn(formula: str) -> Rule:
+    """Amber where `formula` holds: worth a look, not a violation (a call's talk share
+    where the call was flagged for it)."""
     return rule(formula, fill=WARN_FILL, color=WARN_FONT)
 
 
