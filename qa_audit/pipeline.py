@@ -59,9 +59,12 @@ class RunOptions:
     xlsx: bool = True
 
     def describe(self) -> dict[str, object]:
+        """The run's options for the run log and the history: paths masked like every other
+        output unless the run was asked not to (an export named by the caller's number)."""
+        shown = mask_text if self.mask else str
         return {
-            "inputs": [str(p) for p in self.inputs],
-            "out": str(self.out_dir),
+            "inputs": [shown(str(p)) for p in self.inputs],
+            "out": shown(str(self.out_dir)),
             "rules": [str(p) for p in self.rule_paths],
             "mask": self.mask,
             "workers": self.workers,
@@ -174,8 +177,7 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     rules_hash = f"{pack.digest()}+{code_digest()}+{masking}"
     run_id = store.begin_run(options.describe(), rules_hash)
     summary = RunSummary(run_id)
-    described = options.describe()
-    log.info("run %d started: %s", run_id, mask_text(str(described)) if options.mask else described)
+    log.info("run %d started: %s", run_id, options.describe())
     try:
         _audit(options, pack, store, rules_hash, summary)
         if summary.undated:

@@ -705,6 +705,9 @@ def test_a_file_named_by_the_callers_number_is_masked_in_the_run_log(tmp_path: P
     log = (tmp_path / "out" / "audit.log").read_text(encoding="utf-8")
     assert "139****5678_20261121" in log
     assert "13912345678" not in log
+    with database(tmp_path / "qa.db") as conn:
+        [(options,)] = conn.execute("SELECT options FROM runs").fetchall()
+    assert "139****5678_20261121" in options and "13912345678" not in options
 
 
 def test_results_stored_by_an_older_qa_audit_are_audited_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
