@@ -120,6 +120,18 @@ def test_an_english_plural_is_no_numbered_speaker(tmp_path: Path, word: str) -> 
     assert "unknown speaker" in reason and word in reason
 
 
+@pytest.mark.parametrize("written", [1795194902, "1795194902", 1795194902000, "1795194902000"])
+def test_a_unix_timestamp_start_in_seconds_or_milliseconds_is_a_date_and_time(tmp_path: Path, written: object) -> None:
+    """Call platforms export 1795194902 or 1795194902000: 01:15:02 on 2026-11-21 in Beijing."""
+    (transcript,) = read(write(tmp_path, "epoch.jsonl", lines(record("E1", started_at=written))))
+    assert isinstance(transcript, Transcript) and transcript.started_at == "2026-11-20T17:15:02Z"
+
+
+def test_a_chinese_written_date_and_time_is_read(tmp_path: Path) -> None:
+    (transcript,) = read(write(tmp_path, "cn.jsonl", lines(record("C1", started_at="2026年11月21日 09:15:02"))))
+    assert isinstance(transcript, Transcript) and transcript.started_at == "2026-11-21T09:15:02"
+
+
 def test_bot_and_ivr_turns_are_system_turns_and_numbered_speakers_their_role(tmp_path: Path) -> None:
     ivr_call = record("T1", turns=[
         {"speaker": "IVR", "text": "您好，欢迎致电，查询话费请按1，人工服务请按0。"},

@@ -13,7 +13,7 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 
 from qa_audit.text import normalize
 
@@ -176,13 +176,36 @@ _DATETIME = re.compile(
 )
 
 
+def _epoch(value: object) -> str | None:
+    """A Unix timestamp (seconds, or milliseconds as many call platforms write them) as
+    an ISO date-time in UTC, or None when `value` is not one of a plausible year."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{10}(?:\d{3})?", value.strip()):
+            return None
+        value = int(value)
+    seconds = value / 1000 if value > 10**11 else value
+    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+        return None
+    return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_EPOCH_RANGE = (946684800, 4102444800)
+"""2000-01-01 to 2100-01-01 UTC: a number outside is not a call's start."""
+
+
 def started_at(value: object) -> str:
-    """An ISO 8601 date-time from the ways exports write one (2026/11/21 9:15, 2026-11-21T09:15:02+08:00).
+    """An ISO 8601 date-time from the ways exports write one (2026/11/21 9:15,
+    2026-11-21T09:15:02+08:00, 2026年11月21日, a Unix timestamp in seconds or milliseconds).
 
     Fractions of a second are dropped; the time zone, when given, is kept. Reports file a
     call under the day of this timestamp, so a value that is not a date is an error rather
     than a call that silently drops out of every period.
     """
+    epoch = _epoch(value)
+    if epoch is not None:
+        return epoch
     match = _DATETIME.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise RecordError(f"started_at {value!r} is not a date and time (e.g. 2026-11-21T09:15:02+08:00)")
