@@ -12,6 +12,7 @@ skip openpyxl's cells (`sheetxml`) and apply the same two rules.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -164,8 +165,10 @@ Value = Plain | Marked | Link
 
 
 def clock(seconds: object) -> float | None:
-    """Seconds as Excel's day fraction, shown as mm:ss by the CLOCK format (and still sortable)."""
-    return float(seconds) / 86400 if isinstance(seconds, (int, float)) else None
+    """Whole seconds as Excel's day fraction, shown as mm:ss by the CLOCK format (and still
+    sortable). Cut, not rounded, as a player's position and `qa-audit check` show it: a turn
+    at 61.7 s is at 01:01 everywhere a supervisor looks it up (Excel would round to 01:02)."""
+    return math.floor(seconds) / 86400 if isinstance(seconds, (int, float)) else None
 
 
 STARTED = "开始时间\n（北京时间）"
