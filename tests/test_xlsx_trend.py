@@ -97,6 +97,20 @@ def test_trend_sheet_formats_and_charts(books: list[Path]) -> None:
     assert charts[1].anchor._from.row >= charts[0].anchor.to.row
 
 
+def test_trend_check_columns_are_coloured_against_the_team_not_from_zero(books: list[Path]) -> None:
+    """Like the overview: a day stands out when the agent did worse than the team on that
+    check, each check on its own scale starting at the team's rate over the same days."""
+    ws = load_workbook(agent_book(books, "A1024"))["趋势"]
+    scales = [(str(cf.sqref), rule.colorScale) for cf in ws.conditional_formatting for rule in cf.rules
+              if rule.colorScale is not None]  # fmt: skip
+    assert scales, "some check was worse than the team on some day"
+    for sqref, scale in scales:
+        first, last = sqref.split(":")
+        assert first.rstrip("0123456789") == last.rstrip("0123456789"), "one scale per check column"
+        start, end = scale.cfvo
+        assert (start.type, end.type) == ("num", "num") and float(start.val) > 0
+
+
 def test_an_agent_on_one_day_has_no_trend_sheet(books: list[Path]) -> None:
     assert load_workbook(agent_book(books, "A2048")).sheetnames == ["概览", "通话", "问题明细"]
 

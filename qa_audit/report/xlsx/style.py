@@ -201,11 +201,6 @@ HEAT = "F8696B"
 """The red end of the colour scales: Excel's own red of its white-to-red scale."""
 
 
-def heat() -> ColorScaleRule:
-    """White at 0%, red at the worst rate in the range: where a whole team struggles shows at a glance."""
-    return ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color=HEAT)
-
-
 REDDEST_GAP = 0.10
 """A rate at least this far above the centre's (10 个百分点) can be the full red of a scale."""
 

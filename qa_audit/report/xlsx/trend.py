@@ -85,7 +85,8 @@ def trend_sheet(
             ]
         )
     _, last = table.finish()
-    _highlight(ws, last, len(checks), settings)
+    _highlight(ws, last, settings)
+    _colour_checks(ws, last, checks, days, team_days)
 
     right = max(len(columns), MIN_CHART_COLUMNS) + 1
     top = last + 2
@@ -133,14 +134,28 @@ def _score_floor(lowest: float) -> float:
     return max(0.0, math.floor(lowest / 10) * 10 - 10)
 
 
-def _highlight(ws: WriteOnlyWorksheet, last: int, checks: int, settings: Settings) -> None:
-    """The same colours as the other sheets: a failing score, a red-line day, hot checks.
+def _highlight(ws: WriteOnlyWorksheet, last: int, settings: Settings) -> None:
+    """The same colours as the other sheets: a failing score, a red-line day.
 
     A day's average talk share is not coloured: the talk-share rule flags calls, not
     averages, and its check's rate column shows how many it flagged.
     """
     ws.conditional_formatting.add(f"C2:C{last}", style.below_pass_mark("$C2", settings.pass_mark))
     ws.conditional_formatting.add(f"F2:F{last}", style.red_line("$F2>0"))
-    if checks:
-        first, final = get_column_letter(FIRST_CHECK), get_column_letter(FIRST_CHECK + checks - 1)
-        ws.conditional_formatting.add(f"{first}2:{final}{last}", style.heat())
+
+
+def _colour_checks(
+    ws: WriteOnlyWorksheet, last: int, checks: list[str], days: dict[date, Tally], team_days: dict[date, Tally]
+) -> None:
+    """Each check column coloured against the team's rate of that check over the same days,
+    as the overview colours against the centre's (`style.worse_than`): the days that stand
+    out are the agent's worse days, not a check the whole team fails every day."""
+    team = Tally()
+    for day in days:
+        team.merge(team_days.get(day, Tally()))
+    for i, check in enumerate(checks):
+        reference = team.rate(check) or 0.0
+        worst = max((t.rate(check) or 0.0 for t in days.values()), default=0.0)
+        if worst > reference:
+            letter = get_column_letter(FIRST_CHECK + i)
+            ws.conditional_formatting.add(f"{letter}2:{letter}{last}", style.worse_than(reference, worst))
