@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl.chart import Reference
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.labels import SEVERITY_NAMES, check_label, label
@@ -165,7 +164,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     all_row = team_row(ALL, len(totals.agents), all_, style.LABEL)
     ws.conditional_formatting.add(f"D{head + 1}:D{all_row}", style.below_pass_mark(f"D{head + 1}", settings.pass_mark))
     if totals.checks and all_.calls:  # no calls, no rates: nothing to colour or chart
-        _colour_checks(ws, totals, first_check, (head + 1, all_row), totals.teams.values())
+        style.colour_checks(ws, totals.checks, first_check, (head + 1, all_row), all_, totals.teams.values())
         g.blank()
         top = g.next_row
         by_team = len(team_rows) <= CHART_TEAMS
@@ -265,26 +264,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
     ws.conditional_formatting.add(f"{marked}2:{marked}{last}", style.bad(f"LEN(${marked}2)>0"))
     ws.conditional_formatting.add(f"{score}2:{score}{last}", style.below_pass_mark(f"${score}2", settings.pass_mark))
     ws.conditional_formatting.add(f"{red}2:{red}{last}", style.red_line(f"${red}2>0"))
-    _colour_checks(ws, totals, len(columns) - len(checks), (2, last), [a.tally for a in agents])
-
-
-def _colour_checks(
-    ws: WriteOnlyWorksheet, totals: Totals, first_col: int, rows: tuple[int, int], tallies: Iterable[Tally]
-) -> None:
-    """Colour each check column on its own, against the centre's rate of that check.
-
-    White at or below the centre's rate, red at the column's worst when that is 10 points
-    or more above it (`style.worse_than`): what stands out is a team or an agent doing
-    clearly worse than the centre on a check, not a check everyone fails. A column where
-    nobody is worse than the centre stays white.
-    """
-    tallies = list(tallies)
-    for i, check in enumerate(totals.checks):
-        centre = totals.overall.rate(check) or 0.0
-        worst = max((t.rate(check) or 0.0 for t in tallies), default=0.0)
-        if worst > centre:
-            letter = get_column_letter(first_col + i)
-            ws.conditional_formatting.add(f"{letter}{rows[0]}:{letter}{rows[1]}", style.worse_than(centre, worst))
+    style.colour_checks(ws, checks, len(columns) - len(checks), (2, last), totals.overall, [a.tally for a in agents])
 
 
 def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: Settings) -> None:

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import ColorScaleRule, Rule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:
+    from qa_audit.report.xlsx.stats import Tally
 
 FONT_NAME = "Microsoft YaHei"
 """微软雅黑: on every Windows since Vista and with Office for Mac. The charset (GB2312) and
@@ -223,6 +229,28 @@ def worse_than(centre: float, worst: float) -> ColorScaleRule:
         end_value=max(worst, centre + REDDEST_GAP),
         end_color=HEAT,
     )
+
+
+def colour_checks(
+    ws: WriteOnlyWorksheet,
+    checks: list[str],
+    first_col: int,
+    rows: tuple[int, int],
+    reference: Tally,
+    tallies: Iterable[Tally],
+) -> None:
+    """Colour each check's column (the first at `first_col`, over `rows`) on its own, against
+    `reference`'s rate of that check (the centre's on the overview, the team's on a trend
+    sheet), with `worse_than`: what stands out is doing worse than the reference on a
+    check, not a check everyone fails. A column where nobody is worse stays white.
+    """
+    tallies = list(tallies)
+    for i, check in enumerate(checks):
+        base = reference.rate(check) or 0.0
+        worst = max((t.rate(check) or 0.0 for t in tallies), default=0.0)
+        if worst > base:
+            letter = get_column_letter(first_col + i)
+            ws.conditional_formatting.add(f"{letter}{rows[0]}:{letter}{rows[1]}", worse_than(base, worst))
 
 
 _COMMON = re.compile(

@@ -15,7 +15,6 @@ import math
 from datetime import date
 
 from openpyxl.chart import Reference
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qa_audit.labels import check_label
@@ -86,7 +85,12 @@ def trend_sheet(
         )
     _, last = table.finish()
     _highlight(ws, last, settings)
-    _colour_checks(ws, last, checks, days, team_days)
+    # Against the team over the same days: the days that stand out are the agent's worse
+    # days, not a check the whole team fails every day.
+    team = Tally()
+    for day in days:
+        team.merge(team_days.get(day, Tally()))
+    style.colour_checks(ws, checks, FIRST_CHECK, (2, last), team, days.values())
 
     right = max(len(columns), MIN_CHART_COLUMNS) + 1
     top = last + 2
@@ -144,18 +148,3 @@ def _highlight(ws: WriteOnlyWorksheet, last: int, settings: Settings) -> None:
     ws.conditional_formatting.add(f"F2:F{last}", style.red_line("$F2>0"))
 
 
-def _colour_checks(
-    ws: WriteOnlyWorksheet, last: int, checks: list[str], days: dict[date, Tally], team_days: dict[date, Tally]
-) -> None:
-    """Each check column coloured against the team's rate of that check over the same days,
-    as the overview colours against the centre's (`style.worse_than`): the days that stand
-    out are the agent's worse days, not a check the whole team fails every day."""
-    team = Tally()
-    for day in days:
-        team.merge(team_days.get(day, Tally()))
-    for i, check in enumerate(checks):
-        reference = team.rate(check) or 0.0
-        worst = max((t.rate(check) or 0.0 for t in days.values()), default=0.0)
-        if worst > reference:
-            letter = get_column_letter(FIRST_CHECK + i)
-            ws.conditional_formatting.add(f"{letter}2:{letter}{last}", style.worse_than(reference, worst))
