@@ -10,9 +10,12 @@ writer knows nothing of rule kinds and parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qa_audit.labels import CHANNEL_NAMES, label
-from qa_audit.rules.pack import RulePack
+
+if TYPE_CHECKING:
+    from qa_audit.rules.pack import RulePack
 
 TALK_CHECK = "talk_ratio"
 

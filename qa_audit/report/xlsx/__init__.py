@@ -81,8 +81,7 @@ def write_workbooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     standard = standard or Standard()
     totals = gather(source.calls(), list(standard.checks))
-    settings = Settings(period or totals.period(), pass_mark, talk_target, standard.talk_check, standard.talk_limit,
-                        caps=standard.caps)
+    settings = Settings(period or totals.period(), pass_mark, talk_target, standard)
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]
     for agent in agents:

@@ -129,8 +129,9 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     data, last_row = table.finish()
     ws.conditional_formatting.add(f"G2:G{last_row}", style.red_line('$G2="是"'))
     ws.conditional_formatting.add(data, style.bad('$F2="否"'))
-    if settings.talk_check in checks:
-        flagged, share = table.letter(check_label(settings.talk_check)), table.letter(TALK_SHARE)
+    talk_check = settings.standard.talk_check
+    if talk_check in checks:
+        flagged, share = table.letter(check_label(talk_check)), table.letter(TALK_SHARE)
         ws.conditional_formatting.add(f"{share}2:{share}{last_row}", style.warn(f"${flagged}2>0"))
 
 

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from qa_audit.clock import centre_time
 from qa_audit.labels import order_checks
 from qa_audit.records import Row
+from qa_audit.report.standard import Standard
 from qa_audit.report.xlsx.style import display_width
 
 NO_TEAM = "未分组"
@@ -36,18 +37,13 @@ class Settings:
     period: str
     pass_mark: float
     talk_target: float
-    talk_check: str = "talk_ratio"
-    """The check of the talk-share rule: a call has a finding of it when it went over the limit."""
-    talk_limit: str | None = None
-    """The limit the talk-share rule flags above, in words ("40%", "40%（在线 45%）"); None
-    when the report was given no pack, or a pack without that rule."""
-    caps: dict[str, tuple[float, float]] = field(default_factory=dict)
-    """Rule id -> (weight, cap) for the rules whose repeated hits a call's deductions are
-    capped for: what explains a finding that cost less than its weight."""
+    standard: Standard = field(default_factory=Standard)
+    """What the rule pack says (`report.standard`): the talk-share rule's check and limit,
+    the per-call caps."""
 
     def deduction_note(self, rule_id: str, deduction: object) -> str:
         """Why a finding cost less than its rule's weight, or '' when it did not."""
-        weight, cap = self.caps.get(rule_id, (0.0, 0.0))
+        weight, cap = self.standard.caps.get(rule_id, (0.0, 0.0))
         if not isinstance(deduction, (int, float)) or deduction >= weight:
             return ""
         if deduction == 0:
@@ -56,8 +52,8 @@ class Settings:
 
     def talk_standard(self) -> str:
         """The subtitle's words for talk share: the target, and the limit when it is known."""
-        target = f"说话占比目标 {self.talk_target:.0%}"
-        return target if self.talk_limit is None else f"{target}，单通超过 {self.talk_limit} 记为问题"
+        target, limit = f"说话占比目标 {self.talk_target:.0%}", self.standard.talk_limit
+        return target if limit is None else f"{target}，单通超过 {limit} 记为问题"
 
     def talk_note(self, tally: Tally) -> str:
         """A set of calls' average talk share against the target, in 个百分点, and how many
@@ -70,12 +66,13 @@ class Settings:
             note = f"目标 {self.talk_target:.0%}，正好达标"
         else:
             note = f"目标 {self.talk_target:.0%}，{'高出' if gap > 0 else '低于'}目标 {abs(gap):.1f} 个百分点"
-        if self.talk_limit is None:
+        limit = self.standard.talk_limit
+        if limit is None:
             return note
-        over = tally.check_calls[self.talk_check]
+        over = tally.check_calls[self.standard.talk_check]
         if not over:
-            return f"{note}；没有通话超过 {self.talk_limit}"
-        return f"{note}；{over} 通超过 {self.talk_limit}，记为问题"
+            return f"{note}；没有通话超过 {limit}"
+        return f"{note}；{over} 通超过 {limit}，记为问题"
 
 
 @dataclass(slots=True)
