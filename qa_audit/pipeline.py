@@ -175,9 +175,10 @@ def run_audit(options: RunOptions, pack: RulePack, store: Store) -> RunSummary:
     # (an upgrade that changes how a check decides audits everything again once).
     masking = f"mask{MASK_VERSION}" if options.mask else "unmasked"
     rules_hash = f"{pack.digest()}+{code_digest()}+{masking}"
-    run_id = store.begin_run(options.describe(), rules_hash)
+    described = options.describe()
+    run_id = store.begin_run(described, rules_hash)
     summary = RunSummary(run_id)
-    log.info("run %d started: %s", run_id, options.describe())
+    log.info("run %d started: %s", run_id, described)
     try:
         _audit(options, pack, store, rules_hash, summary)
         if summary.undated:
