@@ -31,17 +31,17 @@ VERSION = 4
 audited again instead of being reported as they were stored."""
 
 _WIDTH = "０１２３４５６７８９Ｘｘ＋－\u3000（），、．", "0123456789Xx+- (),,."
+_SPELLED = "〇零一二三四五六七八九幺两", "0012345678912"
+"""Digits as speech recognition writes a number read aloud (幺 for 1, 两 for 2)."""
 _FOLDS = (
     str.maketrans(*_WIDTH),
-    str.maketrans(_WIDTH[0] + "〇零一二三四五六七八九幺两", _WIDTH[1] + "0012345678912"),
+    str.maketrans(_WIDTH[0] + _SPELLED[0], _WIDTH[1] + _SPELLED[1]),
 )
 """Two readings of a text, each one character for one: full-width forms as ASCII, and that
 plus Chinese digits as digits. A number is masked when either reading shows it: spelled
 out (一三八一二三四五六七八) only the second does, and one followed by a word that starts
 with a Chinese numeral (13812345678一直打不通, 两个) only the first."""
-_ELEVEN_DIGITS = re.compile(
-    r"[\d〇零一二三四五六七八九幺两](?:[ \-.,，、．\u3000－()（）]{0,2}[\d〇零一二三四五六七八九幺两]){10}"
-)
+_ELEVEN_DIGITS = re.compile(rf"[\d{_SPELLED[0]}](?:[ \-.,，、．\u3000－()（）]{{0,2}}[\d{_SPELLED[0]}]){{10}}")
 """What every covered number holds: eleven digits (of any script: full-width or spelled-out
 ones must not skip masking), at most a separator or two apart. Texts without it, nearly
 all, are returned as they are without running the patterns."""
