@@ -162,16 +162,10 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
     except Terminated:
-        message = ("stopped by SIGTERM (a time limit, a service stop or kill); everything committed is kept "
-                   "and the next run takes it up")
-        logging.getLogger("qa_audit").error("run stopped: %s", message)
-        click.echo(f"error: {message}", err=True)
-        sys.exit(exit_codes.TERMINATED)
+        _stop("stopped by SIGTERM (a time limit, a service stop or kill); everything committed is kept "
+              "and the next run takes it up", exit_codes.TERMINATED)
     except (StoreError, OSError, BrokenProcessPool) as exc:
-        # Also in the run log: under cron, stderr is often read by nobody.
-        logging.getLogger("qa_audit").error("run stopped: %s", _explained(exc))
-        click.echo(f"error: {_explained(exc)}", err=True)
-        sys.exit(exit_codes.USAGE)
+        _stop(_explained(exc), exit_codes.USAGE)
     except Exception:
         logging.getLogger("qa_audit").exception("run stopped by an internal error")
         raise
@@ -192,6 +186,14 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
             f"written to {out_dir}"
         )
     sys.exit(summary.exit_code)
+
+
+def _stop(message: str, code: int) -> None:
+    """End a run that could not finish: the reason on stderr and, since under cron stderr
+    is often read by nobody, in the run log too."""
+    logging.getLogger("qa_audit").error("run stopped: %s", message)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 def _check_out_is_no_input(out_dir: Path, inputs: tuple[Path, ...]) -> None:
