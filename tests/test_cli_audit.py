@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from qa_audit.cli import main
@@ -93,6 +93,16 @@ def test_quiet_prints_nothing_but_still_names_what_was_skipped(runner: CliRunner
     assert [c["transcript_id"] for c in rows(tmp_path / "b" / "calls.jsonl")] == ["B1121-01", "B1121-02"]
 
 
+def audit_export(runner: CliRunner, tmp_path: Path, name: str, text: str) -> tuple[Path, Result]:
+    """Audit a folder holding one export `name` into tmp_path/o; the export's path and the result."""
+    export = tmp_path / "in" / name
+    export.parent.mkdir()
+    export.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
+                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    return export, result
+
+
 def test_a_csv_with_an_unbalanced_quote_skips_one_call_and_audits_the_others(runner: CliRunner,
                                                                            tmp_path: Path) -> None:
     rows_ = ["会话ID,坐席工号,角色,内容"]
@@ -100,11 +110,7 @@ def test_a_csv_with_an_unbalanced_quote_skips_one_call_and_audits_the_others(run
         opening = "您好，请问有什么可以帮您？"
         rows_ += [f"{tid},A1024,坐席,{chr(34) + opening if tid == 'Q-1' else opening}",
                   f"{tid},A1024,客户,我想查一下这个月的话费。", f"{tid},A1024,坐席,感谢您的来电，再见。"]
-    export = tmp_path / "in" / "calls.csv"
-    export.parent.mkdir()
-    export.write_text("\n".join(rows_) + "\n", encoding="utf-8")
-    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
-                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    export, result = audit_export(runner, tmp_path, "calls.csv", "\n".join(rows_) + "\n")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"skipped: {export}:5: Q-1: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
@@ -116,12 +122,8 @@ def test_a_json_list_with_a_syntax_error_audits_every_transcript_after_it(runner
     turns = [{"speaker": "坐席", "text": "您好，请问有什么可以帮您？"}, {"speaker": "客户", "text": "查一下话费"},
              {"speaker": "坐席", "text": "感谢您的来电，再见"}]
     chats = [{"id": f"L-{n}", "agent_id": "A1024", "turns": turns} for n in range(5)]
-    export = tmp_path / "in" / "list.json"
-    export.parent.mkdir()
-    export.write_text(json.dumps(chats, ensure_ascii=False, indent=2).replace('"agent_id": "A1024",', '"agent_id": '
-                                                                             '"A1024"', 2), encoding="utf-8")
-    result = runner.invoke(main, ["audit", str(export.parent), "--out", str(tmp_path / "o"),
-                                  "--db", str(tmp_path / "h.db"), "--workers", "1", "-q"])
+    broken = json.dumps(chats, ensure_ascii=False, indent=2).replace('"agent_id": "A1024",', '"agent_id": "A1024"', 2)
+    export, result = audit_export(runner, tmp_path, "list.json", broken)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"skipped: {export}:5: invalid JSON: Expecting ',' delimiter (column 5); "
