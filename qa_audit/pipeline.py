@@ -195,7 +195,7 @@ def _audit(options: RunOptions, pack: RulePack, store: Store, rules_hash: str, s
     """Audit what needs auditing into the store, in this process or in worker processes."""
     global _AUDITOR
     run_id = summary.run_id
-    progress = Progress(options.inputs, skip=options.out_dir, enabled=not options.quiet)
+    progress = Progress(options.inputs, enabled=not options.quiet)
     pending = _pending(options, store, run_id, rules_hash, summary, progress)
     _init_worker(pack, options.backend, options.mask)
     started = time.monotonic()
@@ -278,7 +278,8 @@ def _pending(
 ) -> Iterator[Transcript]:
     """The transcripts that need auditing; errors, duplicates, reused ids and unchanged ones are dealt with here."""
     seen: dict[str, tuple[str, str]] = {}
-    for item in read_inputs(options.inputs, skip=options.out_dir):
+    # The --out folder is never read back: the command marked it before the run (REPORTS_MARKER).
+    for item in read_inputs(options.inputs):
         progress.reached(item.path if isinstance(item, IngestError) else item.source)
         if isinstance(item, IngestError):
             _skip(store, run_id, summary, item, options.mask)

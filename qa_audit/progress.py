@@ -17,10 +17,10 @@ from pathlib import Path
 from qa_audit.ingest import folder_files
 
 
-def _input_files(paths: Sequence[Path], skip: Path | None) -> dict[str, int]:
+def _input_files(paths: Sequence[Path]) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for path in paths:
-        files = [str(path)] if path.is_file() else folder_files(path, skip) if path.is_dir() else []
+        files = [str(path)] if path.is_file() else folder_files(path) if path.is_dir() else []
         for file in files:
             with suppress(OSError):  # gone, or a dangling link: the reader reports it
                 sizes[file] = os.stat(file).st_size
@@ -30,10 +30,9 @@ def _input_files(paths: Sequence[Path], skip: Path | None) -> dict[str, int]:
 class Progress:
     """Tracks files reached and calls audited; draws one refreshed line on stderr."""
 
-    def __init__(self, inputs: Sequence[Path], *, skip: Path | None = None, enabled: bool = True) -> None:
-        """`skip`: a folder the reader does not enter (the run's --out folder)."""
+    def __init__(self, inputs: Sequence[Path], *, enabled: bool = True) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self._sizes = _input_files(inputs, skip) if self.enabled else {}
+        self._sizes = _input_files(inputs) if self.enabled else {}
         self._total = sum(self._sizes.values()) or 1
         self._done_files: set[str] = set()
         self._current: str | None = None

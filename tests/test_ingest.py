@@ -757,11 +757,12 @@ def test_read_inputs_never_enters_the_runs_own_out_folder(tmp_path: Path) -> Non
     write(tmp_path, "in/reports/calls.jsonl", '{"transcript_id": "T1", "agent_id": "A1024", "score": 94}\n')
     write(tmp_path, "in/reports/findings.jsonl", '{"transcript_id": "T1", "rule_id": "CLS001"}\n')
     write(tmp_path, "in/archive/old.jsonl", lines(record("T0")))
-    items = list(read_inputs([tmp_path / "in"], skip=tmp_path / "in" / "." / "reports"))
+    write(tmp_path, f"in/reports/{REPORTS_MARKER}", "")  # as `audit --out in/reports` marks it first
+    items = list(read_inputs([tmp_path / "in"]))
     assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
         ("T0", str(tmp_path / "in" / "archive" / "old.jsonl")), ("T1", str(tmp_path / "in" / "day.jsonl"))]
     assert bad(items) == []
-    assert folder_files(tmp_path / "in", skip=tmp_path / "in" / "reports") == [
+    assert folder_files(tmp_path / "in") == [
         str(tmp_path / "in" / "archive" / "old.jsonl"), str(tmp_path / "in" / "day.jsonl")]
 
 

@@ -5,7 +5,7 @@ or record never stops a batch: it becomes an IngestError (path, line, reason) an
 reading goes on with the next record or file, so one corrupt export cannot cost a night's
 audit, and nothing bad is skipped silently either.
 
-    read_inputs(paths, skip=out)  files and folders, folders walked recursively in sorted order
+    read_inputs(paths)  files and folders, folders walked recursively in sorted order
     read_file(path)     one file, its format chosen by suffix (and content, see jsonl)
 """
 
@@ -85,7 +85,7 @@ def _first_visit(folder: str, visited: set[str]) -> bool:
     return True
 
 
-def _folder_entries(folder: str, skip: str | Path | None) -> list[str | IngestError]:
+def _folder_entries(folder: str) -> list[str | IngestError]:
     """`folder_files`, plus an IngestError for each folder that cannot be listed and each file
     of a kind in `_NOT_READ`, in path order.
 
@@ -94,7 +94,7 @@ def _folder_entries(folder: str, skip: str | Path | None) -> list[str | IngestEr
     are Office's lock files (~$calls.xlsx, there while someone has the workbook open).
     """
     found: list[tuple[tuple[str, ...], str | IngestError]] = []
-    visited = {os.path.realpath(folder)} | ({os.path.realpath(skip)} if skip is not None else set())
+    visited = {os.path.realpath(folder)}
 
     def unreadable(exc: OSError) -> None:
         where = str(exc.filename) if exc.filename is not None else folder
@@ -117,22 +117,22 @@ def _folder_entries(folder: str, skip: str | Path | None) -> list[str | IngestEr
     return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
 
 
-def folder_files(folder: str | Path, skip: str | Path | None = None) -> list[str]:
+def folder_files(folder: str | Path) -> list[str]:
     """Supported, non-hidden files under `folder`, sorted by path, symlinked folders followed
-    once each; never inside the folder `skip` (the run's --out folder, see `read_inputs`).
+    once each; never inside a folder of reports (`REPORTS_MARKER`).
 
     The one definition of what a folder contributes: the reader and the progress line's
     byte count both list files here, so they agree on which files a run covers. Folders
     that cannot be read are left out here; `read_inputs` reports them.
     """
-    return [entry for entry in _folder_entries(str(folder), skip) if isinstance(entry, str)]
+    return [entry for entry in _folder_entries(str(folder)) if isinstance(entry, str)]
 
 
 def _is_reports(folder: str) -> bool:
     return os.path.exists(os.path.join(folder, REPORTS_MARKER))
 
 
-def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> Iterator[Transcript | IngestError]:
+def read_inputs(paths: Iterable[str | Path]) -> Iterator[Transcript | IngestError]:
     """Everything in `paths` (files and folders), in a deterministic order, streamed.
 
     Paths are read in the order given; a folder's files in sorted path order, recursively,
@@ -144,8 +144,8 @@ def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> 
     reached twice (named twice, or inside two named folders) is read once, and an
     unreadable folder reached twice is reported once.
 
-    The folder `skip` (the run's --out folder) and every folder holding `REPORTS_MARKER`
-    (an earlier run's) are never entered.
+    A folder holding `REPORTS_MARKER` is never entered: this run's --out folder (marked
+    before anything is read) and every earlier run's.
     """
     done: set[str] = set()
 
@@ -165,7 +165,7 @@ def read_inputs(paths: Iterable[str | Path], skip: str | Path | None = None) -> 
         if os.path.isdir(name) and _is_reports(name):
             yield IngestError(name, None, "a folder of qa-audit reports, never read as input")
         elif os.path.isdir(name):
-            for entry in _folder_entries(name, skip):
+            for entry in _folder_entries(name):
                 yield from once(entry)
         elif os.path.exists(name):
             yield from once(name)
