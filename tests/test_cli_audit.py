@@ -499,3 +499,17 @@ def test_reports_are_as_readable_as_any_file_the_user_creates(runner: CliRunner,
     assert {path.name: path.stat().st_mode & 0o777 for path in reports} == dict.fromkeys(
         (p.name for p in reports), expected
     )
+
+
+def test_check_shows_turns_after_the_first_hour_in_hours(runner: CliRunner, tmp_path: Path) -> None:
+    long_call = tmp_path / "A1024_20261121_0001.txt"
+    long_call.write_text(
+        "[00:00] 坐席: 您好，很高兴为您服务，请问有什么可以帮您？\n"
+        "[59:59] 客户: 我的宽带还是断的。\n"
+        "[1:06:45] 坐席: 好的，我帮您报修，感谢您的来电，再见。\n"
+        "[1:07:02]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["check", str(long_call)])
+    assert "  2 [59:59] 客户：我的宽带还是断的。" in result.stdout.splitlines()
+    assert "  3 [1:06:45] 坐席：好的，我帮您报修，感谢您的来电，再见。" in result.stdout.splitlines()

@@ -35,10 +35,12 @@ def mark(text: str, spans: Sequence[Sequence[int]], colour: bool) -> str:
 
 
 def _clock(seconds: float | None) -> str:
+    """[mm:ss], or [h:mm:ss] from the first hour on, as a player shows the recording's position."""
     if seconds is None:
         return ""
-    seconds = int(seconds)
-    return f"[{seconds // 60:02d}:{seconds % 60:02d}] "
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"[{hours}:{minutes:02d}:{secs:02d}] " if hours else f"[{minutes:02d}:{secs:02d}] "
 
 
 def render(
