@@ -158,10 +158,25 @@ def test_two_numbered_agents_in_one_conversation_are_not_guessed_to_be_one(tmp_p
     items = read(write(tmp_path, "day.jsonl", lines(transfer, mixed, plain)))
     assert [t.id for t in good(items)] == ["T3"]
     assert bad(items) == [
-        (1, "T1: more than one agent (坐席1、坐席2): numbered speakers are read only when a conversation has "
+        (1, "T1: more than one agent (坐席1、坐席2): numbered or noted speakers are read only when a conversation has "
             "one agent label"),
-        (2, "T2: more than one agent (坐席、坐席A): numbered speakers are read only when a conversation has "
+        (2, "T2: more than one agent (坐席、坐席A): numbered or noted speakers are read only when a conversation has "
             "one agent label")]
+
+
+def test_speakers_with_a_note_in_brackets_are_their_role_when_each_role_has_one_label(tmp_path: Path) -> None:
+    noted = record("T1", turns=[{"speaker": "客户(来电)", "text": "喂，你好"},
+                                {"speaker": "坐席（工号1024）", "text": GREETING},
+                                {"speaker": "系统(自动播报)", "text": "本次通话可能被录音"},
+                                {"speaker": "客户(来电)", "text": QUESTION}])
+    transfer = record("T2", turns=[{"speaker": "坐席(王小明)", "text": GREETING}, {"speaker": "客户", "text": QUESTION},
+                                   {"speaker": "坐席(李娜)", "text": "您好，我是宽带部门的，您的光猫需要重启。"}])
+    items = read(write(tmp_path, "day.jsonl", lines(noted, transfer)))
+    assert [(t.id, [x.speaker for x in t.turns]) for t in good(items)] == [
+        ("T1", ["customer", "agent", "system", "customer"])]
+    assert bad(items) == [
+        (2, "T2: more than one agent (坐席(李娜)、坐席(王小明)): numbered or noted speakers are read only when a "
+            "conversation has one agent label")]
 
 
 def test_text_with_numbered_speakers_and_a_bot(tmp_path: Path) -> None:
@@ -205,7 +220,7 @@ def test_jsonl_bad_records_are_reported_and_the_rest_is_read(tmp_path: Path) -> 
         (6, "T6: record has no turns"),
         (7, "T7: turn 1 has no speaker"),
         (8, "T8: turn 0: unknown speaker '主持人'"),
-        (9, "T9: turn 0: start is not a number of seconds or mm:ss: '刚才'"),
+        (9, "T9: turn 0: start '刚才' is not a time (seconds, mm:ss or a date and time)"),
         (10, "T10: turn 0: text is not a string"),
         (11, "T11: turn 0 has no text"),
         (12, "T12: turn 0 is not an object"),

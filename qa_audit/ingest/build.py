@@ -7,9 +7,12 @@ held to the same rules and fail with the same reasons:
 - a transcript needs an id, an agent id and at least one turn; an agent id is never
   guessed, so no call is ever scored against an "unknown" agent;
 - every turn needs a known speaker and a text (numbers are taken as text); a numbered
-  label (坐席A, 客户1) is read as its role only when it is the conversation's one label
-  for that role: 坐席1 and 坐席2 (or 坐席 and 坐席1) are two people, and the call would be
-  scored against one agent for both;
+  label (坐席A, 客户1) or one with a note (坐席(工号1024), 客户(来电)) is read as its role
+  only when it is the conversation's one label for that role: 坐席1 and 坐席2 (or 坐席 and
+  坐席1, 坐席(王) and 坐席(李)) are two people, and the call would be scored against one
+  agent for both;
+- turn times written as moments (date-times, Unix timestamps, times of day) become
+  seconds from the call's start, read per conversation (`turn_times`);
 - times are kept only when every agent and customer turn has both a start and an end
   (the labeling guide, ../shared/eval/LABELING.md beside the project: on every turn or
   none). A transcript with partial times is still audited, untimed, so the talk ratio
@@ -32,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from qa_audit.ingest import fields as f
+from qa_audit.ingest.turn_times import TimeError, turn_times
 from qa_audit.model import Transcript, Turn
 
 
@@ -65,8 +69,13 @@ def _string(name: str, value: object) -> str:
     raise f.RecordError(f"{name} is not a string")
 
 
-def _turn(index: int, raw: RawTurn) -> Turn:
-    where = f"turn {index}" if raw.line is None else f"turn {index} (line {raw.line})"
+def _where(index: int, raw: RawTurn) -> str:
+    return f"turn {index}" if raw.line is None else f"turn {index} (line {raw.line})"
+
+
+def _said(index: int, raw: RawTurn) -> tuple[str, str]:
+    """The turn's speaker role and text."""
+    where = _where(index, raw)
     who = _string(f"{where}: speaker", raw.speaker)
     if not who:
         raise f.RecordError(f"{where} has no speaker")
@@ -76,39 +85,42 @@ def _turn(index: int, raw: RawTurn) -> Turn:
     if raw.text is None:
         raise f.RecordError(f"{where} has no text")
     if isinstance(raw.text, str):
-        text = _writable(raw.text)
-    elif isinstance(raw.text, int | float) and not isinstance(raw.text, bool):
-        text = str(raw.text)
-    else:
-        raise f.RecordError(f"{where}: text is not a string")
-    times: list[float | None] = []
-    for name, value in (("start", raw.start), ("end", raw.end)):
-        if value is None or value == "":
-            times.append(None)
-            continue
-        try:
-            times.append(f.seconds(value))
-        except ValueError:
-            raise f.RecordError(f"{where}: {name} is not a number of seconds or mm:ss: {value!r}") from None
-    start, end = times
-    if start is not None and end is not None and end < start:
-        raise f.RecordError(f"{where}: end {end:g} is before start {start:g}")
-    return Turn(index, speaker, text, start, end)
+        return speaker, _writable(raw.text)
+    if isinstance(raw.text, int | float) and not isinstance(raw.text, bool):
+        return speaker, str(raw.text)
+    raise f.RecordError(f"{where}: text is not a string")
 
 
-def _one_label_per_numbered_role(labels: Iterable[str]) -> None:
+def _turns(raw_turns: list[RawTurn], started_at: str | None) -> list[Turn]:
+    """The validated turns, their times made seconds from the call's start (`turn_times`)."""
+    said = [_said(i, raw) for i, raw in enumerate(raw_turns)]
+    try:
+        times = turn_times([value for raw in raw_turns for value in (raw.start, raw.end)], started_at)
+    except TimeError as exc:
+        index, name = divmod(exc.index, 2)
+        raise f.RecordError(f"{_where(index, raw_turns[index])}: {('start', 'end')[name]} {exc.reason}") from None
+    turns = []
+    for index, ((speaker, text), raw) in enumerate(zip(said, raw_turns, strict=True)):
+        start, end = times[2 * index], times[2 * index + 1]
+        if start is not None and end is not None and end < start:
+            raise f.RecordError(f"{_where(index, raw)}: end {end:g} is before start {start:g}")
+        turns.append(Turn(index, speaker, text, start, end))
+    return turns
+
+
+def _one_label_per_qualified_role(labels: Iterable[str]) -> None:
     """RecordError when a role's turns carry several labels and one of them is numbered
-    (module docstring). Plain aliases may differ (坐席 and 客服 are one agent's role)."""
+    or noted (module docstring). Plain aliases may differ (坐席 and 客服 are one agent's role)."""
     by_role: dict[str, set[str]] = {}
     for label in labels:
         role = f.speaker(label)
         if role is not None:
             by_role.setdefault(role, set()).add(label)
     for role, found in by_role.items():
-        if len({f.key(label) for label in found}) > 1 and any(f.numbered_role(label) for label in found):
+        if len({f.key(label) for label in found}) > 1 and any(f.qualified_role(label) for label in found):
             names = "、".join(sorted(found))
-            raise f.RecordError(f"more than one {role} ({names}): numbered speakers are read only when a "
-                                f"conversation has one {role} label")
+            raise f.RecordError(f"more than one {role} ({names}): numbered or noted speakers are read only "
+                                f"when a conversation has one {role} label")
 
 
 def _untimed_unless_complete(turns: list[Turn]) -> tuple[Turn, ...]:
@@ -140,12 +152,13 @@ def build_transcript(
             if known is None:
                 raise f.RecordError(f"unknown channel {given!r} (expected call/电话 or chat/在线)")
             channel = known
-        started = _string("started_at", values.get("started_at"))
+        written = _string("started_at", values.get("started_at"))
+        started = f.started_at(written) if written else None
         raw_turns = list(turns)
-        checked = [_turn(i, raw) for i, raw in enumerate(raw_turns)]
+        checked = _turns(raw_turns, started)
         if not checked:
             raise f.RecordError("record has no turns")
-        _one_label_per_numbered_role(_string("speaker", raw.speaker) for raw in raw_turns)
+        _one_label_per_qualified_role(_string("speaker", raw.speaker) for raw in raw_turns)
         return Transcript(
             id=tid,
             agent_id=agent_id,
@@ -153,7 +166,7 @@ def build_transcript(
             channel=channel,
             agent_name=_string("agent_name", values.get("agent_name")),
             team=_string("team", values.get("team")),
-            started_at=f.started_at(started) if started else None,
+            started_at=started,
             source=source,
             line=line,
         )

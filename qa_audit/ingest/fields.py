@@ -10,7 +10,6 @@ Traditional to Simplified, lower case, with spaces, `_` and `-` dropped, so `Age
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -82,8 +81,9 @@ NUMBERED_SPEAKERS = {
     "customer": ("customer", "客户", "用户", "顾客", "user", "client"),
 }
 """Role words that ASR diarization and multi-seat exports number: 坐席A, 坐席1, 客户B, Agent 2.
-Such a label means that role only when it is the conversation's one label for the role
-(see `build`): 坐席1 and 坐席2 in one call are two agents, and one agent id cannot be both."""
+Such a label, like one with a note (`_NOTED`), means that role only when it is the
+conversation's one label for the role (see `build`): 坐席1 and 坐席2 in one call are two
+agents, and one agent id cannot be both."""
 
 _ROLE_WORDS = [key(word) for words in NUMBERED_SPEAKERS.values() for word in words]
 _NUMBERED = re.compile(
@@ -92,6 +92,10 @@ _NUMBERED = re.compile(
 )
 """坐席A / 坐席1, but an English role word only with a number (Agent 2): with a letter it
 would read plain words as roles ('users', 'staffs')."""
+
+_NOTED = re.compile(r"([^()]+)\(([^()]{1,20})\)")
+"""A role with a note in brackets, after `key` (full-width brackets made half-width):
+客户(来电), 坐席(工号1024), 客服（王小明）, 系统(自动回复)."""
 
 CHANNELS = _values({
     "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线", "呼入", "呼出", "外呼", "来电", "去电"),
@@ -122,15 +126,30 @@ def fields(record: Mapping[str, object], table: Mapping[str, tuple[str, int]]) -
 def speaker(value: str) -> str | None:
     """agent / customer / system, or None for a role this tool does not know.
 
-    A numbered label (坐席A) gives its role here; whether it is the conversation's only
-    label for that role is checked where the whole conversation is known (`build`).
+    A numbered label (坐席A) or one with a note (客户(来电)) gives its role here; whether
+    it is the conversation's only label for that role is checked where the whole
+    conversation is known (`build`).
     """
-    return SPEAKERS.get(key(value)) or numbered_role(value)
+    written = key(value)
+    if role := SPEAKERS.get(written):
+        return role
+    noted = _NOTED.fullmatch(written)
+    return SPEAKERS.get(noted[1]) if noted else _numbered_role(written)
 
 
-def numbered_role(value: str) -> str | None:
-    """agent / customer for a numbered label such as 坐席A or 客户1 (`NUMBERED_SPEAKERS`), else None."""
-    match = _NUMBERED.fullmatch(key(value))
+def qualified_role(value: str) -> str | None:
+    """agent / customer for a label that qualifies its role word, numbered (坐席A, 客户1,
+    `NUMBERED_SPEAKERS`) or noted (坐席(工号1024)), else None."""
+    written = key(value)
+    noted = _NOTED.fullmatch(written)
+    if noted:
+        role = SPEAKERS.get(noted[1])
+        return role if role in NUMBERED_SPEAKERS else None
+    return _numbered_role(written)
+
+
+def _numbered_role(written: str) -> str | None:
+    match = _NUMBERED.fullmatch(written)
     if match is None:
         return None
     word = match[1] or match[3]
@@ -140,33 +159,6 @@ def numbered_role(value: str) -> str | None:
 def channel(value: str) -> str | None:
     """call / chat, or None for a channel this tool does not know."""
     return CHANNELS.get(key(value))
-
-
-_CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
-
-
-def seconds(value: object) -> float:
-    """Seconds from a number, a numeric string, or a "mm:ss" / "hh:mm:ss" string.
-
-    Raises ValueError for anything else, including negative and non-finite numbers.
-    """
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int | float):
-        result = float(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        clock = _CLOCK.fullmatch(text)
-        if clock:
-            hours, minutes, secs = clock.groups()
-            result = int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
-        else:
-            result = float(text)
-    else:
-        raise ValueError(value)
-    if not math.isfinite(result) or result < 0:
-        raise ValueError(value)
-    return result
 
 
 _DATETIME = re.compile(

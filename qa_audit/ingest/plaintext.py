@@ -21,14 +21,17 @@ What a supervisor pastes from a chat window or an ASR tool prints:
   header agent id, a file named `<agent id>_<YYYYMMDD>_<anything>.txt`, e.g.
   `A1024_20261121_0001.txt`, gives the agent id (letters then digits) and the date
   (started_at 2026-11-21). Otherwise the file is an error: an agent is never guessed.
-- Turns: a speaker prefix (坐席/客服/客户/用户/系统/agent/customer/…, full- or half-width
-  colon). A line without a known prefix continues the previous turn.
+- Turns: a speaker prefix (坐席/客服/客户/用户/系统/agent/customer/…, also numbered or with
+  a note in brackets: 坐席A, 客户(来电); full- or half-width colon). A line without a
+  known prefix continues the previous turn.
 - Times: an optional `[mm:ss]` or `[hh:mm:ss]` at the start of a turn line is its start;
-  a turn ends where the next one starts. The last turn's end can only come from a bare
-  timestamp line closing the file (`[00:31]`, optionally followed by a note such as
-  通话结束). Without that line, or when some turns have no timestamp, the transcript is
-  untimed: an estimated duration for the last turn would bias the talk ratio, and the
-  character basis is an honest fallback.
+  a turn ends where the next one starts. An ASR tool's time of day or date and time
+  (`09:15:06 坐席：…`, `[2026-11-21 09:15:06] 坐席：…`) counts from the call's start
+  (`turn_times`); written bare, without brackets, it is read only before a speaker. The
+  last turn's end can only come from a timestamp line closing the file (`[00:31]`,
+  optionally followed by a note such as 通话结束). Without that line, or when some turns
+  have no timestamp, the transcript is untimed: an estimated duration for the last turn
+  would bias the talk ratio, and the character basis is an honest fallback.
 - Channel defaults to call.
 """
 
@@ -44,10 +47,14 @@ from pathlib import Path
 from qa_audit.ingest import fields as f
 from qa_audit.ingest.build import RawTurn, build_transcript
 from qa_audit.ingest.encoding import NotText, decode_whole
+from qa_audit.ingest.turn_times import TimeError, turn_times
 from qa_audit.model import IngestError, Transcript
 
-_TIMESTAMP = re.compile(r"[\[【]\s*(\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?)\s*[\]】]\s*")
-_PREFIX = re.compile(r"([^\s:：\[\]【】]{1,12})\s*[:：]\s*(.*)", re.DOTALL)
+_TIME = r"(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}[ T])?\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?"
+_TIMESTAMP = re.compile(rf"[\[【]\s*({_TIME})\s*[\]】]\s*|({_TIME})(?:\s+|$)")
+_LABEL = r"[^\s:：\[\]【】()（）]{1,12}|[^\s:：\[\]【】()（）]{1,8}\s*[(（][^()（）:：]{1,20}[)）]"
+"""A speaker label: a word (坐席, 客户A) or a word with a note in brackets (客户(来电))."""
+_PREFIX = re.compile(rf"({_LABEL})\s*[:：]\s*(.*)", re.DOTALL)
 _SEPARATOR = re.compile(r"-{3,}|={3,}")
 _FILE_NAME = re.compile(r"(?P<agent>[A-Za-z]+\d+)_(?P<date>\d{8})(?:_.*)?")
 _HEADER_FIELDS = frozenset({"id", "agent_id", "agent_name", "team", "channel", "started_at"})
@@ -68,7 +75,7 @@ class _Turn:
 
     speaker: str
     line: int
-    start: float | None
+    start: str | None
     text: list[str] = field(default_factory=list)
 
 
@@ -87,7 +94,23 @@ def _speaker_line(line: str) -> tuple[str, str] | None:
     return (match[1], match[2].strip()) if match and f.speaker(match[1]) is not None else None
 
 
-def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, float] | None]:
+def _stamp(text: str, turns: list[_Turn]) -> tuple[str | None, str]:
+    """The time a line opens with, and the rest of the line.
+
+    In brackets ([00:04], [2026-11-21 09:15:06]) a time is always one. A bare one
+    (09:15:06 坐席：…) only before a speaker, or alone on a line after a timed turn (the
+    closing time): a message may well begin with a time of its own (10:30 我到家).
+    """
+    stamp = _TIMESTAMP.match(text)
+    if stamp is None:
+        return None, text
+    rest = text[stamp.end():]
+    if stamp[1] or _speaker_line(rest) or (not rest and turns and turns[-1].start is not None):
+        return stamp[1] or stamp[2], rest
+    return None, text
+
+
+def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, str] | None]:
     """Header fields, turns and the closing timestamp (line, seconds), or _LineError."""
     header: dict[str, str] = {}
     position = 0
@@ -99,7 +122,7 @@ def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, fl
             if not text or _SEPARATOR.fullmatch(text):
                 position += 1
                 break
-            if _TIMESTAMP.match(text) or _speaker_line(text):
+            if _stamp(text, [])[0] or _speaker_line(text):
                 break
             if not _PREFIX.fullmatch(text):
                 raise _LineError(position + 1, "header line is not 'name: value' (end the header with a blank line)")
@@ -107,16 +130,14 @@ def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, fl
                 header.setdefault(*item)
             position += 1
     turns: list[_Turn] = []
-    closing: tuple[int, float] | None = None
+    closing: tuple[int, str] | None = None
     for number, raw in enumerate(lines[position:], position + 1):
         text = raw.strip()
         if not text or (not turns and _SEPARATOR.fullmatch(text)):
             continue
         if closing is not None:
             raise _LineError(closing[0], "a timestamp without a speaker may only end the conversation")
-        start = None
-        if stamp := _TIMESTAMP.match(text):
-            start, text = f.seconds(stamp[1]), text[stamp.end():]
+        start, text = _stamp(text, turns)
         said = _speaker_line(text)
         if said:
             turns.append(_Turn(said[0], number, start, [said[1]]))
@@ -131,21 +152,35 @@ def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, fl
     return header, turns, closing
 
 
-def _raw_turns(turns: list[_Turn], closing: tuple[int, float] | None) -> list[RawTurn]:
-    """Turns with start = timestamp and end = next timestamp, when every turn is timed and closed."""
+def _raw_turns(turns: list[_Turn], closing: tuple[int, str] | None, started_at: str | None) -> list[RawTurn]:
+    """Turns with start = timestamp and end = next timestamp, when every turn is timed and
+    closed; times of day and date-times count from the call's start (`turn_times`)."""
     if not turns:
         return []
-    starts = [t.start for t in turns]
-    timed = closing is not None and all(s is not None for s in starts)
-    ends: list[float | None] = [*starts[1:], closing[1] if closing else None]
-    lines = [*(t.line for t in turns[1:]), closing[0] if closing else 0]
+    lines = [*(t.line for t in turns), closing[0] if closing else 0]
+    try:
+        stamps = turn_times([*(t.start for t in turns), closing[1] if closing else None], started_at)
+    except TimeError as exc:
+        raise _LineError(lines[exc.index], f"timestamp {exc.reason}") from None
+    starts, end = stamps[:-1], stamps[-1]
+    timed = end is not None and all(s is not None for s in starts)
+    ends = [*starts[1:], end]
     raw = []
-    for turn, end, end_line in zip(turns, ends, lines, strict=True):
-        if timed and turn.start is not None and end is not None and end < turn.start:
+    for turn, start, end, end_line in zip(turns, starts, ends, lines[1:], strict=True):
+        if timed and start is not None and end is not None and end < start:
             raise _LineError(end_line, f"timestamp is earlier than the one on line {turn.line}")
-        raw.append(RawTurn(turn.speaker, "\n".join(turn.text), turn.start if timed else None,
+        raw.append(RawTurn(turn.speaker, "\n".join(turn.text), start if timed else None,
                            end if timed else None, turn.line))
     return raw
+
+
+def _started_at(written: str | None) -> str | None:
+    """The header's start time, as a count for the turn times to start from; an unreadable
+    one is reported by `build_transcript`."""
+    try:
+        return f.started_at(written) if written else None
+    except f.RecordError:
+        return None
 
 
 def read_text(path: Path, source: str) -> Iterator[Transcript | IngestError]:
@@ -153,7 +188,7 @@ def read_text(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     try:
         text = decode_whole(path.read_bytes())
         header, turns, closing = _parse(text.split("\n"))
-        raw_turns = _raw_turns(turns, closing)
+        raw_turns = _raw_turns(turns, closing, _started_at(header.get("started_at")))
     except NotText as exc:
         yield IngestError(source, exc.line, exc.reason)
         return
