@@ -271,3 +271,82 @@ def test_a_typo_in_the_id_of_a_rule_to_change_is_one_error_that_names_the_likely
         "(a new rule needs 'kind' and the other required keys)",
         f"{lexicon}:2: lexicon 'taboo_impatiant' has no 'phrases' and extends nothing; did you mean 'taboo_impatient'?",
     ])
+
+
+def test_removing_a_phrase_written_in_traditional_removes_it(tmp_path: Path) -> None:
+    write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_impatient:\n    remove: [磨嘰]\n")
+    pack = load_pack([tmp_path])
+    assert "磨叽" not in pack.lexicons["taboo_impatient"]
+    findings = Auditor(pack).findings(conversation("坐席: 您别磨叽了，我帮您查一下。"))
+    assert [f.matched for f in findings if f.check == "prohibited"] == []
+
+
+def test_a_remove_that_would_remove_nothing_is_an_error_that_says_why(tmp_path: Path) -> None:
+    lexicons = write(tmp_path / "lexicons.yaml", """\
+lexicons:
+  taboo_impatient:
+    remove: [磨唧]
+  taboo_standard_lines:
+    remove: [大声点]
+""")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{lexicons}:2: lexicon 'taboo_impatient' has no phrase '磨唧' to remove; did you mean '磨磨唧唧'?",
+        f"{lexicons}:4: lexicon 'taboo_standard_lines': '大声点' is one form of its phrase "
+        "'大声(一点|点|一点儿|点儿)'; remove '大声(一点|点|一点儿|点儿)' and add back the forms to keep",
+    ]
+
+
+def test_a_lexicon_emptied_by_a_site_pack_is_an_error_not_a_rule_that_never_fires(tmp_path: Path) -> None:
+    lexicons = write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_standard_lines:\n    phrases: []\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{lexicons}:2: lexicon 'taboo_standard_lines' has no phrases left; to stop the rules that use it, "
+        "set enabled: false on them"]
+
+
+def test_a_phrase_written_as_a_regular_expression_is_an_error(tmp_path: Path) -> None:
+    lexicons = write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_standard_lines:\n    add: [不.*知道]\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{lexicons}:2: lexicon taboo_standard_lines: '不.*知道' looks like a regular expression, but phrases are "
+        "words: write 不…知道 for words in between and 说明书(吧|啊) for alternatives"]
+
+
+def test_one_rule_set_in_two_files_of_a_pack_is_an_error_naming_both(tmp_path: Path) -> None:
+    first = write(tmp_path / "TLK001.yaml", "id: TLK001\nmax: 0.50\n")
+    copy = write(tmp_path / "TLK001 - 副本.yaml", "id: TLK001\nmax: 0.45\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{first}:1: rule TLK001 is also set in {copy}: a pack sets each rule in one file"]
+
+
+def test_rule_files_the_loader_would_pass_over_are_errors(tmp_path: Path) -> None:
+    write(tmp_path / "site" / "HLD001.YAML", "id: HLD001\nenabled: false\n")
+    notepad = write(tmp_path / "site" / "GRT002.yaml.txt", "id: GRT002\nenabled: false\n")
+    write(tmp_path / "site" / "说明.md", "本站点规则包\n")
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path / "site", tmp_path / "nothing"])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{notepad}: not read: a rule pack file's name must end in .yaml; rename it",
+        f"{tmp_path / 'nothing'}: no rule files (.yaml) in this folder"]
+    notepad.unlink()
+    assert not load_pack([tmp_path / "site"]).rule("HLD001").enabled  # .YAML is read
+
+
+@pytest.mark.parametrize(("pass_mark", "error"), [
+    (850, "scoring.pass_mark 850 is above the start score 100: no call could pass"),
+    (0.85, "scoring.pass_mark 0.85 looks like a share; the pass mark is in points, e.g. 85"),
+])
+def test_a_pass_mark_no_call_could_meet_or_written_as_a_share_is_an_error(
+    tmp_path: Path, pass_mark: float, error: str
+) -> None:
+    settings = write(tmp_path / "pack.yaml", f"scoring:\n  pass_mark: {pass_mark}\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [f"{settings}:1: {error}"]

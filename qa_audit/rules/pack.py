@@ -135,10 +135,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _yaml_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+def _yaml_files(pack: Path, errors: list[PackError]) -> list[Path]:
+    """The pack's YAML files: the file itself, or a folder's, walked recursively.
+
+    Notepad saves GRT003.yaml.txt and a rename makes GRT003.YAML; a file the loader passed
+    over would leave its rule out of the night's audit without a word, so such a name is
+    an error, and so is a folder without one rule file (the wrong folder given).
+    """
+    if pack.is_file():
+        return [pack]
+    files = []
+    for path in sorted(pack.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(pack).parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in YAML_SUFFIXES:
+            files.append(path)
+        elif any(suffix in path.name.lower() for suffix in YAML_SUFFIXES):
+            errors.append(PackError(path, None, "not read: a rule pack file's name must end in .yaml; rename it"))
+    if not files:
+        errors.append(PackError(pack, None, "no rule files (.yaml) in this folder"))
+    return files
 
 
 def load_pack(extra: Sequence[Path] = ()) -> RulePack:
@@ -154,12 +170,20 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
         if not pack.exists():
             errors.append(PackError(pack, None, "rule pack not found"))
             continue
-        for file in _yaml_files(pack):
+        set_here: dict[str, Path] = {}
+        for file in _yaml_files(pack, errors):
             try:
                 data = load_yaml(file)
             except PackError as exc:
                 errors.append(exc)
                 continue
+            rule_id = data.get("id") if isinstance(data, LineDict) and file.name != "pack.yaml" else None
+            if isinstance(rule_id, str) and rule_id in set_here:
+                errors.append(PackError(file, data.line_of("id"), f"rule {rule_id} is also set in "
+                                        f"{set_here[rule_id]}: a pack sets each rule in one file"))
+                continue
+            if isinstance(rule_id, str):
+                set_here[rule_id] = file
             if file.name == "pack.yaml":
                 scoring = _read_settings(data, file, scoring, errors)
             elif isinstance(data, LineDict) and "lexicons" in data:
@@ -182,6 +206,8 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)), labels)
     for rule in pack.rules:
         for phrase in rule_phrases(rule):
+            if phrase.startswith("@") and phrase[1:] in lexicons:
+                continue  # its entries are checked with the lexicon, the file to mend
             try:
                 pack.patterns([phrase])
             except PhraseError as exc:
@@ -195,6 +221,33 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     if errors:
         raise PackErrors(_unique(errors))
     return pack
+
+
+def _entry_of(phrase: str, entries: Sequence[str], lexicon: str) -> str:
+    """The entry of `entries` that `remove: [phrase]` means, written as in the lexicon or
+    in another script or punctuation width (磨嘰 for 磨叽): the same patterns.
+
+    PhraseError when there is none: a `remove` that removed nothing would leave the phrase
+    flagged every night while its author believes it gone. A phrase that is one form of
+    an entry with alternatives (大声点 of 大声(一点|点)) is named with that entry.
+    """
+    if phrase in entries:
+        return phrase
+    forms = _forms(phrase)
+    for entry in entries:
+        if not entry.startswith("@") and _forms(entry) == forms:
+            return entry
+    for entry in entries:
+        if not entry.startswith("@") and forms < _forms(entry):
+            raise PhraseError(f"lexicon {lexicon!r}: {phrase!r} is one form of its phrase {entry!r}; remove "
+                              f"{entry!r} and add back the forms to keep")
+    close = difflib.get_close_matches(phrase, [e for e in entries if not e.startswith("@")], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise PhraseError(f"lexicon {lexicon!r} has no phrase {phrase!r} to remove{hint}")
+
+
+def _forms(phrase: str) -> frozenset[tuple[tuple[str, ...], tuple[int, ...], bool]]:
+    return frozenset((p.parts, p.gaps, p.anchored) for p in expand(phrase))
 
 
 def _changes_a_rule(data: LineDict) -> bool:
@@ -241,6 +294,13 @@ def _read_settings(data: Any, file: Path, scoring: Scoring, errors: list[PackErr
             errors.append(PackError(file, data.line_of("scoring"), f"scoring.{key} must be a number >= 0"))
         else:
             values[key] = float(value)
+    line = data.line_of("scoring")
+    if values["pass_mark"] > values["start"]:
+        errors.append(PackError(file, line, f"scoring.pass_mark {values['pass_mark']:g} is above the start score "
+                                            f"{values['start']:g}: no call could pass"))
+    elif 0 < values["pass_mark"] < 1:
+        errors.append(PackError(file, line, f"scoring.pass_mark {values['pass_mark']:g} looks like a share; "
+                                            "the pass mark is in points, e.g. 85"))
     return Scoring(**values)
 
 
@@ -276,8 +336,15 @@ def _read_lexicons(
             errors.append(PackError(file, line, f"lexicon {name!r} has no 'phrases' and extends nothing{hint}"))
             continue
         phrases += [p for p in lists.get("add", []) if p not in phrases]
-        removed = set(lists.get("remove", []))
-        lexicons[name] = tuple(p for p in phrases if p not in removed)
+        for phrase in lists.get("remove", []):
+            try:
+                phrases.remove(_entry_of(phrase, phrases, name))
+            except PhraseError as exc:
+                errors.append(PackError(file, line, str(exc)))
+        if not phrases:
+            errors.append(PackError(file, line, f"lexicon {name!r} has no phrases left; to stop the rules "
+                                                "that use it, set enabled: false on them"))
+        lexicons[name] = tuple(phrases)
         if isinstance(entry.get("description"), str):
             # "不知其然 — professed ignorance …": the words before the dash name the lexicon in evidence
             labels[name] = entry["description"].split("—")[0].strip()

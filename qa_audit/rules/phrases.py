@@ -27,6 +27,8 @@ GAP_MARKERS = ("…", "...")
 NUMBER = "#"
 ANCHOR = "^"
 _ALTERNATION = re.compile(r"\(([^()]*)\)")
+_REGEX = re.compile(r"\.[*+]|[\[\]{}\\]")
+"""What only a regular expression has (.* [ab] {2} \\d); ... is a gap and ? a question mark."""
 
 
 class PhraseError(ValueError):
@@ -53,6 +55,9 @@ def expand(phrase: str) -> list[Pattern]:
     """Expand one phrase (not a lexicon reference) into its patterns."""
     if not isinstance(phrase, str) or not phrase.strip():
         raise PhraseError("a phrase must be non-empty text")
+    if _REGEX.search(phrase):
+        raise PhraseError(f"{phrase!r} looks like a regular expression, but phrases are words: write 不…知道 for "
+                          "words in between and 说明书(吧|啊) for alternatives")
     if phrase.count("(") != phrase.count(")"):
         raise PhraseError(f"unbalanced parentheses in {phrase!r}")
     pieces = _ALTERNATION.split(phrase)
