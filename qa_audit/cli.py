@@ -20,8 +20,9 @@ from typing import Any
 import click
 
 from qa_audit import __version__, exit_codes
-from qa_audit.ingest import REPORTS_MARKER, SUPPORTED_SUFFIXES
+from qa_audit.ingest import SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
+from qa_audit.report import folder
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 from qa_audit.workers import BrokenProcessPool, cores
 
@@ -155,12 +156,14 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
         workers=workers or cores(), backend=segmenter, force=force, quiet=quiet, xlsx=not no_xlsx,
     )
-    _prepare_out(out_dir)
+    folder.prepare(out_dir)
     handler = _run_log(out_dir / "audit.log")
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
+        for level, note in folder.finish(out_dir, summary.outputs):
+            logging.getLogger("qa_audit").log(level, "%s", note)
     except Terminated:
         _stop("stopped by SIGTERM (a time limit, a service stop or kill); everything committed is kept "
               "and the next run takes it up", exit_codes.TERMINATED)
@@ -209,16 +212,6 @@ def _check_out_is_no_input(out_dir: Path, inputs: tuple[Path, ...]) -> None:
         click.echo(f"error: --out {out_dir} is also an input folder ({clash}): the next run would read the reports "
                    "back as transcripts; write them to a folder of their own (a subfolder of it is fine)", err=True)
         sys.exit(exit_codes.USAGE)
-
-
-def _prepare_out(out_dir: Path) -> None:
-    """Create the reports folder and mark it as one, so no later run reads it as input
-    (a night's folder of reports kept inside the inbox, see `ingest.REPORTS_MARKER`)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    marker = out_dir / REPORTS_MARKER
-    if not marker.exists():
-        marker.write_text("qa-audit writes its reports here and never reads this folder as input.\n",
-                          encoding="utf-8")
 
 
 def _run_log(path: Path) -> logging.Handler:
@@ -395,7 +388,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     stored the rows were asked. --agent chooses whose workbooks (and JSON Lines rows) are
     written; teams, ranks and averages are still those of everyone in the period.
     """
-    from qa_audit.report.jsonl import write_jsonl
+    from qa_audit.report.jsonl import CALLS, FINDINGS, write_jsonl
     from qa_audit.report.source import MaskedSource, ReportSource
     from qa_audit.report.standard import standard_of
     from qa_audit.report.xlsx import write_workbooks
@@ -420,7 +413,7 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
                 sys.exit(exit_codes.NOTHING)
             for agent_id in sorted(set(agents) - present):
                 click.echo(f"warning: no calls of agent {agent_id} in that period", err=True)
-            _prepare_out(out_dir)
+            folder.prepare(out_dir)
             calls, findings = write_jsonl(period_of(store, agents), out_dir)
             period = f"{start or '最早'} 至 {end or '最近'}" if (start or end) else None
             # The workbooks read everyone in the period: an agent is compared with the
@@ -432,6 +425,9 @@ def report(db_path: Path, out_dir: Path, date_from: Any, date_to: Any, agents: t
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exit_codes.USAGE)
+    # `report` keeps no run log: what tidying the folder did is said on the terminal.
+    for level, note in folder.finish(out_dir, [out_dir / CALLS, out_dir / FINDINGS, *books]):
+        click.echo(f"warning: {note}" if level >= logging.WARNING else note, err=level >= logging.WARNING)
     click.echo(f"{calls} call(s), {findings} finding(s), {len(books)} workbook(s) written to {out_dir}")
 
 

@@ -84,6 +84,8 @@ class RunSummary:
     calls: int = 0
     findings: int = 0
     outputs: list[Path] = field(default_factory=list)
+    """The report files the run wrote into --out, all of them: the reports folder records
+    them, and a file of the previous run not among them is removed (`report.folder`)."""
     undated: int = 0
     """Transcripts of the input without a readable start time: in this run's reports, but
     never in a dated period report, never pruned, and not told from another day's call."""

@@ -370,6 +370,32 @@ def test_a_report_over_the_whole_history_writes_the_same_json_lines_as_the_audit
         assert (tmp_path / "all" / name).read_text(encoding="utf-8") == audited
 
 
+def test_a_report_for_one_agent_into_the_folder_of_everyones_leaves_only_its_own_reports(
+    runner: CliRunner, history: tuple[Path, list], tmp_path: Path
+) -> None:
+    """The folder holds one report: the other agents' workbooks of the earlier one would be
+    taken for part of it. A report that writes nothing removes nothing."""
+    db, _ = history
+    out = tmp_path / "coaching"
+    out.mkdir()
+    (out / "说明.docx").write_bytes(b"PK\x03\x04")  # the team lead's own file
+    everyone = runner.invoke(main, ["report", "--db", str(db), "--out", str(out), "--workers", "1"])
+    assert everyone.exit_code == 0, everyone.output
+    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted([*AGENT_BOOKS, "overview.xlsx"])
+
+    empty = runner.invoke(main, ["report", "--db", str(db), "--out", str(out), "--from", "2027-01-01"])
+    assert empty.exit_code == 3
+    assert sorted(p.name for p in out.glob("*.xlsx")) == sorted([*AGENT_BOOKS, "overview.xlsx"])
+
+    one = runner.invoke(main, ["report", "--db", str(db), "--out", str(out), "--agent", "A1024"])
+    assert one.exit_code == 0, one.output
+    assert sorted(p.name for p in out.iterdir()) == sorted([".qa-audit-reports", "A1024_王小明.xlsx", "calls.jsonl",
+                                                            "findings.jsonl", "overview.xlsx", "说明.docx"])
+    assert one.stdout.splitlines()[0] == ("removed 6 report files of the previous run that this run did not write: "
+                                          f"{', '.join(AGENT_BOOKS[1:])}")
+    assert one.stderr == ""
+
+
 def test_report_on_an_empty_period_or_a_reversed_one(runner: CliRunner, history: tuple[Path, list],
                                                        tmp_path: Path) -> None:
     db, _ = history

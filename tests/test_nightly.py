@@ -867,3 +867,159 @@ def test_a_worker_that_dies_stops_the_run_with_a_clear_error_instead_of_hanging(
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+
+
+# --- the same reports folder every night ----------------------------------------------------
+
+MARKER = ".qa-audit-reports"
+OLD_MARKER = "qa-audit writes its reports here and never reads this folder as input.\n"
+"""The whole marker an earlier qa-audit left: the explanation line, no files recorded."""
+
+
+def night(tmp_path: Path, day: str, *agents: tuple[str, str]) -> Path:
+    """A night's export with one call per (agent id, name), in a folder of its own."""
+    inbox = tmp_path / day
+    inbox.mkdir()
+    records = [call(f"{day}-{i}", agent_id=agent_id, agent_name=name, started_at=f"{day}T10:0{i}:00+08:00")
+               for i, (agent_id, name) in enumerate(agents)]
+    (inbox / "calls.jsonl").write_text(jsonl(*records), encoding="utf-8")
+    return inbox
+
+
+def files_in(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir())
+
+
+def recorded(out: Path) -> list[str]:
+    return [line[2:] for line in (out / MARKER).read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
+
+
+def user_files(out: Path) -> dict[str, bytes]:
+    """A supervisor's own files beside the reports: never qa-audit's to remove."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "归档").mkdir()
+    files = {"说明.docx": b"PK\x03\x04", "notes.txt": "张伟的复盘，周五前".encode(), "周报.xlsx": b"PK\x03\x04",
+             "归档/A1024_王小明.xlsx": b"PK\x03\x04"}
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+    return files
+
+
+REPORTS = ["calls.jsonl", "findings.jsonl", "overview.xlsx"]
+
+
+def test_the_workbook_of_an_agent_without_calls_tonight_is_removed_and_the_log_says_so(tmp_path: Path) -> None:
+    db, out = tmp_path / "qa.db", tmp_path / "reports"
+    mine = user_files(out)
+    first = audit(night(tmp_path, "2026-11-20", ("A1024", "王小明"), ("A2015", "张伟")), "--out", out, "--db", db)
+    assert first.exit_code == 0, first.output
+    assert recorded(out) == ["calls.jsonl", "findings.jsonl", "A1024_王小明.xlsx", "A2015_张伟.xlsx", "overview.xlsx"]
+
+    second = audit(night(tmp_path, "2026-11-21", ("A2015", "张伟")), "--out", out, "--db", db)
+    assert second.exit_code == 0, second.output
+    assert files_in(out) == sorted([MARKER, "audit.log", "A2015_张伟.xlsx", *REPORTS, "说明.docx", "notes.txt",
+                                    "周报.xlsx", "归档"])
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+    assert ids_in(out) == ["2026-11-21-0"]
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert "INFO removed 1 report file of the previous run that this run did not write: A1024_王小明.xlsx\n" in log
+    lines = (out / MARKER).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == OLD_MARKER.strip()  # still a note for whoever finds the hidden file
+    assert recorded(out) == ["calls.jsonl", "findings.jsonl", "A2015_张伟.xlsx", "overview.xlsx"]
+
+
+def test_a_run_without_workbooks_removes_the_previous_ones(tmp_path: Path) -> None:
+    db, out = tmp_path / "qa.db", tmp_path / "reports"
+    inbox = night(tmp_path, "2026-11-20", ("A1024", "王小明"), ("A2015", "张伟"))
+    assert audit(inbox, "--out", out, "--db", db).exit_code == 0
+    assert audit(inbox, "--out", out, "--db", db, "--no-xlsx").exit_code == 0
+    assert files_in(out) == [MARKER, "audit.log", "calls.jsonl", "findings.jsonl"]
+    assert ("removed 3 report files of the previous run that this run did not write: A1024_王小明.xlsx, "
+            "A2015_张伟.xlsx, overview.xlsx") in (out / "audit.log").read_text(encoding="utf-8")
+
+
+def test_a_run_that_fails_while_writing_workbooks_removes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, out = tmp_path / "qa.db", tmp_path / "reports"
+    assert audit(night(tmp_path, "2026-11-20", ("A1024", "王小明"), ("A2015", "张伟")), "--out", out, "--db", db,
+                 "--workers", 1).exit_code == 0
+    before = (out / MARKER).read_bytes()
+    from qa_audit.report import xlsx
+
+    real = xlsx.write_agent
+
+    def fails_on_a2016(source: object, agent: object, *args: object) -> object:
+        if getattr(agent, "agent_id", None) == "A2016":
+            raise RuntimeError("disk trouble halfway through the workbooks")
+        return real(source, agent, *args)
+
+    monkeypatch.setattr(xlsx, "write_agent", fails_on_a2016)
+    tonight = night(tmp_path, "2026-11-21", ("A1024", "王小明"), ("A2016", "陈静怡"))
+    crashed = audit(tonight, "--out", out, "--db", db, "--workers", 1)
+    assert crashed.exit_code == 4
+    assert files_in(out) == sorted([MARKER, "audit.log", "A1024_王小明.xlsx", "A2015_张伟.xlsx", *REPORTS])
+    assert (out / MARKER).read_bytes() == before
+    assert "removed" not in (out / "audit.log").read_text(encoding="utf-8")
+
+    monkeypatch.undo()  # the rerun finishes, and last night's record still names what to remove
+    rerun = audit(tonight, "--out", out, "--db", db, "--workers", 1)
+    assert rerun.exit_code == 0, rerun.output
+    assert files_in(out) == sorted([MARKER, "audit.log", "A1024_王小明.xlsx", "A2016_陈静怡.xlsx", *REPORTS])
+
+
+@pytest.mark.parametrize("marker", [OLD_MARKER, ""], ids=["explanation-only", "empty"])
+def test_a_folder_marked_by_an_older_version_loses_nothing_and_is_recorded_from_now_on(
+    tmp_path: Path, marker: str
+) -> None:
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / MARKER).write_text(marker, encoding="utf-8")
+    (out / "A1024_王小明.xlsx").write_bytes(b"PK\x03\x04")  # the older version's workbook: not recorded by it
+    result = audit(night(tmp_path, "2026-11-21", ("A2015", "张伟")), "--out", out, "--db", tmp_path / "qa.db")
+    assert result.exit_code == 0, result.output
+    assert files_in(out) == sorted([MARKER, "audit.log", "A1024_王小明.xlsx", "A2015_张伟.xlsx", *REPORTS])
+    assert "removed" not in (out / "audit.log").read_text(encoding="utf-8")
+    assert (out / MARKER).read_text(encoding="utf-8").startswith(OLD_MARKER)
+    assert recorded(out) == ["calls.jsonl", "findings.jsonl", "A2015_张伟.xlsx", "overview.xlsx"]
+
+
+def test_a_recorded_name_that_is_gone_a_folder_or_outside_the_folder_is_logged_and_the_night_goes_on(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "reports"
+    mine = user_files(out)
+    (tmp_path / "history.txt").write_text("不是报表", encoding="utf-8")
+    (out / MARKER).write_text(OLD_MARKER + "".join(f"- {name}\n" for name in (
+        "A1024_王小明.xlsx", "../history.txt", "归档", MARKER)), encoding="utf-8")  # edited by hand
+    result = audit(night(tmp_path, "2026-11-21", ("A2015", "张伟")), "--out", out, "--db", tmp_path / "qa.db")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert (tmp_path / "history.txt").read_text(encoding="utf-8") == "不是报表"
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert "INFO A1024_王小明.xlsx, a report file of the previous run, was already gone\n" in log
+    assert "WARNING could not remove 归档, a report file of the previous run that this run did not write" in log
+    assert "removed" not in log
+    assert recorded(out) == ["calls.jsonl", "findings.jsonl", "A2015_张伟.xlsx", "overview.xlsx", "归档"]
+
+
+def test_a_marker_that_cannot_be_written_costs_a_warning_and_removes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, out = tmp_path / "qa.db", tmp_path / "reports"
+    assert audit(night(tmp_path, "2026-11-20", ("A1024", "王小明"), ("A2015", "张伟")), "--out", out,
+                 "--db", db).exit_code == 0
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("qa_audit.report.folder._write_marker", disk_full)
+    result = audit(night(tmp_path, "2026-11-21", ("A2015", "张伟")), "--out", out, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "A1024_王小明.xlsx" in files_in(out)  # never removed unless the record of it can be kept
+    log = (out / "audit.log").read_text(encoding="utf-8")
+    assert ("WARNING could not record this run's report files in .qa-audit-reports ([Errno 28] No space left on "
+            "device)\n") in log
+    assert "removed" not in log

@@ -36,7 +36,8 @@ REPORTS_MARKER = ".qa-audit-reports"
 """The file `audit` and `report` leave in every folder they write reports to. A folder
 holding it is never read as input: a night's reports kept inside the inbox would be read
 back the next night (calls.jsonl and findings.jsonl are .jsonl files, every line a bad
-record, and every workbook an export that is not read)."""
+record, and every workbook an export that is not read). It also records the report
+files of the folder's last run (`report.folder`); only its presence matters here."""
 """File suffixes read (compared in lower case)."""
 
 _NOT_READ: dict[str, str] = {
