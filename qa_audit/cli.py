@@ -60,6 +60,11 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # `qa-audit check … | head`: the reader has what it wanted. Python would print
+            # an error at exit while flushing stdout; point it at nothing instead.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(exit_codes.CLOSED_PIPE)
         except (OSError, BrokenProcessPool) as exc:
             click.echo(f"error: {_explained(exc)}", err=True)
             ctx.exit(exit_codes.USAGE)
@@ -308,12 +313,16 @@ def rules(ctx: click.Context, rule_paths: tuple[Path, ...]) -> None:
 
 @rules.command("show")
 @click.argument("rule_id")
+@rules_option
 @click.pass_obj
-def rules_show(rule_paths: tuple[Path, ...], rule_id: str) -> None:
-    """Explain one rule: message, rationale, configuration, failing and passing examples."""
+def rules_show(group_paths: tuple[Path, ...], rule_id: str, rule_paths: tuple[Path, ...]) -> None:
+    """Explain one rule: message, rationale, configuration, failing and passing examples.
+
+    `--rules` may come before `show` or after the rule id: the rule as a site pack leaves it.
+    """
     from qa_audit.rules.docs import describe
 
-    pack = _load(rule_paths)
+    pack = _load(group_paths + rule_paths)
     rule = pack.rule(rule_id.upper())
     if rule is None:
         click.echo(f"error: no rule {rule_id!r}; `qa-audit rules` lists them", err=True)

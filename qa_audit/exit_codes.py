@@ -15,3 +15,5 @@ INTERNAL = 4
 """A bug: the traceback says where."""
 TERMINATED = 128 + 15
 """Stopped by SIGTERM (a scheduler's time limit, a service stop, `kill`), as a shell reports it."""
+CLOSED_PIPE = 128 + 13
+"""The reader of stdout went away (`qa-audit check … | head`), as a shell reports SIGPIPE: no error."""

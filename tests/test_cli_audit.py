@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -539,3 +541,17 @@ def test_check_shows_turns_after_the_first_hour_in_hours(runner: CliRunner, tmp_
     result = runner.invoke(main, ["check", str(long_call)])
     assert "  2 [59:59] 客户：我的宽带还是断的。" in result.stdout.splitlines()
     assert "  3 [1:06:45] 坐席：好的，我帮您报修，感谢您的来电，再见。" in result.stdout.splitlines()
+
+
+def test_check_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> None:
+    day = (SAMPLES / "2026-11-19_calls.jsonl").read_text(encoding="utf-8")
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(day.replace('"id": "T', f'"id": "N{n}-T') for n in range(40)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "qa_audit", "check", str(many)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()  # `| head -1`
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert first.startswith("通话 N0-T1119-01")
+    assert process.stderr.read() == ""  # no "error: [Errno 32] Broken pipe", no traceback

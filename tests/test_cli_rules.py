@@ -37,6 +37,16 @@ def test_rules_show_explains_message_rationale_configuration_and_examples(runner
     assert "✓ 不知道您还有其他问题吗？" in out
 
 
+@pytest.mark.parametrize("where", ["before show", "after the id"])
+def test_rules_show_explains_the_rule_as_a_site_pack_leaves_it(runner: CliRunner, tmp_path: Path, where: str) -> None:
+    (tmp_path / "TLK001.yaml").write_text("id: TLK001\nmax: 0.50\n", encoding="utf-8")
+    args = (["rules", "--rules", str(tmp_path), "show", "TLK001"] if where == "before show"
+            else ["rules", "show", "TLK001", "--rules", str(tmp_path)])
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "  max: 0.5\n" in result.output
+
+
 def test_rules_show_unknown_id_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["rules", "show", "XYZ999"])
     assert result.exit_code == 2
