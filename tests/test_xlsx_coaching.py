@@ -416,3 +416,29 @@ def test_nobody_needing_attention_is_said_plainly(tmp_path: Path) -> None:
     count = next(row for row in summary.iter_rows(values_only=True) if row[0] == "需关注坐席")
     assert count[1:3] == (0, "有红线通话或平均得分低于合格线 80 分：无")
     assert data_rows(load_workbook(paths[-1])["坐席排名"])[0][4] is None
+
+
+def test_a_check_a_site_limits_to_chat_is_rated_on_chats_only(tmp_path: Path) -> None:
+    """结束语 is checked on chats only at this site: an agent who only took calls is not
+    shown a clean 0% for it, and the team's rate is that of its chats (1 of 1, not 1 of 3)."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "CLS001.yaml").write_text("id: CLS001\nchannels: [chat]\n", encoding="utf-8")
+    standard = standard_of(load_pack([tmp_path / "site"]))
+    no_close = finding_row("T3", LI, rule="CLS001", check="closing", text="好的。", spans=[],
+                           severity="minor", message="未使用礼貌结束语", deduction=5.0)  # fmt: skip
+    rows = [call_row("T1", WANG, score=100.0, started="2026-11-20T10:00:00+08:00"),
+            call_row("T2", WANG, score=100.0, started="2026-11-20T11:00:00+08:00"),
+            call_row("T3", LI, score=95.0, started="2026-11-20T12:00:00+08:00", channel="chat", findings=[no_close])]
+    paths = write_workbooks(MemorySource(rows, [no_close]), tmp_path / "out", standard=standard)
+
+    ranking = load_workbook(paths[-1])["坐席排名"]
+    head = header(ranking)
+    rates = {r[1]: r[head.index("结束语违规率")] for r in data_rows(ranking)}
+    assert rates == {"A1024": None, "A2048": 1}
+    team = next(row for row in load_workbook(paths[-1])["概览"].iter_rows(values_only=True) if row[0] == "售后一组")
+    team_head = next(row for row in load_workbook(paths[-1])["概览"].iter_rows(values_only=True) if row[0] == "团队")
+    assert team[team_head.index("结束语")] == 1
+    calls = load_workbook(agent_book(paths, "A1024"))["通话"]
+    column = header(calls).index("结束语")
+    assert [row[column] for row in data_rows(calls)] == [None, None]  # blank: not looked at, not a clean 0
+    assert [row[header(calls).index("服务禁语")] for row in data_rows(calls)] == [0, 0]

@@ -1,9 +1,10 @@
 """What a report takes from the rule pack it is made with, as plain data.
 
-The workbook writer needs three facts of the standard the calls were held to: which
+The workbook writer needs four facts of the standard the calls were held to: which
 checks it audits (each gets a column every night, also at 0%), the talk-share limit
-(to tell the 30% target from the limit a call is flagged above) and the per-call caps
-(to explain a finding that cost less than its weight). They are read here, once, so the
+(to tell the 30% target from the limit a call is flagged above), the per-call caps
+(to explain a finding that cost less than its weight) and the channels a check is
+limited to (whose calls its rate counts). They are read here, once, so the
 writer knows nothing of rule kinds and parameters.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qa_audit.labels import CHANNEL_NAMES, label
+from qa_audit.rules.schema import CHANNELS
 
 if TYPE_CHECKING:
     from qa_audit.rules.pack import RulePack
@@ -34,6 +36,15 @@ class Standard:
     None without such a rule."""
     caps: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Rule id -> (weight, cap) for the rules whose deductions per call are capped."""
+    channels: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Check -> the channels its rules apply to, for a check limited to some (a site's
+    结束语 for chat only): the other channels' calls are not in its rate, so a calls-only
+    agent reads 不适用 rather than a clean 0%, and a team's rate is that of its chats."""
+
+    def applies(self, check: str, channel: object) -> bool:
+        """Whether `check` looks at calls of `channel`."""
+        allowed = self.channels.get(check)
+        return allowed is None or channel in allowed
 
 
 def standard_of(pack: RulePack) -> Standard:
@@ -49,9 +60,13 @@ def standard_of(pack: RulePack) -> Standard:
             )
             talk_check, talk_limit = rule.check, f"{limit:.0%}（{others}）" if others else f"{limit:.0%}"
             break
+    channels: dict[str, set[str]] = {}
+    for rule in pack.enabled:
+        channels.setdefault(rule.check, set()).update(rule.channels)
     return Standard(
         checks=tuple(rule.check for rule in pack.enabled),
         talk_check=talk_check,
         talk_limit=talk_limit,
         caps={rule.id: (rule.weight, rule.cap) for rule in pack.enabled if rule.cap is not None},
+        channels={check: frozenset(found) for check, found in channels.items() if set(CHANNELS) - found},
     )

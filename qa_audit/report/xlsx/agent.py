@@ -62,7 +62,7 @@ def write_agent(
         trend = wb.create_sheet(TREND) if agent.several_days else None
         calls = wb.create_sheet(CALLS)
         findings = wb.create_sheet(FINDINGS)
-        _calls_sheet(calls, tally_days(source.calls(agent.agent_id), days), agent, totals, settings)
+        _calls_sheet(calls, tally_days(source.calls(agent.agent_id), days, settings.standard), agent, totals, settings)
         found = tally_rules(source.findings(agent.agent_id), rules)
         red_lines = _findings_sheet(findings, found, agent, totals, settings)
         _summary_sheet(summary, agent, totals, settings, rules)
@@ -89,7 +89,8 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     """One row per call in time order, failed calls in red.
 
     A column per check holds that call's findings of it, so a supervisor can filter the
-    calls to play back: 服务禁语 not "-", say. The talk share is amber only on the calls
+    calls to play back: 服务禁语 not "-", say. It is blank where the check does not look
+    at the call's channel (a site's chat-only rule on a phone call). The talk share is amber only on the calls
     the talk-share rule flagged (over its limit), not on every call above the target:
     amber then means the same as the finding it stands for.
     """
@@ -109,6 +110,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
         *(column(check_label(c), style.COUNTS, 3) for c in checks),
     ]
     table = Table(ws, columns)
+    standard = settings.standard
     for row in rows:
         violations = row.get("violations") or {}
         passed = row.get("passed")
@@ -123,7 +125,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
             row.get("agent_talk_share"),
             label(BASIS_NAMES, row.get("talk_basis")),
             row.get("findings"),
-            *(violations.get(c, 0) for c in checks),
+            *(violations.get(c, 0) if standard.applies(c, row.get("channel")) else None for c in checks),
         ]
         table.append(values)
     data, last_row = table.finish()

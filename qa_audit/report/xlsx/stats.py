@@ -89,9 +89,14 @@ class Tally:
     findings: int = 0
     check_calls: Counter[str] = field(default_factory=Counter)
     """Per check, the calls with at least one finding of it."""
+    check_exempt: Counter[str] = field(default_factory=Counter)
+    """Per check, the calls of a channel it does not look at (`Standard.channels`)."""
 
-    def add_call(self, row: Row) -> None:
+    def add_call(self, row: Row, standard: Standard | None = None) -> None:
+        """Count one call; `standard` says which checks do not look at its channel."""
         self.calls += 1
+        if standard is not None:
+            self.check_exempt.update(c for c in standard.channels if not standard.applies(c, row.get("channel")))
         if row.get("score") is not None:
             self.scored += 1
             self.score_sum += row["score"]
@@ -113,6 +118,7 @@ class Tally:
         self.talk_sum += other.talk_sum
         self.findings += other.findings
         self.check_calls.update(other.check_calls)
+        self.check_exempt.update(other.check_exempt)
 
     @property
     def avg_score(self) -> float | None:
@@ -127,8 +133,9 @@ class Tally:
         return self.talk_sum / self.talk_n if self.talk_n else None
 
     def rate(self, check: str) -> float | None:
-        """Share of the calls with at least one finding of `check`."""
-        return self.check_calls[check] / self.calls if self.calls else None
+        """Share of the calls `check` looks at with at least one finding of it (None: no such call)."""
+        looked_at = self.calls - self.check_exempt[check]
+        return self.check_calls[check] / looked_at if looked_at else None
 
 
 @dataclass(slots=True)
@@ -238,12 +245,12 @@ def day_of(row: Row) -> date | None:
     return None if started is None else started.date()
 
 
-def tally_days(calls: Iterable[Row], into: dict[date, Tally]) -> Iterable[Row]:
+def tally_days(calls: Iterable[Row], into: dict[date, Tally], standard: Standard | None = None) -> Iterable[Row]:
     """Pass `calls` through unchanged while summing the dated ones per day into `into`."""
     for row in calls:
         day = day_of(row)
         if day is not None:
-            into.setdefault(day, Tally()).add_call(row)
+            into.setdefault(day, Tally()).add_call(row, standard)
         yield row
 
 
@@ -275,7 +282,7 @@ def _competition_ranks(agents: list[Agent]) -> list[int]:
     return ranks
 
 
-def gather(calls: Iterable[Row], checks: Iterable[str] = ()) -> Totals:
+def gather(calls: Iterable[Row], checks: Iterable[str] = (), standard: Standard | None = None) -> Totals:
     """One pass over every call row: per-agent tallies, team sums (also per day), checks, period.
 
     `checks` are the checks of the rule pack the report is made with: each gets its
@@ -296,7 +303,7 @@ def gather(calls: Iterable[Row], checks: Iterable[str] = ()) -> Totals:
         if agent is None:
             agent = Agent(agent_id, str(row.get("agent_name") or ""), str(row.get("team") or NO_TEAM))
             agents[agent_id] = agent
-        agent.tally.add_call(row)
+        agent.tally.add_call(row, standard)
         agent.id_width = max(agent.id_width, display_width(str(row["transcript_id"])))
         seen.update(row.get("violations") or ())
         rule_width = max([rule_width, *(display_width(r) for r in row.get("rules") or ())])
@@ -307,7 +314,7 @@ def gather(calls: Iterable[Row], checks: Iterable[str] = ()) -> Totals:
             day = started.date()
             agent.first_day = day if agent.first_day is None or day < agent.first_day else agent.first_day
             agent.last_day = day if agent.last_day is None or day > agent.last_day else agent.last_day
-            team_days.setdefault(agent.team, {}).setdefault(day, Tally()).add_call(row)
+            team_days.setdefault(agent.team, {}).setdefault(day, Tally()).add_call(row, standard)
 
     teams: dict[str, Tally] = {}
     overall = Tally()
