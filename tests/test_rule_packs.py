@@ -64,9 +64,12 @@ lexicons:
     assert f"{lexicons}:4: this list item runs on to line 5: indent the next item like this one" in str(caught.value)
 
 
-def test_a_rationale_wrapped_over_two_lines_still_loads(tmp_path: Path) -> None:
+def test_a_rationale_wrapped_over_lines_loads_without_a_stray_space_between_chinese(tmp_path: Path) -> None:
     write(tmp_path / "PRO001.yaml", "id: PRO001\nrationale: 服务规范第三条：\n  不得催促客户。\n")
-    assert load_pack([tmp_path]).rule("PRO001").rationale == "服务规范第三条： 不得催促客户。"
+    write(tmp_path / "CLS001.yaml", "id: CLS001\nrationale: >\n  结束通话前必须有礼貌\n  结束语，见 SOP 3.2\n  节。\n")
+    pack = load_pack([tmp_path])
+    assert pack.rule("PRO001").rationale == "服务规范第三条：不得催促客户。"
+    assert pack.rule("CLS001").rationale == "结束通话前必须有礼貌结束语，见 SOP 3.2 节。"
 
 
 def test_unknown_lexicon_reference_is_an_error(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qa_audit.labels import CHANNEL_NAMES, label
-from qa_audit.rules.schema import CHANNELS
+from qa_audit.model import CHANNELS
 
 if TYPE_CHECKING:
     from qa_audit.rules.pack import RulePack

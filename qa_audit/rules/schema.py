@@ -156,6 +156,16 @@ def _check_examples(raw: Any, err: Any) -> tuple[tuple[Example, ...], tuple[Exam
     return out.get("fail", ()), out.get("pass", ())
 
 
+_FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def unfold(text: str) -> str:
+    """Rule text without the spaces YAML puts where it folds a long line (`>`, or a plain
+    line continued): between two Chinese characters a reader sees a stray gap
+    (必须有礼貌 结束语). Spaces beside Latin letters and digits are kept (得分为 0)."""
+    return _FOLDED_SPACE.sub("", text.strip())
+
+
 def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
     """Check one rule mapping against the schema; return the rule (if valid) and every error."""
     errors: list[PackError] = []
@@ -221,8 +231,8 @@ def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
             id=rule_id,
             kind=kind,
             check=check,
-            message=data["message"].strip(),
-            rationale=data["rationale"].strip(),
+            message=unfold(data["message"]),
+            rationale=unfold(data["rationale"]),
             severity=data["severity"],
             weight=float(data["weight"]),
             path=path,
