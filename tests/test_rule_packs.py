@@ -353,3 +353,27 @@ def test_a_pass_mark_no_call_could_meet_or_written_as_a_share_is_an_error(
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
     assert [str(e) for e in caught.value.errors] == [f"{settings}:1: {error}"]
+
+
+@pytest.mark.parametrize(("content", "line", "says"), [
+    ("id: HLD001\n\tenabled: false\n", 2, "indent with spaces, not tabs"),
+    ("lexicons:\n  taboo_impatient:\n    add: [@taboo_dismissive]\n", 3,
+     'quote a lexicon reference: "@taboo_impatient"'),
+    ("lexicons:\n  taboo_impatient:\n    add: [你磨蹭什么]\n   remove: [磨叽]\n", 4,
+     "check the indentation: the keys of one mapping, and the items of one list, start in the same column"),
+])
+def test_a_yaml_slip_says_what_to_do(tmp_path: Path, content: str, line: int, says: str) -> None:
+    path = write(tmp_path / "site.yaml", content)
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    (error,) = caught.value.errors
+    assert str(error).startswith(f"{path}:{line}: YAML syntax error: ") and str(error).endswith(f"; {says}")
+
+
+def test_a_rule_file_saved_in_gbk_says_to_save_it_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "PRO001.yaml"
+    path.write_bytes("id: PRO001\nrationale: 服务规范\n".encode("gbk"))
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:2: not UTF-8 text: save the file as UTF-8 (in Notepad: 另存为, 编码 UTF-8)"]

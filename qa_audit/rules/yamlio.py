@@ -74,20 +74,39 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+_HINTS = (
+    ("'\\t'", "indent with spaces, not tabs"),
+    ("'@'", 'quote a lexicon reference: "@taboo_impatient"'),
+    ("'`'", "quote a value that starts with `"),
+    ("expected <block end>", "check the indentation: the keys of one mapping, and the items of one list, "
+                             "start in the same column"),
+    ("did not find expected", "check the indentation and the brackets [ ] { } of this line"),
+    ("mapping values are not allowed here", "check the indentation, and quote a value that holds ': '"),
+)
+"""PyYAML's words for the usual slips of hand-edited packs, and what to do about each."""
+
+
+def _hint(problem: str) -> str:
+    return next((f"; {hint}" for words, hint in _HINTS if words in problem), "")
+
+
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file; any syntax error becomes a PackError with the file and line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PackError(path, None, f"not UTF-8 text ({exc.reason})") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise PackError(path, None, f"cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PackError(path, data[:exc.start].count(b"\n") + 1,
+                        "not UTF-8 text: save the file as UTF-8 (in Notepad: 另存为, 编码 UTF-8)") from None
     try:
         return yaml.load(text, Loader=_LineLoader)
     except PackError as exc:
         raise PackError(path, exc.line, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise PackError(path, line, f"YAML syntax error: {exc.problem}") from None
+        raise PackError(path, line, f"YAML syntax error: {exc.problem}{_hint(exc.problem or '')}") from None
     except yaml.YAMLError as exc:
         raise PackError(path, None, f"YAML error: {exc}") from None
