@@ -75,13 +75,16 @@ class _Commands(click.Group):
             ctx.exit(exit_codes.INTERNAL)
 
 
-def _load(rule_paths: tuple[Path, ...]) -> RulePack:
-    """The default pack plus `--rules` packs; a broken pack is a configuration error (exit 2)."""
+def _load(rule_paths: tuple[Path, ...], log: logging.Logger | None = None) -> RulePack:
+    """The default pack plus `--rules` packs; a broken pack is a configuration error (exit 2),
+    also written to `log` (a nightly run's audit.log, which cron leaves as the only trace)."""
     try:
         return load_pack(list(rule_paths))
     except PackErrors as exc:
         for error in exc.errors:
             click.echo(f"error: {error}", err=True)
+            if log is not None:
+                log.error("rule pack: %s", error)
         click.echo(f"{len(exc.errors)} error(s) in the rule packs; nothing was audited.", err=True)
         sys.exit(exit_codes.USAGE)
 
@@ -156,7 +159,6 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     from qa_audit.store import Store, StoreError
 
     _check_out_is_no_input(out_dir, inputs)
-    pack = _load(rule_paths)
     options = RunOptions(
         inputs=list(inputs), out_dir=out_dir, db_path=db_path, rule_paths=list(rule_paths), mask=not no_mask,
         workers=workers or cores(), backend=segmenter, force=force, quiet=quiet, xlsx=not no_xlsx,
@@ -165,6 +167,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     handler = _run_log(out_dir / "audit.log")
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        pack = _load(rule_paths, logging.getLogger("qa_audit"))
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
         for level, note in folder.finish(out_dir, summary.outputs):

@@ -310,7 +310,9 @@ def test_check_still_refuses_a_file_that_does_not_exist(tmp_path: Path) -> None:
     assert "does not exist" in result.stderr
 
 
-def test_a_rule_pack_that_is_not_yaml_stops_the_run_before_the_database_is_touched(tmp_path: Path) -> None:
+def test_a_rule_pack_that_is_not_yaml_stops_the_run_before_the_database_is_touched_and_says_why_in_the_log(
+    tmp_path: Path,
+) -> None:
     generate(tmp_path / "inbox" / "night.jsonl", 3)
     site = tmp_path / "site-rules"
     site.mkdir()
@@ -321,7 +323,11 @@ def test_a_rule_pack_that_is_not_yaml_stops_the_run_before_the_database_is_touch
     assert str(site / "GRT002.yaml") in result.stderr
     assert "nothing was audited" in result.stderr
     assert not db.exists()
-    assert not (tmp_path / "out").exists()
+    # Under cron stderr may go nowhere: the night's folder holds the reason and no reports.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".qa-audit-reports", "audit.log"]
+    log = (tmp_path / "out" / "audit.log").read_text(encoding="utf-8")
+    assert f"ERROR rule pack: {site / 'GRT002.yaml'}:3: YAML syntax error" in log
+    assert log.rstrip().endswith("a list opened with [ needs its closing ]")
 
 
 @pytest.mark.parametrize(("option", "complaint"), [

@@ -81,6 +81,7 @@ _HINTS = (
     ("expected <block end>", "check the indentation: the keys of one mapping, and the items of one list, "
                              "start in the same column"),
     ("did not find expected", "check the indentation and the brackets [ ] { } of this line"),
+    ("expected ',' or ']'", "a list opened with [ needs its closing ]"),
     ("mapping values are not allowed here", "check the indentation, and quote a value that holds ': '"),
 )
 """PyYAML's words for the usual slips of hand-edited packs, and what to do about each."""
