@@ -168,9 +168,9 @@ examples: {fail: [您好，请问有什么可以帮您？], pass: [您好]}
         ("chat", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
         ("0.5", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
         ("", "'per_channel' must map channels to a max, e.g. {chat: 0.5}"),
-        ("{chat: '0.5'}", "threshold 'chat' must be a number from 0 to 1"),
-        ("{chat: }", "threshold 'chat' must be a number from 0 to 1"),
-        ("{chat: [0.5]}", "threshold 'chat' must be a number from 0 to 1"),
+        ("{chat: '0.5'}", "threshold 'chat' must be a number from 0 to 1 (0.50 for 50%)"),
+        ("{chat: }", "threshold 'chat' must be a number from 0 to 1 (0.50 for 50%)"),
+        ("{chat: [0.5]}", "threshold 'chat' must be a number from 0 to 1 (0.50 for 50%)"),
         ("{微信: 0.5}", "'per_channel' keys must be channels: call, chat"),
     ],
 )

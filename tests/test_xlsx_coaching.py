@@ -16,7 +16,7 @@ from qa_audit.records import Row
 from qa_audit.report.source import MemorySource
 from qa_audit.report.standard import standard_of
 from qa_audit.report.xlsx import style, write_workbooks
-from qa_audit.rules.pack import RulePack, load_pack
+from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 from tests.test_xlsx import LI, WANG, agent_book, call_row, data_rows, finding_row, header
 
 PACK_CHECKS = ["开场问候", "自报工号", "结束语", "服务禁语", "三不知", "等待礼仪", "说话占比超标"]
@@ -171,6 +171,25 @@ def test_a_channels_own_talk_limit_is_named(tmp_path: Path) -> None:
     (site / "TLK001.yaml").write_text("id: TLK001\nper_channel: {chat: 0.45}\n", encoding="utf-8")
     paths = write_workbooks(talk_night(), tmp_path / "out", standard=standard_of(load_pack([site])))
     assert load_workbook(paths[-1])["概览"]["A2"].value.endswith("说话占比目标 30%，单通超过 40%（在线 45%） 记为问题")
+
+
+def test_a_sites_own_talk_target_and_limit_are_what_the_workbooks_measure_against(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "TLK001.yaml").write_text("id: TLK001\nmax: 0.50\ntarget: 0.40\n", encoding="utf-8")
+    paths = write_workbooks(talk_night(), tmp_path / "out", standard=standard_of(load_pack([site])))
+    assert load_workbook(paths[-1])["概览"]["A2"].value.endswith("说话占比目标 40%，单通超过 50% 记为问题")
+    summary = load_workbook(agent_book(paths, "A1024"))["概览"]
+    note = next(row[2].value for row in summary.iter_rows() if row[0].value == "平均说话占比")
+    assert note.startswith("目标 40%，")
+
+
+def test_a_talk_target_above_the_limit_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "TLK001.yaml").write_text("id: TLK001\nmax: 0.40\ntarget: 0.45\n", encoding="utf-8")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{tmp_path / 'TLK001.yaml'}:3: 'target' must not be above 'max': a call is flagged above max"]
 
 
 # --- 4. 辅导重点: what costs this agent the most -----------------------------------------

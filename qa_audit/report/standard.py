@@ -1,8 +1,8 @@
 """What a report takes from the rule pack it is made with, as plain data.
 
 The workbook writer needs four facts of the standard the calls were held to: which
-checks it audits (each gets a column every night, also at 0%), the talk-share limit
-(to tell the 30% target from the limit a call is flagged above), the per-call caps
+checks it audits (each gets a column every night, also at 0%), the talk-share target
+and limit (to tell the 30% aimed at from the limit a call is flagged above), the per-call caps
 (to explain a finding that cost less than its weight) and the channels a check is
 limited to (whose calls its rate counts). They are read here, once, so the
 writer knows nothing of rule kinds and parameters.
@@ -31,6 +31,8 @@ class Standard:
     looked for, and must not read as a clean 0%)."""
     talk_check: str = TALK_CHECK
     """The check of the talk-share rule: a call has a finding of it when it went over the limit."""
+    talk_target: float = 0.30
+    """The talk share an agent aims at, which averages are measured against (the 3 of 7:3)."""
     talk_limit: str | None = None
     """The limit the talk-share rule flags above, in words ("40%", "40%（在线 45%）");
     None without such a rule."""
@@ -49,7 +51,7 @@ class Standard:
 
 def standard_of(pack: RulePack) -> Standard:
     """The facts of `pack` a report shows."""
-    talk_check, talk_limit = TALK_CHECK, None
+    talk_check, talk_limit, talk_target = TALK_CHECK, None, Standard.talk_target
     for rule in pack.enabled:
         if rule.kind == "metric" and rule.params.get("metric") == "agent_talk_share":
             limit = rule.params["max"]
@@ -59,6 +61,8 @@ def standard_of(pack: RulePack) -> Standard:
                 if value != limit
             )
             talk_check, talk_limit = rule.check, f"{limit:.0%}（{others}）" if others else f"{limit:.0%}"
+            if rule.params.get("target") is not None:
+                talk_target = rule.params["target"]
             break
     channels: dict[str, set[str]] = {}
     for rule in pack.enabled:
@@ -66,6 +70,7 @@ def standard_of(pack: RulePack) -> Standard:
     return Standard(
         checks=tuple(rule.check for rule in pack.enabled),
         talk_check=talk_check,
+        talk_target=talk_target,
         talk_limit=talk_limit,
         caps={rule.id: (rule.weight, rule.cap) for rule in pack.enabled if rule.cap is not None},
         channels={check: frozenset(found) for check, found in channels.items() if set(CHANNELS) - found},

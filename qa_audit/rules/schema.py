@@ -78,6 +78,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "metric": f"what is measured: {', '.join(METRICS)} (required)",
         "max": "the highest allowed value (required); a finding when strictly above",
         "per_channel": "channel: max overrides, e.g. {chat: 0.5}",
+        "target": "the value aimed at, which the workbooks measure averages against (optional; for the "
+                  "talk share 0.30, the 3 of 说听比 7:3)",
     },
 }
 REQUIRED_COMMON = ("id", "kind", "check", "message", "rationale", "severity", "weight", "examples")
@@ -298,9 +300,15 @@ def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
         elif not set(per_channel) <= set(CHANNELS):
             err("per_channel", f"'per_channel' keys must be channels: {', '.join(CHANNELS)}")
         limits = {"max": data.get("max"), **per_channel}
+        if "target" in data:
+            limits["target"] = data["target"]
         for name, value in limits.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                err("per_channel" if name != "max" else "max", f"threshold {name!r} must be a number from 0 to 1")
+                key = name if name in ("max", "target") else "per_channel"
+                err(key, f"threshold {name!r} must be a number from 0 to 1 (0.50 for 50%)")
         params["max"] = data.get("max")
         params["per_channel"] = dict(per_channel)
+        params["target"] = data.get("target")
+        if all(isinstance(limits.get(k), int | float) for k in ("max", "target")) and limits["target"] > limits["max"]:
+            err("target", "'target' must not be above 'max': a call is flagged above max")
     return params

@@ -50,7 +50,6 @@ def write_workbooks(
     standard: Standard | None = None,
     period: str | None = None,
     pass_mark: float = 80.0,
-    talk_target: float = 0.30,
     workers: int = 1,
     reopen: Callable[[], ReportSource] | None = None,
     only: Collection[str] | None = None,
@@ -59,9 +58,7 @@ def write_workbooks(
 
     `period` labels the report ("2026-11-19 至 2026-11-21"); by default it is the first and
     last day of the calls. `pass_mark` is what scores are held against in the summaries
-    and the red highlighting; `talk_target` what average talk shares are measured against
-    in the notes (the pack's talk-share rule decides which calls are flagged). The agents'
-    workbooks come first in the returned list, in `source.agent_ids()` order.
+    and the red highlighting. The agents' workbooks come first in the returned list, in `source.agent_ids()` order.
     `workers > 1` writes agents' workbooks in parallel processes that read through
     `reopen()`; without `reopen` they are written here. `only` (agent ids) writes just
     those agents' workbooks; everything in them, and the overview, is still computed
@@ -81,7 +78,7 @@ def write_workbooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     standard = standard or Standard()
     totals = gather(source.calls(), list(standard.checks), standard)
-    settings = Settings(period or totals.period(), pass_mark, talk_target, standard)
+    settings = Settings(period or totals.period(), pass_mark, standard)
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]
     for agent in agents:

@@ -36,10 +36,13 @@ class Settings:
 
     period: str
     pass_mark: float
-    talk_target: float
     standard: Standard = field(default_factory=Standard)
-    """What the rule pack says (`report.standard`): the talk-share rule's check and limit,
-    the per-call caps."""
+    """What the rule pack says (`report.standard`): the talk-share rule's check, target and
+    limit, the per-call caps."""
+
+    @property
+    def talk_target(self) -> float:
+        return self.standard.talk_target
 
     def deduction_note(self, rule_id: str, deduction: object) -> str:
         """Why a finding cost less than its rule's weight, or '' when it did not."""
