@@ -315,22 +315,25 @@ def rules(ctx: click.Context, rule_paths: tuple[Path, ...]) -> None:
 
 
 @rules.command("show")
-@click.argument("rule_id")
+@click.argument("rule_id", metavar="ID_OR_LEXICON")
 @rules_option
 @click.pass_obj
 def rules_show(group_paths: tuple[Path, ...], rule_id: str, rule_paths: tuple[Path, ...]) -> None:
-    """Explain one rule: message, rationale, configuration, failing and passing examples.
+    """Explain one rule (message, rationale, configuration, examples), or list a lexicon's phrases.
 
     `--rules` may come before `show` or after the rule id: the rule as a site pack leaves it.
     """
-    from qa_audit.rules.docs import describe
+    from qa_audit.rules.docs import describe, describe_lexicon
 
     pack = _load(group_paths + rule_paths)
     rule = pack.rule(rule_id.upper())
-    if rule is None:
-        click.echo(f"error: no rule {rule_id!r}; `qa-audit rules` lists them", err=True)
+    if rule is not None:
+        click.echo(describe(rule, pack))
+    elif rule_id.removeprefix("@") in pack.lexicons:
+        click.echo(describe_lexicon(rule_id.removeprefix("@"), pack))
+    else:
+        click.echo(f"error: no rule or lexicon {rule_id!r}; `qa-audit rules` lists the rules", err=True)
         sys.exit(exit_codes.USAGE)
-    click.echo(describe(rule, pack))
 
 
 @rules.command("validate")

@@ -377,3 +377,12 @@ def test_a_rule_file_saved_in_gbk_says_to_save_it_as_utf8(tmp_path: Path) -> Non
         load_pack([tmp_path])
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:2: not UTF-8 text: save the file as UTF-8 (in Notepad: 另存为, 编码 UTF-8)"]
+
+
+def test_examples_in_a_site_override_add_to_the_rules_own(tmp_path: Path) -> None:
+    write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_standard_lines:\n    add: [你自己看说明书]\n")
+    write(tmp_path / "PRO006.yaml", "id: PRO006\nexamples:\n  fail: [你自己看说明书吧。]\n")
+    default = load_pack().rule("PRO006")
+    site = load_pack([tmp_path]).rule("PRO006")
+    assert site.fail_examples == (*default.fail_examples, "你自己看说明书吧。")
+    assert site.pass_examples == default.pass_examples

@@ -2,12 +2,13 @@
 
 What it checks (message), why (rationale), how it is configured (its keys, with lexicons
 expanded to a few sample phrases), and the anti-pattern / best-practice examples that
-`qa-audit rules test` runs.
+`qa-audit rules test` runs. `rules show NAME` lists a lexicon whole: a site that removes
+a phrase must write it as the lexicon does.
 """
 
 from __future__ import annotations
 
-from qa_audit.rules.pack import RulePack
+from qa_audit.rules.pack import RulePack, rule_phrases
 from qa_audit.rules.schema import KIND_KEYS, Example, Rule
 
 SAMPLE = 8
@@ -63,4 +64,16 @@ def describe(rule: Rule, pack: RulePack) -> str:
     lines += [f"  ✓ {_example(e)}" for e in rule.pass_examples]
     if rule.aliases:
         lines += ["", f"旧编号 Aliases: {', '.join(rule.aliases)}"]
+    return "\n".join(lines)
+
+
+def describe_lexicon(name: str, pack: RulePack) -> str:
+    """Every phrase of lexicon `name`, one per line, and the rules and lexicons that use it."""
+    entries = pack.lexicons[name]
+    reference = f"@{name}"
+    used = [rule.id for rule in pack.rules if reference in rule_phrases(rule)]
+    used += [f"@{other}" for other, phrases in pack.lexicons.items() if reference in phrases]
+    lines = [f"@{name}  {pack.labels.get(name, '')}".rstrip(), "", f"短语 Phrases ({len(entries)}):"]
+    lines += [f"  {entry}" for entry in entries]
+    lines += ["", f"使用 Used by: {', '.join(used) or '—'}"]
     return "\n".join(lines)

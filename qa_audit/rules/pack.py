@@ -269,7 +269,19 @@ def _unique(errors: list[PackError]) -> list[PackError]:
 
 
 def _merge(base: LineDict, override: LineDict) -> LineDict:
+    """`base` with the keys `override` names replaced, except `examples`, which add to the
+    rule's own: the sentence that motivated a site's change joins the default examples
+    `rules test` runs instead of dropping them."""
     merged = LineDict({**base, **override})
+    old, new = base.get("examples"), override.get("examples")
+    if isinstance(old, dict) and isinstance(new, dict):
+        both = {**old, **new}
+        for key in both:
+            if isinstance(old.get(key), list) and isinstance(new.get(key), list):
+                both[key] = [*old[key], *new[key]]
+        merged["examples"] = LineDict(both)
+        merged["examples"].line = getattr(new, "line", 0)
+        merged["examples"].key_lines = getattr(new, "key_lines", {})
     merged.line = override.line
     merged.key_lines = {**base.key_lines, **override.key_lines}
     return merged
