@@ -513,7 +513,8 @@ def test_a_folder_without_transcripts_says_what_was_looked_for(runner: CliRunner
     (empty / "readme.md").write_text("导出说明", encoding="utf-8")
     result = runner.invoke(main, ["audit", str(empty), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "h.db")])
     assert result.exit_code == 3
-    assert f"error: no transcript files in {empty} (looked for .csv .json .jsonl .ndjson .tsv .txt)" in result.stderr
+    looked_for = ".csv .json .jsonl .ndjson .tsv .txt .xlsm .xlsx"
+    assert f"error: no transcript files in {empty} (looked for {looked_for})" in result.stderr
 
 
 def test_reports_are_as_readable_as_any_file_the_user_creates(runner: CliRunner, inbox: Path, tmp_path: Path) -> None:

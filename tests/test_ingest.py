@@ -791,14 +791,14 @@ def test_read_inputs_explicit_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert [(i.id, i.source) for i in items if isinstance(i, Transcript)] == [
         ("T1", "day.jsonl"), ("H1", ".hidden.jsonl")]
     assert [str(i) for i in items if isinstance(i, IngestError)] == [
-        "notes.md: unsupported file type '.md' (supported: .csv, .json, .jsonl, .ndjson, .tsv, .txt)",
+        "notes.md: unsupported file type '.md' (supported: .csv, .json, .jsonl, .ndjson, .tsv, .txt, .xlsm, .xlsx)",
         "missing.jsonl: no such file or directory",
     ]
 
 
 def test_exports_in_a_form_that_is_not_read_are_reported_other_files_ignored(tmp_path: Path) -> None:
     root = tmp_path / "in"
-    write(root, "calls_20261121.xlsx", b"PK\x03\x04")
+    write(root, "calls_20261121.xls", b"\xd0\xcf\x11\xe0")
     write(root, "chats.jsonl.gz", b"\x1f\x8b\x08")
     write(root, "old/2026-11.zip", b"PK\x03\x04")
     write(root, "质检说明.docx", b"PK\x03\x04")
@@ -808,15 +808,15 @@ def test_exports_in_a_form_that_is_not_read_are_reported_other_files_ignored(tmp
     items = list(read_inputs([root]))
     assert [(t.id, t.turns[0].text) for t in good(items)] == [("T7", "您好，请问有什么可以帮您？")]
     assert [(Path(i.path).relative_to(root).as_posix(), i.reason) for i in items if isinstance(i, IngestError)] == [
-        ("calls_20261121.xlsx", "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the "
-                                "input folder"),
+        ("calls_20261121.xls", "this workbook format is not read: save it as .xlsx, or export the sheet as CSV "
+                               "(另存为 CSV UTF-8)"),
         ("chats.jsonl.gz", "compressed files are not read: unpack it into the input folder"),
         ("old/2026-11.zip", "compressed files are not read: unpack it into the input folder"),
         ("质检说明.docx", "Word documents are not read: save the transcript as plain text (.txt, UTF-8)"),
     ]
-    assert read(root / "calls_20261121.xlsx") == [IngestError(
-        str(root / "calls_20261121.xlsx"), None,
-        "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder")]
+    assert read(root / "calls_20261121.xls") == [IngestError(
+        str(root / "calls_20261121.xls"), None,
+        "this workbook format is not read: save it as .xlsx, or export the sheet as CSV (另存为 CSV UTF-8)")]
 
 
 def test_symlinked_folders_are_followed_once_and_a_loop_ends(tmp_path: Path) -> None:
@@ -864,7 +864,7 @@ def test_an_unreadable_folder_is_reported_in_its_place_and_the_rest_is_read(tmp_
 
 
 def test_supported_suffixes() -> None:
-    assert {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt"} == SUPPORTED_SUFFIXES
+    assert {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm"} == SUPPORTED_SUFFIXES
 
 
 # --- the shipped samples ----------------------------------------------------------------

@@ -283,7 +283,7 @@ def test_an_export_that_arrives_as_a_workbook_or_an_archive_is_reported_not_igno
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "calls.jsonl").write_text(jsonl(call("X001")), encoding="utf-8")
-    (inbox / "calls_20261121.xlsx").write_bytes(b"PK\x03\x04")
+    (inbox / "calls_20261121.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (inbox / "chats.jsonl.gz").write_bytes(b"\x1f\x8b\x08")
     (inbox / "说明.md").write_text("每晚导出", encoding="utf-8")
     txt = tmp_path / "shared" / "txt"
@@ -296,8 +296,8 @@ def test_an_export_that_arrives_as_a_workbook_or_an_archive_is_reported_not_igno
 
     assert result.exit_code == 1, result.output
     assert sorted(ids_in(out)) == ["A2015_20261121_0009", "X001"]
-    errors = [(str(inbox / "calls_20261121.xlsx"), None,
-               "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder"),
+    errors = [(str(inbox / "calls_20261121.xls"), None,
+               "this workbook format is not read: save it as .xlsx, or export the sheet as CSV (另存为 CSV UTF-8)"),
               (str(inbox / "chats.jsonl.gz"), None, "compressed files are not read: unpack it into the input folder")]
     assert result.stderr.splitlines() == [f"skipped: {path}: {reason}" for path, _, reason in errors]
     sheet = load_workbook(out / "overview.xlsx", read_only=True)["输入错误"]

@@ -1,4 +1,4 @@
-"""Reading transcripts from files and folders: JSON Lines, JSON, CSV and plain text.
+"""Reading transcripts from files and folders: JSON Lines, JSON, CSV, Excel and plain text.
 
 The rest of the pipeline sees one stream of `Transcript`s and `IngestError`s. A bad file
 or record never stops a batch: it becomes an IngestError (path, line, reason) and
@@ -18,6 +18,7 @@ from pathlib import Path
 from qa_audit.ingest.jsonl import read_json, read_jsonl
 from qa_audit.ingest.plaintext import read_text
 from qa_audit.ingest.table import read_csv
+from qa_audit.ingest.workbook import read_xlsx
 from qa_audit.model import IngestError, Transcript
 
 __all__ = ["REPORTS_MARKER", "SUPPORTED_SUFFIXES", "folder_files", "read_file", "read_inputs"]
@@ -29,6 +30,8 @@ _READERS: dict[str, Callable[[Path, str], Iterator[Transcript | IngestError]]] =
     ".ndjson": read_jsonl,
     ".tsv": read_csv,  # the CSV reader takes tabs as the delimiter when the header has them
     ".txt": read_text,
+    ".xlsx": read_xlsx,
+    ".xlsm": read_xlsx,
 }
 
 SUPPORTED_SUFFIXES = frozenset(_READERS)
@@ -41,8 +44,9 @@ files of the folder's last run (`report.folder`); only its presence matters here
 """File suffixes read (compared in lower case)."""
 
 _NOT_READ: dict[str, str] = {
-    **dict.fromkeys((".xlsx", ".xlsm", ".xls", ".et", ".ods"),
-                    "Excel workbooks are not read: export the sheet as CSV (另存为 CSV UTF-8) into the input folder"),
+    **dict.fromkeys((".xls", ".et", ".ods"),
+                    "this workbook format is not read: save it as .xlsx, or export the sheet as CSV "
+                    "(另存为 CSV UTF-8)"),
     **dict.fromkeys((".docx", ".doc", ".wps"),
                     "Word documents are not read: save the transcript as plain text (.txt, UTF-8)"),
     **dict.fromkeys((".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar"),

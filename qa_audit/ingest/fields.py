@@ -68,6 +68,11 @@ CSV_COLUMNS = _table({
 EXPECTED = {"id": _ID, "agent_id": _AGENT_ID, "speaker": _SPEAKER, "text": _TEXT}
 """The usual names of the required fields, quoted in errors so a user can rename a column."""
 
+
+def expected_columns(names: Iterable[str]) -> str:
+    """The usual names of the required columns `names`, for an error about a table's header."""
+    return "; ".join(f"{name}: " + " / ".join(EXPECTED[name]) for name in names)
+
 SPEAKERS = _values({
     "agent": ("agent", "a", "坐席", "座席", "客服", "人工客服", "staff", "helpdesk"),
     "customer": ("customer", "c", "客户", "用户", "user", "client", "顾客"),

@@ -44,10 +44,11 @@ def _cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
-def _transcript(
-    tid: str, rows: list[tuple[int, list[str]]], columns: dict[str, int], source: str
+def transcript_from_rows(
+    tid: str, rows: list[tuple[int, list[str]]], columns: Mapping[str, int], source: str
 ) -> Transcript | IngestError:
-    """The transcript from its rows; rows disagreeing on its agent, team, channel or start are an error."""
+    """The transcript from its rows (line or sheet row, cells); rows disagreeing on its
+    agent, team, channel or start are an error. A CSV file and an Excel sheet share it."""
     first_line = rows[0][0]
     meta: dict[str, object] = {"id": tid}
     found_at: dict[str, int] = {}
@@ -171,7 +172,7 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
                 header, columns = row, f.columns(row, f.CSV_COLUMNS)
                 missing = [name for name in f.EXPECTED if name not in columns]
                 if missing:
-                    expected = "; ".join(f"{name}: " + " / ".join(f.EXPECTED[name]) for name in missing)
+                    expected = f.expected_columns(missing)
                     yield IngestError(source, first, f"CSV header lacks required columns ({expected})")
                     return
                 continue
@@ -186,4 +187,4 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, None, "no rows after the header")
     for tid, rows in groups.items():
         if tid not in skipped:
-            yield _transcript(tid, rows, columns, source)
+            yield transcript_from_rows(tid, rows, columns, source)

@@ -1,0 +1,68 @@
+"""Excel exports (.xlsx) read as their sheet's CSV would be: one row per turn."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from qa_audit.ingest import read_file, read_inputs
+from qa_audit.model import IngestError, Transcript
+
+GREETING = "您好，工号1024，很高兴为您服务，请问有什么可以帮您？"
+QUESTION = "我的宽带从昨晚开始就断了。"
+ANSWER = "请稍等，我帮您查一下线路。"
+
+
+def export(path: Path, rows: list[list[object]], title: str | None = "华信通信 客服质检导出 2026-11-29") -> Path:
+    """A night's export as call-centre systems write it: a title line, a blank row, the header."""
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet.append([title])
+        sheet.append([])
+    sheet.append(["会话ID", "坐席工号", "坐席姓名", "渠道", "通话开始时间", "角色", "内容", "开始时间", "结束时间"])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_excel_export_is_read_as_its_csv_would_be(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 29, 9, 15)
+    path = export(tmp_path / "calls_20261129.xlsx", [
+        [1001, "A1024", "王小明", "电话", start, "坐席", GREETING, time(9, 15, 2), time(9, 15, 6)],
+        [1001, "A1024", "王小明", "电话", start, "客户", QUESTION, time(9, 15, 7), time(9, 15, 12)],
+        [1002, "A2048", "李丽", "在线", None, "客服", GREETING, None, None],
+        [None, "A2048", "李丽", "在线", None, "客户", "在吗", None, None],
+        [1001, "A1024", "王小明", "电话", start, "坐席", ANSWER, time(9, 15, 13), time(9, 15, 16)],
+    ])
+    call, chat, error = sorted(read_file(path), key=lambda i: getattr(i, "id", "~"))
+    assert isinstance(call, Transcript) and isinstance(chat, Transcript)
+    assert (call.id, call.agent_id, call.agent_name, call.channel, call.started_at, call.line) == (
+        "1001", "A1024", "王小明", "call", "2026-11-29T09:15:00", 4)
+    assert [(t.speaker, t.text, t.start, t.end) for t in call.turns] == [
+        ("agent", GREETING, 2.0, 6.0), ("customer", QUESTION, 7.0, 12.0), ("agent", ANSWER, 13.0, 16.0)]
+    assert (chat.id, chat.channel, [t.speaker for t in chat.turns]) == ("1002", "chat", ["agent"])
+    assert error == IngestError(str(path), 7, "row has no transcript id")  # the row as Excel numbers it
+
+
+def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_saying_why(tmp_path: Path) -> None:
+    roster = Workbook()
+    roster.active.append(["工号", "姓名", "班组"])
+    roster.active.append(["A1024", "王小明", "售后一组"])
+    roster.save(tmp_path / "roster.xlsx")
+    (tmp_path / "calls.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    export(tmp_path / "night.xlsx", [[1001, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None]], None)
+    items = list(read_inputs([tmp_path]))
+    assert [t.id for t in items if isinstance(t, Transcript)] == ["1001"]
+    assert [(Path(i.path).name, i.reason) for i in items if isinstance(i, IngestError)] == [
+        ("calls.xlsx", "not a readable Excel workbook (File is not a zip file): save it again as .xlsx without a "
+                       "password, or export the sheet as CSV"),
+        ("roster.xlsx", "no sheet has a header row with the transcript columns (id: id / transcript_id / call_id / "
+                        "session_id / conversation_id / 会话ID / 通话ID / 会话编号 / 通话编号; agent_id: agent_id / "
+                        "agent / staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号; speaker: speaker / role / "
+                        "speaker_role / 角色 / 说话人 / 发言人; text: text / content / utterance / 内容 / 文本); the "
+                        "first sheet's header reads 工号, 姓名, 班组"),
+    ]
