@@ -461,3 +461,44 @@ def test_a_check_a_site_limits_to_chat_is_rated_on_chats_only(tmp_path: Path) ->
     column = header(calls).index("结束语")
     assert [row[column] for row in data_rows(calls)] == [None, None]  # blank: not looked at, not a clean 0
     assert [row[header(calls).index("服务禁语")] for row in data_rows(calls)] == [0, 0]
+
+
+WELCOME_RULE = """\
+id: WEL001
+kind: required
+check: welcome
+message: 开场未说“欢迎致电华信银行”
+rationale: 华信银行服务规范：开场须报行名。
+severity: minor
+weight: 3
+position: first
+elements:
+  - name: 行名
+    phrases: [欢迎致电华信银行]
+examples:
+  fail: [您好，请问有什么可以帮您？]
+  pass: [您好，欢迎致电华信银行，请问有什么可以帮您？]
+"""
+
+
+def test_a_check_a_site_adds_is_shown_under_the_name_its_pack_gives_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "WEL001.yaml").write_text(WELCOME_RULE, encoding="utf-8")
+    (site / "pack.yaml").write_text("checks:\n  welcome: 欢迎语\n", encoding="utf-8")
+    missed = finding_row("T1", WANG, rule="WEL001", check="welcome", turn=0, severity="minor",
+                         message="开场未说“欢迎致电华信银行”", deduction=3.0)  # fmt: skip
+    paths = write_workbooks(night([("T1", WANG, 97.0, [missed])]), tmp_path / "out",
+                            standard=standard_of(load_pack([site])))  # fmt: skip
+    book = load_workbook(agent_book(paths, "A1024"))
+    assert header(book["通话"])[-1] == "欢迎语"  # not "welcome"
+    assert [row[header(book["问题明细"]).index("检查项")] for row in data_rows(book["问题明细"])] == ["欢迎语"]
+    assert "欢迎语违规率" in header(load_workbook(paths[-1])["坐席排名"])
+
+
+def test_a_name_for_a_check_no_rule_reports_under_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text("checks:\n  greating: 开场问候语\n", encoding="utf-8")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{tmp_path / 'pack.yaml'}:2: checks: no rule reports under 'greating'; did you mean greeting?"]

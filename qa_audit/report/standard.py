@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qa_audit.labels import CHANNEL_NAMES, label
+from qa_audit.labels import CHANNEL_NAMES, check_label, label
 from qa_audit.model import CHANNELS
 
 if TYPE_CHECKING:
@@ -38,10 +38,16 @@ class Standard:
     None without such a rule."""
     caps: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Rule id -> (weight, cap) for the rules whose deductions per call are capped."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Check -> the name a site's pack gives it (pack.yaml `checks:`), over the built-in names."""
     channels: dict[str, frozenset[str]] = field(default_factory=dict)
     """Check -> the channels its rules apply to, for a check limited to some (a site's
     结束语 for chat only): the other channels' calls are not in its rate, so a calls-only
     agent reads 不适用 rather than a clean 0%, and a team's rate is that of its chats."""
+
+    def label(self, check: str) -> str:
+        """The name a supervisor reads for `check`: the pack's, the built-in one, or the check itself."""
+        return self.names.get(check) or check_label(check)
 
     def applies(self, check: str, channel: object) -> bool:
         """Whether `check` looks at calls of `channel`."""
@@ -74,4 +80,5 @@ def standard_of(pack: RulePack) -> Standard:
         talk_limit=talk_limit,
         caps={rule.id: (rule.weight, rule.cap) for rule in pack.enabled if rule.cap is not None},
         channels={check: frozenset(found) for check, found in channels.items() if set(CHANNELS) - found},
+        names=dict(pack.check_names),
     )

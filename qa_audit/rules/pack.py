@@ -1,7 +1,8 @@
 """Loading rule packs: the default pack, then each `--rules PATH` on top of it.
 
 A pack is a folder of YAML files (or a single file):
-- `pack.yaml`: the pack's name and its scoring settings (start score, pass mark);
+- `pack.yaml`: the pack's name, its scoring settings (start score, pass mark) and the
+  names the reports show for checks a site adds (`checks: {welcome: 欢迎语}`);
 - lexicon files, with a top-level `lexicons:` mapping of name -> {description, phrases};
 - every other file is one rule.
 
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_audit.rules.phrases import Pattern, PhraseError, expand
-from qa_audit.rules.schema import PHRASE_KEYS, RULE_ID, Rule, validate_rule
+from qa_audit.rules.schema import CHECK_NAME, PHRASE_KEYS, RULE_ID, Rule, validate_rule
 from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
 
 DEFAULT_PACK = Path(__file__).resolve().parents[2] / "rules" / "default"
@@ -58,6 +59,9 @@ class RulePack:
     scoring: Scoring
     sources: tuple[str, ...]
     labels: dict[str, str] = field(default_factory=dict)
+    check_names: dict[str, str] = field(default_factory=dict)
+    """A site's Chinese names of the checks its rules report under (pack.yaml `checks:`):
+    the column headers a supervisor reads for a check the built-in names do not know."""
     _patterns: dict[str, tuple[Pattern, ...]] = field(default_factory=dict, repr=False)
 
     def label(self, phrase: str) -> str:
@@ -165,6 +169,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     lexicons: dict[str, tuple[str, ...]] = {}
     lexicon_where: dict[str, tuple[str, int]] = {}
     labels: dict[str, str] = {}
+    check_names: dict[str, tuple[str, Path, int]] = {}
     scoring = Scoring()
     for pack in paths:
         if not pack.exists():
@@ -186,6 +191,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
                 set_here[rule_id] = file
             if file.name == "pack.yaml":
                 scoring = _read_settings(data, file, scoring, errors)
+                _read_check_names(data, file, check_names, errors)
             elif isinstance(data, LineDict) and "lexicons" in data:
                 _read_lexicons(data, file, lexicons, lexicon_where, labels, errors)
             elif isinstance(data, LineDict) and isinstance(data.get("id"), str) and data["id"] in raw_rules:
@@ -203,7 +209,14 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
         errors.extend(problems)
         if rule is not None:
             rules.append(rule)
-    pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)), labels)
+    pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)), labels,
+                    {check: name for check, (name, _, _) in check_names.items()})
+    used = {rule.check for rule in pack.rules}
+    for check, (_, file, line) in check_names.items():
+        if check not in used:
+            close = difflib.get_close_matches(check, sorted(used), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            errors.append(PackError(file, line, f"checks: no rule reports under {check!r}{hint}"))
     for rule in pack.rules:
         for phrase in rule_phrases(rule):
             if phrase.startswith("@") and phrase[1:] in lexicons:
@@ -291,7 +304,7 @@ def _read_settings(data: Any, file: Path, scoring: Scoring, errors: list[PackErr
     if not isinstance(data, LineDict):
         errors.append(PackError(file, None, "pack.yaml must hold a mapping"))
         return scoring
-    unknown = set(data) - {"name", "description", "scoring"}
+    unknown = set(data) - {"name", "description", "scoring", "checks"}
     for key in sorted(unknown):
         errors.append(PackError(file, data.line_of(key), f"unknown key {key!r} in pack.yaml"))
     raw = data.get("scoring", {})
@@ -314,6 +327,24 @@ def _read_settings(data: Any, file: Path, scoring: Scoring, errors: list[PackErr
         errors.append(PackError(file, line, f"scoring.pass_mark {values['pass_mark']:g} looks like a share; "
                                             "the pass mark is in points, e.g. 85"))
     return Scoring(**values)
+
+
+def _read_check_names(data: Any, file: Path, names: dict[str, tuple[str, Path, int]], errors: list[PackError]) -> None:
+    """pack.yaml `checks: {welcome: 欢迎语}`: check -> (name, file, line); later packs win."""
+    if not isinstance(data, LineDict) or "checks" not in data:
+        return
+    raw, line = data["checks"], data.line_of("checks")
+    if not isinstance(raw, dict):
+        errors.append(PackError(file, line, "'checks' must map check names to their Chinese names, "
+                                            "e.g. {welcome: 欢迎语}"))
+        return
+    for check, name in raw.items():
+        at = raw.line_of(str(check)) if isinstance(raw, LineDict) else line
+        if not isinstance(check, str) or not CHECK_NAME.match(check) or not isinstance(name, str) or not name.strip():
+            errors.append(PackError(file, at, f"checks: {check!r} must be a check's lower-case name given a "
+                                              "name to show, e.g. welcome: 欢迎语"))
+        else:
+            names[check] = (name.strip(), file, at)
 
 
 def _read_lexicons(

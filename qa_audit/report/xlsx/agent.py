@@ -29,7 +29,6 @@ from qa_audit.labels import (
     SPEAKER_NAMES,
     WHOLE_CALL,
     YES,
-    check_label,
     label,
 )
 from qa_audit.records import Row
@@ -107,7 +106,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
         column(TALK_SHARE, style.PERCENTS, 6),
         column("占比\n口径", style.CENTER, 6),
         column("问题数", style.COUNTS, 3),
-        *(column(check_label(c), style.COUNTS, 3) for c in checks),
+        *(column(settings.standard.label(c), style.COUNTS, 3) for c in checks),
     ]
     table = Table(ws, columns)
     standard = settings.standard
@@ -133,7 +132,7 @@ def _calls_sheet(ws: WriteOnlyWorksheet, rows: Iterable[Row], agent: Agent, tota
     ws.conditional_formatting.add(data, style.bad('$F2="否"'))
     talk_check = settings.standard.talk_check
     if talk_check in checks:
-        flagged, share = table.letter(check_label(talk_check)), table.letter(TALK_SHARE)
+        flagged, share = table.letter(settings.standard.label(talk_check)), table.letter(TALK_SHARE)
         ws.conditional_formatting.add(f"{share}2:{share}{last_row}", style.warn(f"${flagged}2>0"))
 
 
@@ -158,7 +157,7 @@ def _findings_sheet(
         column("说话人", style.CENTER, 4),
         column("原话（问题词标红）", style.WRAP, 36),
         column("规则编号", style.TEXT, totals.rule_width),
-        column("检查项", style.CENTER, *(style.display_width(check_label(c)) for c in totals.checks)),
+        column("检查项", style.CENTER, *(style.display_width(settings.standard.label(c)) for c in totals.checks)),
         column("问题说明", style.WRAP, 22),
         column("严重\n程度", style.CENTER, 4),
         column("扣分", style.SCORES, 4),
@@ -176,7 +175,7 @@ def _findings_sheet(
             label(SPEAKER_NAMES, row.get("speaker")),
             cells.highlighted(str(row.get("text") or ""), row.get("spans") or []),
             str(row["rule_id"]),
-            check_label(str(row.get("check") or "")),
+            settings.standard.label(str(row.get("check") or "")),
             row.get("message"),
             label(SEVERITY_NAMES, row.get("severity")),
             row.get("deduction"),
@@ -224,7 +223,7 @@ def _focus(agent: Agent, totals: Totals, rules: dict[str, RuleTally]) -> list[tu
             why = "平均每通扣不到 0.1 分"  # never "扣 0.0 分" for points that were taken
         else:
             why = "不扣分"
-        focus.append((check_label(check), f"{why}；{tally.calls} 通中 {hit} 通（{rate:.1%}），团队 {theirs:.1%}"))
+        focus.append((check, f"{why}；{tally.calls} 通中 {hit} 通（{rate:.1%}），团队 {theirs:.1%}"))
     return focus
 
 
@@ -266,7 +265,7 @@ def _summary_sheet(
     focus = _focus(agent, totals, rules)
     if focus:
         for i, (check, why) in enumerate(focus):
-            kv("辅导重点" if i == 0 else "", check, style.KEY_TEXT, why)
+            kv("辅导重点" if i == 0 else "", settings.standard.label(check), style.KEY_TEXT, why)
         g.add(None, (FOCUS_ORDER, style.NOTE))
     else:
         kv("辅导重点", "本周期未发现问题", style.KEY_TEXT, "所有检查项都没有问题记录")
@@ -281,7 +280,7 @@ def _summary_sheet(
         for check in totals.checks:
             mine, theirs = tally.rate(check), team.rate(check)
             g.add(
-                (check_label(check), style.TEXT),
+                (settings.standard.label(check), style.TEXT),
                 (tally.check_calls[check], style.NUMBER),
                 (mine, style.PERCENTS),
                 (theirs, style.PERCENTS),
@@ -318,7 +317,7 @@ def _summary_sheet(
         for rule in ranked:
             g.add(
                 (rule.rule_id, style.TEXT),
-                (check_label(rule.check), style.TEXT),
+                (settings.standard.label(rule.check), style.TEXT),
                 (rule.findings, style.NUMBER),
                 (label(SEVERITY_NAMES, rule.severity), style.CENTER),
                 (rule.message, style.WRAP),

@@ -21,7 +21,7 @@ from pathlib import Path
 from openpyxl.chart import Reference
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from qa_audit.labels import SEVERITY_NAMES, check_label, label
+from qa_audit.labels import SEVERITY_NAMES, label
 from qa_audit.records import Row
 from qa_audit.report.xlsx import atomic, cells, style
 from qa_audit.report.xlsx.book import Book
@@ -146,7 +146,7 @@ def _summary_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings, s
     g.add(("各团队情况（检查项为违规率：有该项问题的通话占比；高于全体的标红，越高越红）", style.SECTION))
     headers = ["团队", "坐席数", "质检通话", "平均得分", "合格率", "红线通话", "平均说话占比"]
     first_check = len(headers) + 1
-    head = g.add(*((h, style.HEADER) for h in [*headers, *(check_label(c) for c in totals.checks)]))
+    head = g.add(*((h, style.HEADER) for h in [*headers, *(settings.standard.label(c) for c in totals.checks)]))
 
     def team_row(name: str, agents: int, t: Tally, name_style: str) -> int:
         return g.add(
@@ -235,7 +235,7 @@ def _ranking_sheet(ws: WriteOnlyWorksheet, totals: Totals, settings: Settings) -
         column("红线\n通话", style.NUMBER, 3),
         column("平均说话\n占比", style.PERCENTS, 6),
         column("问题数", style.NUMBER, 5),
-        *(column(f"{check_label(c)}\n违规率", style.PERCENTS, 6) for c in checks),
+        *(column(f"{settings.standard.label(c)}\n违规率", style.PERCENTS, 6) for c in checks),
         column("个人报告", style.LINK, *(min(style.display_width(a.file_name), 40) for a in agents)),
     ]
     table = Table(ws, columns, freeze="D2")
@@ -283,7 +283,7 @@ def _rules_sheet(ws: WriteOnlyWorksheet, rules: dict[str, RuleTally], settings: 
         g.add(
             (i, style.NUMBER),
             (rule.rule_id, style.TEXT),
-            (check_label(rule.check), style.TEXT),
+            (settings.standard.label(rule.check), style.TEXT),
             (label(SEVERITY_NAMES, rule.severity), style.CENTER),
             (rule.message, style.WRAP),
             (rule.findings, style.NUMBER),

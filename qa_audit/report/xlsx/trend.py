@@ -17,7 +17,6 @@ from datetime import date
 from openpyxl.chart import Reference
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from qa_audit.labels import check_label
 from qa_audit.report.xlsx import style
 from qa_audit.report.xlsx.charts import SERIES_COLORS, line_chart, percent_ceiling
 from qa_audit.report.xlsx.layout import Table, column
@@ -65,7 +64,7 @@ def trend_sheet(
         column("合格率", style.PERCENTS, 6),
         column("红线\n通话", style.NUMBER, 3),
         column("平均说话\n占比", style.PERCENTS, 6),
-        *(column(f"{check_label(c)}\n违规率", style.PERCENTS, 6) for c in checks),
+        *(column(f"{settings.standard.label(c)}\n违规率", style.PERCENTS, 6) for c in checks),
     ]
     table = Table(ws, columns)
     for day in sorted(days):
@@ -113,7 +112,7 @@ def trend_sheet(
             ws,
             title="每日各检查项违规率",
             categories=_cells(ws, 1, last),
-            series=[(check_label(c), _cells(ws, FIRST_CHECK + i, last)) for i, c in enumerate(checks)],
+            series=[(settings.standard.label(c), _cells(ws, FIRST_CHECK + i, last)) for i, c in enumerate(checks)],
             top_left=(1, top),
             bottom_right=(right, top + CHART_ROWS),
             number_format="0%",
