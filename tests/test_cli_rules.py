@@ -58,7 +58,8 @@ def test_rules_validate_reports_every_error_with_file_and_line(runner: CliRunner
     bad.write_text("id: PRO201\nkind: existence\ncheck: prohibited\nseverity: loud\n", encoding="utf-8")
     result = runner.invoke(main, ["rules", "validate", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{bad}:4: 'severity' must be one of info, minor, major, critical, got 'loud'" in result.output
+    severities = "info, minor, major, critical (提示, 轻微, 严重, 致命)"
+    assert f"{bad}:4: 'severity' must be one of {severities}, got 'loud'" in result.output
     assert f"{bad}:1: missing the required 'message' key" in result.output
 
 

@@ -33,7 +33,8 @@ examples:
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path / "site"])
     messages = [str(e) for e in caught.value.errors]
-    assert f"{rule}:6: 'severity' must be one of info, minor, major, critical, got 'high'" in messages
+    severities = "info, minor, major, critical (提示, 轻微, 严重, 致命)"
+    assert f"{rule}:6: 'severity' must be one of {severities}, got 'high'" in messages
     assert f"{rule}:7: 'weight' must be a number >= 0, got -3" in messages
     assert f"{rule}:8: 'phrases' must be a non-empty list of phrases" in messages
     assert f"{rule}:9: 'examples.pass' must be a non-empty list" in messages
@@ -215,7 +216,8 @@ def test_a_site_pack_overriding_a_key_with_the_wrong_shape_is_an_error_with_file
         ("exceptions", "[[不归我管]]", "'exceptions' must be a non-empty list of phrases"),
         ("examples", "[滚]", "'examples' must be a mapping with 'fail' and 'pass' lists"),
         ("red_line", "", "'red_line' must be true or false"),
-        ("severity", "[major]", "'severity' must be one of info, minor, major, critical, got ['major']"),
+        ("severity", "[major]",
+         "'severity' must be one of info, minor, major, critical (提示, 轻微, 严重, 致命), got ['major']"),
     ],
 )
 def test_values_of_the_wrong_shape_are_errors_with_file_and_line(
@@ -386,3 +388,27 @@ def test_examples_in_a_site_override_add_to_the_rules_own(tmp_path: Path) -> Non
     site = load_pack([tmp_path]).rule("PRO006")
     assert site.fail_examples == (*default.fail_examples, "你自己看说明书吧。")
     assert site.pass_examples == default.pass_examples
+
+
+def test_a_rule_may_use_the_words_the_reports_show(tmp_path: Path) -> None:
+    write(tmp_path / "PRO101.yaml", """\
+id: PRO101
+kind: existence
+check: prohibited
+message: 服务禁语：%s
+rationale: 华信银行服务规范第三条
+severity: 严重
+weight: 10
+scope: 坐席
+channels: [在线]
+red_line: 否
+phrases: [你自己看说明书]
+examples:
+  fail: [你自己看说明书。]
+  pass: [说明书第三页有图示，我陪您一起看。]
+""")
+    write(tmp_path / "HLD001.yaml", "id: HLD001\nenabled: 否\n")
+    pack = load_pack([tmp_path])
+    rule = pack.rule("PRO101")
+    assert (rule.severity, rule.scope, rule.channels, rule.red_line) == ("major", "agent", ("chat",), False)
+    assert not pack.rule("HLD001").enabled

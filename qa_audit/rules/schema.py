@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa_audit.labels import CHANNEL_NAMES, NO, SEVERITY_NAMES, YES
 from qa_audit.model import CHANNELS, SEVERITIES
 from qa_audit.rules.yamlio import LineDict, PackError
 
@@ -193,6 +194,7 @@ def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
             if key not in allowed:
                 err(key, f"unknown key {key!r} for kind {kind}; allowed: {', '.join(sorted(allowed))}")
 
+    data = _as_codes(data)
     rule_id = data.get("id")
     if "id" in data and not (isinstance(rule_id, str) and RULE_ID.match(rule_id)):
         err("id", f"'id' must look like PRO001 (2-5 capitals and 3 digits), got {rule_id!r}")
@@ -203,7 +205,8 @@ def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
         if key in data and not (isinstance(data[key], str) and data[key].strip()):
             err(key, f"'{key}' must be non-empty text")
     if "severity" in data and data["severity"] not in SEVERITIES:
-        err("severity", f"'severity' must be one of {', '.join(SEVERITIES)}, got {data['severity']!r}")
+        words = ", ".join(SEVERITY_NAMES[s] for s in SEVERITIES)
+        err("severity", f"'severity' must be one of {', '.join(SEVERITIES)} ({words}), got {data['severity']!r}")
     for key in ("weight", "cap"):
         value = data.get(key)
         if key in data and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
@@ -251,6 +254,29 @@ def validate_rule(data: Any, path: str) -> tuple[Rule | None, list[PackError]]:
         ),
         [],
     )
+
+
+_WORDS: dict[str, dict[object, object]] = {
+    "severity": {word: code for code, word in SEVERITY_NAMES.items()},
+    "scope": {"坐席": "agent", "客户": "customer", "双方": "any"},
+    "channels": {word: code for code, word in CHANNEL_NAMES.items()},
+    **{key: {YES: True, NO: False} for key in ("enabled", "red_line", "skip_quoted")},
+}
+"""The words the reports show (严重, 在线, 是) for the codes a rule is written in: a QA lead
+copies a value from a workbook into a pack and it means what it meant there."""
+
+
+def _as_codes(data: LineDict) -> LineDict:
+    """`data` with the report words of `_WORDS` turned into their codes; anything else as it was."""
+    coded = LineDict(data)
+    coded.line, coded.key_lines = data.line, data.key_lines
+    for key, codes in _WORDS.items():
+        value = data.get(key)
+        if isinstance(value, list):
+            coded[key] = [codes.get(v, v) if isinstance(v, str) else v for v in value]
+        elif isinstance(value, str):
+            coded[key] = codes.get(value.strip(), value)
+    return coded
 
 
 def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
