@@ -62,7 +62,8 @@ def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_say
                        "password, or export the sheet as CSV"),
         ("roster.xlsx", "no sheet has a header row with the transcript columns (id: id / transcript_id / call_id / "
                         "session_id / conversation_id / 会话ID / 通话ID / 会话编号 / 通话编号; agent_id: agent_id / "
-                        "agent / staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号; speaker: speaker / role / "
-                        "speaker_role / 角色 / 说话人 / 发言人; text: text / content / utterance / 内容 / 文本); the "
-                        "first sheet's header reads 工号, 姓名, 班组"),
+                        "agent / staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号 / 客服账号 / 坐席账号 / "
+                        "客服ID / 员工工号; speaker: speaker / role / speaker_role / sender / 角色 / 说话人 / 发言人 / "
+                        "发送方 / 发送者 / 发言方; text: text / content / utterance / message / msg / 内容 / 文本 / "
+                        "消息内容 / 聊天内容 / 发言内容); the first sheet's header reads 工号, 姓名, 班组"),
     ]

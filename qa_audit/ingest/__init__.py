@@ -51,6 +51,12 @@ _NOT_READ: dict[str, str] = {
                     "Word documents are not read: save the transcript as plain text (.txt, UTF-8)"),
     **dict.fromkeys((".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar"),
                     "compressed files are not read: unpack it into the input folder"),
+    **dict.fromkeys((".srt", ".vtt"),
+                    "subtitle files are not read: export the transcript as .txt, one turn per line with a speaker "
+                    "(坐席: / 客户:), or as CSV"),
+    **dict.fromkeys((".html", ".htm", ".mht", ".mhtml"),
+                    "web pages are not read: export the chat as CSV or JSON, or save it as .txt with a speaker per "
+                    "line"),
 }
 """Suffixes of files that are likely a night's export in a form this tool does not read,
 with what to do about it. In a folder they are reported as skipped inputs, so an export

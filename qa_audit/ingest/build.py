@@ -6,17 +6,22 @@ held to the same rules and fail with the same reasons:
 
 - a transcript needs an id, an agent id and at least one turn; an agent id is never
   guessed, so no call is ever scored against an "unknown" agent;
-- every turn needs a known speaker and a text (numbers are taken as text); a numbered
+- every turn needs a known speaker; its text may be a number (taken as text) or missing
+  (a picture or a file sent in a chat: a turn without words); a numbered
   label (坐席A, 客户1) or one with a note (坐席(工号1024), 客户(来电)) is read as its role
   only when it is the conversation's one label for that role: 坐席1 and 坐席2 (or 坐席 and
   坐席1, 坐席(王) and 坐席(李)) are two people, and the call would be scored against one
   agent for both;
 - turn times written as moments (date-times, Unix timestamps, times of day) become
-  seconds from the call's start, read per conversation (`turn_times`);
+  seconds from the call's start, read per conversation (`turn_times`); without a
+  started_at, the first dated turn gives it (a chat export dates each message); turns
+  listed out of the order their starts say (an export newest first) are put in order;
 - times are kept only when every agent and customer turn has both a start and an end
   (the labeling guide, ../shared/eval/LABELING.md beside the project: on every turn or
   none). A transcript with partial times is still audited, untimed, so the talk ratio
   falls back to characters instead of comparing timed and untimed turns;
+- a chat platform's HTML in a message (`<br>`, `&nbsp;`, `<img>`) becomes the text it
+  shows (`_without_html`);
 - characters no report can hold are replaced, one for one, by U+FFFD (the replacement
   character) in every string a transcript is built from: lone surrogates (a JSON
   "\\ud800" escape decodes to one, and it cannot be encoded as UTF-8 for the content
@@ -30,12 +35,13 @@ held to the same rules and fail with the same reasons:
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from qa_audit.ingest import fields as f
-from qa_audit.ingest.turn_times import TimeError, turn_times
+from qa_audit.ingest.turn_times import TimeError, first_moment, turn_times
 from qa_audit.model import Transcript, Turn
 
 
@@ -51,6 +57,24 @@ class RawTurn:
 
 
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+_HTML_TAG = re.compile(r"<\s*(/?)\s*(br|p|div|span|font|b|strong|i|em|u|a|img)\b[^<>]*>", re.IGNORECASE)
+_HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_TAG_TEXT = {"br": "\n", "/p": "\n", "/div": "\n", "img": "[图片]"}
+
+
+def _without_html(text: str) -> str:
+    """A chat message as the customer saw it. Chat platforms (美洽, 七鱼, 智齿) export messages
+    as HTML: `<br>`, `&nbsp;`, `<img …>`. Read as text, the markup counted as talk and a
+    phone number written 138&nbsp;1234&nbsp;5678 escaped masking. Only the tags chat
+    widgets write are taken out (a line break for br, p and div; [图片] for an image);
+    other text with < or & stays as written."""
+    if "<" in text:
+        text = _HTML_TAG.sub(lambda m: _TAG_TEXT.get(m[1] + m[2].lower(), ""), text)
+    if "&" in text:
+        text = _HTML_ENTITY.sub(lambda m: html.unescape(m[0]), text)
+    return text
 
 
 def _writable(text: str) -> str:
@@ -82,30 +106,35 @@ def _said(index: int, raw: RawTurn) -> tuple[str, str]:
     speaker = f.speaker(who)
     if speaker is None:
         raise f.RecordError(f"{where}: unknown speaker {who!r}")
-    if raw.text is None:
-        raise f.RecordError(f"{where} has no text")
+    if raw.text is None:  # a picture or a file sent in a chat: a message without words
+        return speaker, ""
     if isinstance(raw.text, str):
-        return speaker, _writable(raw.text)
+        return speaker, _writable(_without_html(raw.text))
     if isinstance(raw.text, int | float) and not isinstance(raw.text, bool):
         return speaker, str(raw.text)
     raise f.RecordError(f"{where}: text is not a string")
 
 
 def _turns(raw_turns: list[RawTurn], started_at: str | None) -> list[Turn]:
-    """The validated turns, their times made seconds from the call's start (`turn_times`)."""
+    """The validated turns, their times made seconds from the call's start (`turn_times`),
+    in the order they were said: when every turn has a start and the export listed them
+    otherwise (newest first), by start."""
     said = [_said(i, raw) for i, raw in enumerate(raw_turns)]
     try:
         times = turn_times([value for raw in raw_turns for value in (raw.start, raw.end)], started_at)
     except TimeError as exc:
         index, name = divmod(exc.index, 2)
         raise f.RecordError(f"{_where(index, raw_turns[index])}: {('start', 'end')[name]} {exc.reason}") from None
-    turns = []
+    timed = []
     for index, ((speaker, text), raw) in enumerate(zip(said, raw_turns, strict=True)):
         start, end = times[2 * index], times[2 * index + 1]
         if start is not None and end is not None and end < start:
             raise f.RecordError(f"{_where(index, raw)}: end {end:g} is before start {start:g}")
-        turns.append(Turn(index, speaker, text, start, end))
-    return turns
+        timed.append((start, end, speaker, text))
+    starts = [turn[0] for turn in timed]
+    if None not in starts and starts != sorted(starts):
+        timed.sort(key=lambda turn: turn[0])
+    return [Turn(index, speaker, text, start, end) for index, (start, end, speaker, text) in enumerate(timed)]
 
 
 def _one_label_per_qualified_role(labels: Iterable[str]) -> None:
@@ -155,6 +184,8 @@ def build_transcript(
         written = _string("started_at", values.get("started_at"))
         started = f.started_at(written) if written else None
         raw_turns = list(turns)
+        if started is None:  # a chat export dates each message, not the conversation
+            started = first_moment([value for raw in raw_turns for value in (raw.start, raw.end)])
         checked = _turns(raw_turns, started)
         if not checked:
             raise f.RecordError("record has no turns")

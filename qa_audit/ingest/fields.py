@@ -38,14 +38,17 @@ def _values(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 _ID = ("id", "transcript_id", "call_id", "session_id", "conversation_id", "会话ID", "通话ID", "会话编号", "通话编号")
-_AGENT_ID = ("agent_id", "agent", "staff_id", "agent_no", "坐席工号", "工号", "坐席ID", "客服工号")
-_AGENT_NAME = ("agent_name", "staff_name", "坐席姓名", "坐席名称", "客服姓名")
-_TEAM = ("team", "group", "班组", "组别", "小组")
+_AGENT_ID = ("agent_id", "agent", "staff_id", "agent_no", "坐席工号", "工号", "坐席ID", "客服工号", "客服账号",
+             "坐席账号", "客服ID", "员工工号")
+_AGENT_NAME = ("agent_name", "staff_name", "坐席姓名", "坐席名称", "客服姓名", "客服名称", "客服昵称", "坐席昵称",
+               "员工姓名")
+_TEAM = ("team", "group", "班组", "组别", "小组", "技能组", "skill_group")
 _CHANNEL = ("channel", "渠道")
 _STARTED_AT = ("started_at", "通话开始时间", "会话开始时间")
-_SPEAKER = ("speaker", "role", "speaker_role", "角色", "说话人", "发言人")
-_TEXT = ("text", "content", "utterance", "内容", "文本")
-_START = ("start", "begin", "start_time", "开始时间", "开始")
+_SPEAKER = ("speaker", "role", "speaker_role", "sender", "角色", "说话人", "发言人", "发送方", "发送者", "发言方")
+_TEXT = ("text", "content", "utterance", "message", "msg", "内容", "文本", "消息内容", "聊天内容", "发言内容")
+_START = ("start", "begin", "start_time", "开始时间", "开始", "send_time", "create_time", "time", "timestamp",
+          "发送时间", "消息时间", "时间")
 _END = ("end", "end_time", "结束时间", "结束")
 
 RECORD_FIELDS = _table({
@@ -74,8 +77,10 @@ def expected_columns(names: Iterable[str]) -> str:
     return "; ".join(f"{name}: " + " / ".join(EXPECTED[name]) for name in names)
 
 SPEAKERS = _values({
-    "agent": ("agent", "a", "坐席", "座席", "客服", "人工客服", "staff", "helpdesk"),
-    "customer": ("customer", "c", "客户", "用户", "user", "client", "顾客"),
+    "agent": ("agent", "a", "坐席", "座席", "客服", "人工客服", "人工", "客服人员", "售后", "卖家", "商家", "店小二",
+              "staff", "helpdesk", "seller"),
+    "customer": ("customer", "c", "客户", "用户", "user", "client", "顾客", "访客", "客人", "买家", "游客", "来电人",
+                 "visitor", "buyer"),
     # Machine turns: the IVR menu and the chat bot before the transfer to a person. They
     # are not the agent's words, so they open no greeting and count in no talk share.
     "system": ("system", "sys", "系统", "系统消息", "机器人", "智能客服", "bot", "ivr", "语音导航"),
@@ -103,8 +108,12 @@ _NOTED = re.compile(r"([^()]+)\(([^()]{1,20})\)")
 客户(来电), 坐席(工号1024), 客服（王小明）, 系统(自动回复)."""
 
 CHANNELS = _values({
-    "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线", "呼入", "呼出", "外呼", "来电", "去电"),
-    "chat": ("chat", "online", "text", "im", "webchat", "在线", "在线客服", "线上", "文字", "微信", "网聊"),
+    "call": ("call", "phone", "voice", "电话", "语音", "通话", "热线", "呼入", "呼出", "外呼", "来电", "去电",
+             "电话呼入", "电话呼出", "呼叫中心"),
+    # Written channels all: the talk share is counted in characters and rules for chat apply.
+    "chat": ("chat", "online", "text", "im", "webchat", "web", "app", "email", "sms", "在线", "在线客服", "在线咨询",
+             "线上", "文字", "微信", "企业微信", "公众号", "微信公众号", "小程序", "网聊", "网页", "微博", "短信",
+             "邮件"),
 })
 
 

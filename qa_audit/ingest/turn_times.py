@@ -111,6 +111,24 @@ def turn_times(values: Sequence[object], started_at: str | None) -> list[float |
     return [None if r is None else r.seconds - base for r in read]
 
 
+def first_moment(values: Sequence[object]) -> str | None:
+    """The earliest of a conversation's turn times when they are dates and times (or Unix
+    timestamps), as an ISO date-time on the centre's clock; None for any other times.
+    A chat export dates each message and not the conversation: this is when it began."""
+    moments = []
+    for value in values:
+        if value is None or value == "":
+            continue
+        try:
+            read = _read(value)
+        except ValueError:
+            return None
+        if read.kind != "moment":
+            return None
+        moments.append(read.seconds)
+    return (_EPOCH + timedelta(seconds=min(moments))).isoformat(timespec="seconds") if moments else None
+
+
 def _shortly_after(first: float, start: float | None) -> bool:
     """Whether a first turn at `first` can belong to a call that started at `start`."""
     return start is not None and 0 <= first - start <= LATEST_FIRST_TURN

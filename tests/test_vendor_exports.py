@@ -1,0 +1,71 @@
+"""Exports as chat and call platforms write them: their column and role names, HTML in
+messages, messages dated one by one, newest first, pictures without words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qa_audit.ingest import read_file, read_inputs
+from qa_audit.mask import mask_text
+from qa_audit.model import IngestError, Transcript
+
+GREETING = "您好，很高兴为您服务，请问有什么可以帮您？"
+
+
+def read_one(path: Path, content: str) -> Transcript:
+    path.write_text(content, encoding="utf-8")
+    (item,) = read_file(path)
+    assert isinstance(item, Transcript), item
+    return item
+
+
+def test_a_chat_platforms_columns_roles_and_channel_names(tmp_path: Path) -> None:
+    chat = read_one(tmp_path / "七鱼导出.csv", (
+        "会话编号,客服账号,客服昵称,技能组,渠道,发送方,消息内容,发送时间\n"
+        f"S88,kf_0012,小美,售后组,在线咨询,客服,{GREETING},2026-11-21 20:15:02\n"
+        "S88,kf_0012,小美,售后组,在线咨询,访客,我买的鞋子开胶了,2026-11-21 20:15:40\n"
+        "S88,kf_0012,小美,售后组,在线咨询,客服,亲，麻烦发一下订单号,2026-11-21 20:16:05\n"
+    ))
+    assert (chat.id, chat.agent_id, chat.agent_name, chat.team, chat.channel) == (
+        "S88", "kf_0012", "小美", "售后组", "chat")
+    assert [t.speaker for t in chat.turns] == ["agent", "customer", "agent"]
+    # Each message is dated, the chat is not: the first message says when it began.
+    assert chat.started_at == "2026-11-21T20:15:02"
+    assert not chat.timed  # send times only: the talk share counts characters
+
+
+def test_html_in_chat_messages_is_read_as_shown_and_a_number_in_it_is_masked(tmp_path: Path) -> None:
+    record = {"id": "M1", "agent_id": "A1024", "channel": "在线", "turns": [
+        {"role": "客服", "content": f"{GREETING}<br>请提供手机号&nbsp;方便查询"},
+        {"role": "买家", "content": "138&nbsp;1234&nbsp;5678<img src=\"https://img.example.com/a.png\">"},
+        {"role": "买家", "content": None},
+    ]}
+    chat = read_one(tmp_path / "chat.jsonl", json.dumps(record, ensure_ascii=False) + "\n")
+    assert [t.text for t in chat.turns] == [
+        f"{GREETING}\n请提供手机号\u00a0方便查询", "138\u00a01234\u00a05678[图片]", ""]
+    assert mask_text(chat.turns[1].text) == "138\u00a0****\u00a05678[图片]"
+
+
+def test_an_export_listed_newest_first_is_read_in_the_order_it_was_said(tmp_path: Path) -> None:
+    call = read_one(tmp_path / "calls.csv", (
+        "会话ID,坐席工号,通话开始时间,角色,内容,开始时间,结束时间\n"
+        "R1,A1024,2026-11-21 09:15:02,坐席,好的，已经帮您重置，感谢您的来电，再见,30,34\n"
+        "R1,A1024,2026-11-21 09:15:02,客户,好的,10.2,10.8\n"
+        f"R1,A1024,2026-11-21 09:15:02,坐席,{GREETING},0,3.2\n"
+    ))
+    assert [(t.index, t.speaker, t.start) for t in call.turns] == [(0, "agent", 0.0), (1, "customer", 10.2),
+                                                                    (2, "agent", 30.0)]
+    assert call.turns[0].text == GREETING
+
+
+def test_subtitle_and_web_page_exports_are_reported_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "call.srt").write_text("1\n00:00:01,000 --> 00:00:04,000\n坐席：您好\n", encoding="utf-8")
+    (tmp_path / "chat.html").write_text("<html><body>客服：您好</body></html>", encoding="utf-8")
+    reasons = {Path(i.path).name: i.reason for i in read_inputs([tmp_path]) if isinstance(i, IngestError)}
+    assert reasons == {
+        "call.srt": "subtitle files are not read: export the transcript as .txt, one turn per line with a speaker "
+                    "(坐席: / 客户:), or as CSV",
+        "chat.html": "web pages are not read: export the chat as CSV or JSON, or save it as .txt with a speaker per "
+                     "line",
+    }
