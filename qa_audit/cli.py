@@ -170,8 +170,10 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
         pack = _load(rule_paths, logging.getLogger("qa_audit"))
         with Store.open(db_path) as store:
             summary = run_audit(options, pack, store)
-        for level, note in folder.finish(out_dir, summary.outputs):
-            logging.getLogger("qa_audit").log(level, "%s", note)
+            # Still holding the history's writer lock: a second run into this folder waits,
+            # so it cannot write a report file that this one then removes as stale.
+            for level, note in folder.finish(out_dir, summary.outputs):
+                logging.getLogger("qa_audit").log(level, "%s", note)
     except Terminated:
         _stop("stopped by SIGTERM (a time limit, a service stop or kill); everything committed is kept "
               "and the next run takes it up", exit_codes.TERMINATED)

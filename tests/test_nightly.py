@@ -1029,3 +1029,18 @@ def test_a_marker_that_cannot_be_written_costs_a_warning_and_removes_nothing(
     assert ("WARNING could not record this run's report files in .qa-audit-reports ([Errno 28] No space left on "
             "device)\n") in log
     assert "removed" not in log
+
+
+def test_a_workbook_renamed_only_in_case_replaces_the_old_one_on_a_case_sensitive_disk(tmp_path: Path) -> None:
+    from qa_audit.report import folder
+
+    out = tmp_path / "reports"
+    folder.prepare(out)
+    (out / "A1_王.xlsx").write_bytes(b"PK last night")
+    folder.finish(out, [out / "A1_王.xlsx"])
+    (out / "a1_王.xlsx").write_bytes(b"PK tonight")
+    if (out / "A1_王.xlsx").read_bytes() == b"PK tonight":
+        pytest.skip("a case-blind file system: the two names are one file")
+    folder.finish(out, [out / "a1_王.xlsx"])
+    assert files_in(out) == [MARKER, "a1_王.xlsx"]
+    assert recorded(out) == ["a1_王.xlsx"]

@@ -317,8 +317,10 @@ def test_a_phrase_written_as_a_regular_expression_is_an_error(tmp_path: Path) ->
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
     assert [str(e) for e in caught.value.errors] == [
-        f"{lexicons}:2: lexicon taboo_standard_lines: '不.*知道' looks like a regular expression, but phrases are "
-        "words: write 不…知道 for words in between and 说明书(吧|啊) for alternatives"]
+        f"{lexicons}:2: lexicon 'taboo_standard_lines': '不.*知道' looks like a regular expression, but phrases "
+        "are words: write 不…知道 for words in between, # for a number and 说明书(吧|啊) for alternatives"]
+    emoji = write(tmp_path / "emoji" / "lexicons.yaml", "lexicons:\n  taboo_impatient:\n    add: ['[白眼]']\n")
+    assert "[白眼]" in load_pack([emoji.parent]).lexicons["taboo_impatient"]  # a chat's emoji code is a word
 
 
 def test_one_rule_set_in_two_files_of_a_pack_is_an_error_naming_both(tmp_path: Path) -> None:
@@ -412,3 +414,28 @@ examples:
     rule = pack.rule("PRO101")
     assert (rule.severity, rule.scope, rule.channels, rule.red_line) == ("major", "agent", ("chat",), False)
     assert not pack.rule("HLD001").enabled
+
+
+def test_an_editors_backup_beside_a_rule_is_passed_over(tmp_path: Path) -> None:
+    write(tmp_path / "HLD001.yaml", "id: HLD001\nenabled: false\n")
+    write(tmp_path / "HLD001.yaml.bak", "id: HLD001\nenabled: true\n")
+    write(tmp_path / "HLD001.yaml~", "id: HLD001\nweight: [\n")
+    assert not load_pack([tmp_path]).rule("HLD001").enabled
+
+
+def test_one_lexicon_set_in_two_files_of_a_pack_is_an_error_naming_both(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.yaml", "lexicons:\n  taboo_impatient:\n    phrases: [急什么]\n")
+    second = write(tmp_path / "b.yaml", "lexicons:\n  taboo_impatient:\n    phrases: [催什么]\n")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{second}:2: lexicon 'taboo_impatient' is also set in {first}: a pack sets each lexicon in one file"]
+
+
+def test_a_site_that_makes_a_default_fail_example_pass_says_so_in_its_pass_list(tmp_path: Path) -> None:
+    default = load_pack().rule("PRO001")
+    sentence = default.fail_examples[0]
+    write(tmp_path / "PRO001.yaml", f"id: PRO001\nexamples:\n  pass: ['{sentence}']\n")
+    site = load_pack([tmp_path]).rule("PRO001")
+    assert site.fail_examples == default.fail_examples[1:]
+    assert site.pass_examples == (*default.pass_examples, sentence)

@@ -189,7 +189,12 @@ def test_a_talk_target_above_the_limit_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
     assert [str(e) for e in caught.value.errors] == [
-        f"{tmp_path / 'TLK001.yaml'}:3: 'target' must not be above 'max': a call is flagged above max"]
+        f"{tmp_path / 'TLK001.yaml'}:2: 'target' must not be above a limit (max): a call is flagged above it"]
+    (tmp_path / "TLK001.yaml").write_text("id: TLK001\nper_channel: {call: 0.25}\n", encoding="utf-8")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])  # the default target, 30%, is above the site's limit for calls
+    assert [str(e) for e in caught.value.errors] == [
+        f"{tmp_path / 'TLK001.yaml'}:2: 'target' must not be above a limit (call): a call is flagged above it"]
 
 
 # --- 4. 辅导重点: what costs this agent the most -----------------------------------------
@@ -502,3 +507,20 @@ def test_a_name_for_a_check_no_rule_reports_under_is_an_error(tmp_path: Path) ->
         load_pack([tmp_path])
     assert [str(e) for e in caught.value.errors] == [
         f"{tmp_path / 'pack.yaml'}:2: checks: no rule reports under 'greating'; did you mean greeting?"]
+
+
+def test_a_rate_stays_a_share_when_a_check_is_limited_after_its_calls_were_audited(tmp_path: Path) -> None:
+    """`report --rules site` over history audited before the site limited 结束语 to chat:
+    the phone calls' old 结束语 findings are not counted against its one chat."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "CLS001.yaml").write_text("id: CLS001\nchannels: [chat]\n", encoding="utf-8")
+    old = [finding_row(f"T{n}", WANG, rule="CLS001", check="closing", text="好的。", severity="minor",
+                       message="未使用礼貌结束语", deduction=5.0) for n in (1, 2, 3)]  # fmt: skip
+    rows = [call_row(f"T{n}", WANG, score=95.0, started="2026-11-20T10:00:00+08:00", findings=[old[n - 1]])
+            for n in (1, 2, 3)]
+    rows.append(call_row("T4", WANG, score=100.0, started="2026-11-20T11:00:00+08:00", channel="chat"))
+    paths = write_workbooks(MemorySource(rows, old), tmp_path / "out",
+                            standard=standard_of(load_pack([tmp_path / "site"])))  # fmt: skip
+    ranking = load_workbook(paths[-1])["坐席排名"]
+    (wang,) = data_rows(ranking)
+    assert wang[header(ranking).index("结束语违规率")] == 0  # 0 of 1 chat, not 3 of 1

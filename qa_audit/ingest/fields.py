@@ -191,6 +191,8 @@ def _epoch(value: object) -> str | None:
         if not re.fullmatch(r"\d{10}(?:\d{3})?", value.strip()):
             return None
         value = int(value)
+    if not _EPOCH_RANGE[0] <= value < _EPOCH_RANGE[1] * 1000:  # also before dividing a 400-digit integer
+        return None
     seconds = value / 1000 if value > 10**11 else value
     if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
         return None

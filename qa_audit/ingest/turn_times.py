@@ -66,14 +66,6 @@ class _Read:
     kind: str
 
 
-def seconds(value: object) -> float:
-    """Seconds from a number, a numeric string, or a "mm:ss" / "hh:mm:ss" string.
-
-    Raises ValueError for anything else, including negative and non-finite numbers.
-    """
-    return _read(value).seconds
-
-
 def turn_times(values: Sequence[object], started_at: str | None) -> list[float | None]:
     """Seconds from the call's start for each of a conversation's turn times, given in the
     order they were said (start, end, next start, …); None stays None. `started_at` is the
@@ -89,7 +81,8 @@ def turn_times(values: Sequence[object], started_at: str | None) -> list[float |
         try:
             read.append(_read(value))
         except ValueError:
-            raise TimeError(index, f"{value!r} is not a time (seconds, mm:ss or a date and time)") from None
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+            raise TimeError(index, f"{shown} is not a time (seconds, mm:ss or a date and time)") from None
     given = [(i, r) for i, r in enumerate(read) if r is not None]
     kinds = {r.kind for _, r in given}
     if "moment" in kinds and len(kinds) > 1:
@@ -97,13 +90,15 @@ def turn_times(values: Sequence[object], started_at: str | None) -> list[float |
         raise TimeError(index, f"{values[index]!r} is counted from the call's start, but other turn times "
                                "of this conversation are dates and times")
     if kinds == {"moment"}:
-        start = _started(started_at, time_of_day=False)
+        start = _started_moment(started_at)
     elif kinds == {"clock"}:
-        start = _started(started_at, time_of_day=True)
+        start = _started_time_of_day(started_at)
         said_first = given[0][1].seconds
         if said_first < LATEST_FIRST_TURN and not _shortly_after(said_first, start):
             return [None if r is None else r.seconds for r in read]
         read = _across_midnight(read)
+        if start is not None and start > next(r.seconds for r in read if r is not None):
+            start -= _DAY  # the call started before midnight, its first turn after
     else:
         return [None if r is None else r.seconds for r in read]
     first = min(r.seconds for r in read if r is not None)
@@ -130,15 +125,20 @@ def first_moment(values: Sequence[object]) -> str | None:
 
 
 def _shortly_after(first: float, start: float | None) -> bool:
-    """Whether a first turn at `first` can belong to a call that started at `start`."""
-    return start is not None and 0 <= first - start <= LATEST_FIRST_TURN
+    """Whether a first turn at `first` can belong to a call that started at `start` (for
+    times of day, also across midnight: 00:00:10 after 23:59:00)."""
+    return start is not None and (0 <= first - start <= LATEST_FIRST_TURN
+                                  or 0 <= first - start + _DAY <= LATEST_FIRST_TURN)
 
 
 def _read(value: object) -> _Read:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
-        return _number(float(value))
+        try:
+            return _number(float(value))
+        except OverflowError:  # an integer of 400 digits
+            raise ValueError(value) from None
     if not isinstance(value, str):
         raise ValueError(value)
     text = value.strip()
@@ -153,9 +153,11 @@ def _read(value: object) -> _Read:
 def _number(number: float) -> _Read:
     if not math.isfinite(number) or number < 0:
         raise ValueError(number)
-    if number > _EPOCH_RANGE[0] * 1000:
+    if _EPOCH_RANGE[0] * 1000 <= number < _EPOCH_RANGE[1] * 1000:
         number /= 1000  # Unix milliseconds
-    if _EPOCH_RANGE[0] <= number < _EPOCH_RANGE[1]:
+    elif number >= _EPOCH_RANGE[1]:
+        raise ValueError(number)  # no call lasts past 2100, nor is one dated then
+    if _EPOCH_RANGE[0] <= number:
         return _Read(number + clock.OFFSET.total_seconds(), "moment")  # UTC, on the centre's clock
     return _Read(number, "offset")
 
@@ -188,11 +190,20 @@ def _across_midnight(read: list[_Read | None]) -> list[_Read | None]:
     return out
 
 
-def _started(started_at: str | None, time_of_day: bool) -> float | None:
-    """The call's start as a moment (or a time of day), or None without a time."""
+def _started_moment(started_at: str | None) -> float | None:
+    """The call's start as seconds from 1970 on the centre's clock, or None without a time."""
+    moment = _started_at(started_at)
+    return None if moment is None else (moment - _EPOCH).total_seconds()
+
+
+def _started_time_of_day(started_at: str | None) -> float | None:
+    """The call's start as seconds from midnight on the centre's clock, or None without a time."""
+    moment = _started_at(started_at)
+    return None if moment is None else moment.hour * 3600.0 + moment.minute * 60 + moment.second
+
+
+def _started_at(started_at: str | None) -> datetime | None:
     moment = clock.centre_time(started_at)
     if moment is None or not started_at or "T" not in started_at:
         return None
-    if time_of_day:
-        return moment.hour * 3600.0 + moment.minute * 60 + moment.second
-    return (moment.replace(tzinfo=None) - _EPOCH).total_seconds()
+    return moment.replace(tzinfo=None)

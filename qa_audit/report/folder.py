@@ -56,9 +56,9 @@ def finish(out_dir: Path, written: Iterable[Path]) -> list[Note]:
     previous run recorded that this run did not write again; return what was done.
 
     Call it only once every report of the run was written: a run that stops before
-    leaves the previous run's files and record as they were. Names are compared
-    case-blind, as Windows compares them (`xlsx.files`): on a share, `a1_x.xlsx` recorded
-    last night and `A1_x.xlsx` written tonight are one file, tonight's.
+    leaves the previous run's files and record as they were. A name differing from
+    tonight's only in case is tonight's file when the file system says they are one
+    (Windows, a share, macOS), else a stale file of its own (`_rewritten`).
 
     The previous files are recorded again, with tonight's, before any is removed, so a
     run stopped while removing leaves none unrecorded; when the marker cannot be written,
@@ -67,9 +67,9 @@ def finish(out_dir: Path, written: Iterable[Path]) -> list[Note]:
     be tidied costs a note in the log.
     """
     names = list(dict.fromkeys(path.name for path in written))
-    kept = {name.casefold() for name in names}
+    kept = {name.casefold(): name for name in names}
     notes: list[Note] = []
-    stale = [name for name in _recorded(out_dir, notes) if name.casefold() not in kept]
+    stale = [name for name in _recorded(out_dir, notes) if not _rewritten(out_dir, name, kept.get(name.casefold()))]
     if not _record(out_dir, names + stale, notes) or not stale:
         return notes
     removed, left = [], []
@@ -89,6 +89,20 @@ def finish(out_dir: Path, written: Iterable[Path]) -> list[Note]:
                                     f"did not write: {', '.join(removed)}"))
     _record(out_dir, names + left, notes)
     return notes
+
+
+def _rewritten(out_dir: Path, name: str, twin: str | None) -> bool:
+    """Whether recorded `name` is a file this run wrote again: the same name, or one that
+    differs only in case and is the same file (a case-blind file system). On a case-
+    sensitive one, last night's A1_王.xlsx beside tonight's a1_王.xlsx is stale."""
+    if twin is None:
+        return False
+    if twin == name:
+        return True
+    try:
+        return os.path.samefile(out_dir / name, out_dir / twin)
+    except OSError:
+        return False
 
 
 def _recorded(out_dir: Path, notes: list[Note]) -> list[str]:

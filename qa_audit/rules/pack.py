@@ -21,6 +21,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
 
 DEFAULT_PACK = Path(__file__).resolve().parents[2] / "rules" / "default"
 YAML_SUFFIXES = (".yaml", ".yml")
+_SAVED_AS_TEXT = re.compile(r"\.ya?ml\.txt$", re.IGNORECASE)
 
 
 class PackErrors(Exception):
@@ -144,7 +146,8 @@ def _yaml_files(pack: Path, errors: list[PackError]) -> list[Path]:
 
     Notepad saves GRT003.yaml.txt and a rename makes GRT003.YAML; a file the loader passed
     over would leave its rule out of the night's audit without a word, so such a name is
-    an error, and so is a folder without one rule file (the wrong folder given).
+    an error, and so is a folder without one rule file (the wrong folder given). An
+    editor's backup (GRT003.yaml.bak, GRT003.yaml~) is passed over on purpose.
     """
     if pack.is_file():
         return [pack]
@@ -154,7 +157,7 @@ def _yaml_files(pack: Path, errors: list[PackError]) -> list[Path]:
             continue
         if path.suffix.lower() in YAML_SUFFIXES:
             files.append(path)
-        elif any(suffix in path.name.lower() for suffix in YAML_SUFFIXES):
+        elif _SAVED_AS_TEXT.search(path.name):
             errors.append(PackError(path, None, "not read: a rule pack file's name must end in .yaml; rename it"))
     if not files:
         errors.append(PackError(pack, None, "no rule files (.yaml) in this folder"))
@@ -176,6 +179,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
             errors.append(PackError(pack, None, "rule pack not found"))
             continue
         set_here: dict[str, Path] = {}
+        lexicons_here: dict[str, Path] = {}
         for file in _yaml_files(pack, errors):
             try:
                 data = load_yaml(file)
@@ -193,7 +197,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
                 scoring = _read_settings(data, file, scoring, errors)
                 _read_check_names(data, file, check_names, errors)
             elif isinstance(data, LineDict) and "lexicons" in data:
-                _read_lexicons(data, file, lexicons, lexicon_where, labels, errors)
+                _read_lexicons(data, file, lexicons, lexicon_where, labels, errors, lexicons_here)
             elif isinstance(data, LineDict) and isinstance(data.get("id"), str) and data["id"] in raw_rules:
                 base, _ = raw_rules[data["id"]]
                 raw_rules[data["id"]] = (data if "kind" in data else _merge(base, data), str(file))
@@ -230,7 +234,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
             try:
                 pack.patterns([entry])
             except PhraseError as exc:
-                errors.append(PackError(lexicon_where[name][0], lexicon_where[name][1], f"lexicon {name}: {exc}"))
+                errors.append(PackError(lexicon_where[name][0], lexicon_where[name][1], f"lexicon {name!r}: {exc}"))
     if errors:
         raise PackErrors(_unique(errors))
     return pack
@@ -284,14 +288,20 @@ def _unique(errors: list[PackError]) -> list[PackError]:
 def _merge(base: LineDict, override: LineDict) -> LineDict:
     """`base` with the keys `override` names replaced, except `examples`, which add to the
     rule's own: the sentence that motivated a site's change joins the default examples
-    `rules test` runs instead of dropping them."""
+    `rules test` runs instead of dropping them. A sentence the site lists the other way
+    (a default fail example in its pass list) replaces the default's."""
     merged = LineDict({**base, **override})
     old, new = base.get("examples"), override.get("examples")
     if isinstance(old, dict) and isinstance(new, dict):
         both = {**old, **new}
-        for key in both:
-            if isinstance(old.get(key), list) and isinstance(new.get(key), list):
-                both[key] = [*old[key], *new[key]]
+        for key, other in (("fail", "pass"), ("pass", "fail")):
+            mine, moved = old.get(key), new.get(other)
+            if isinstance(mine, list):
+                # A site that made a default fail example pass (it removed the phrase) says so
+                # in its own pass list; the default's contrary example goes.
+                both[key] = [e for e in mine if not (isinstance(moved, list) and e in moved)]
+            if isinstance(both.get(key), list) and isinstance(new.get(key), list):
+                both[key] = [*both[key], *new[key]]
         merged["examples"] = LineDict(both)
         merged["examples"].line = getattr(new, "line", 0)
         merged["examples"].key_lines = getattr(new, "key_lines", {})
@@ -354,13 +364,21 @@ def _read_lexicons(
     where: dict[str, tuple[str, int]],
     labels: dict[str, str],
     errors: list[PackError],
+    set_here: dict[str, Path],
 ) -> None:
+    """The lexicons of one file into `lexicons`; `set_here` holds the pack's lexicons so far,
+    each of which one file may set (two would leave the last file's alone, silently)."""
     body = data["lexicons"]
     if not isinstance(body, LineDict):
         errors.append(PackError(file, data.line_of("lexicons"), "'lexicons' must map names to lexicons"))
         return
     for name, entry in body.items():
         line = body.line_of(name)
+        if name in set_here:
+            errors.append(PackError(file, line, f"lexicon {name!r} is also set in {set_here[name]}: a pack sets "
+                                                "each lexicon in one file"))
+            continue
+        set_here[name] = file
         if not isinstance(entry, dict) or not set(entry) <= {"description", "phrases", "add", "remove"}:
             errors.append(PackError(file, line, f"lexicon {name!r} takes description, phrases, add, remove"))
             continue

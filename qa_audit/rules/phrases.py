@@ -27,8 +27,11 @@ GAP_MARKERS = ("…", "...")
 NUMBER = "#"
 ANCHOR = "^"
 _ALTERNATION = re.compile(r"\(([^()]*)\)")
-_REGEX = re.compile(r"\.[*+]|[\[\]{}\\]")
-"""What only a regular expression has (.* [ab] {2} \\d); ... is a gap and ? a question mark."""
+_REGEX = re.compile(r"\.[*+]|\\[dDsSwWb]|\[\^|\[[^\[\]]+-[^\[\]]+\]|\{\d+(?:,\d*)?\}")
+"""What only a regular expression has: .* .+ \\d [a-z] [^…] {2}. A chat's emoji code
+([白眼], [OK]) and a placeholder in braces ({工号}) are words; ... is a gap and ? a
+question mark. A bracket of alternatives written the regex way (说明书[吧啊]) cannot be
+told from an emoji code and is read as words."""
 
 
 class PhraseError(ValueError):
@@ -57,7 +60,7 @@ def expand(phrase: str) -> list[Pattern]:
         raise PhraseError("a phrase must be non-empty text")
     if _REGEX.search(phrase):
         raise PhraseError(f"{phrase!r} looks like a regular expression, but phrases are words: write 不…知道 for "
-                          "words in between and 说明书(吧|啊) for alternatives")
+                          "words in between, # for a number and 说明书(吧|啊) for alternatives")
     if phrase.count("(") != phrase.count(")"):
         raise PhraseError(f"unbalanced parentheses in {phrase!r}")
     pieces = _ALTERNATION.split(phrase)

@@ -335,6 +335,10 @@ def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
         params["max"] = data.get("max")
         params["per_channel"] = dict(per_channel)
         params["target"] = data.get("target")
-        if all(isinstance(limits.get(k), int | float) for k in ("max", "target")) and limits["target"] > limits["max"]:
-            err("target", "'target' must not be above 'max': a call is flagged above max")
+        target = limits.get("target")
+        above = [name for name, value in limits.items() if name != "target" and isinstance(value, int | float)
+                 and isinstance(target, int | float) and target > value]
+        if above:
+            err("max" if above[0] == "max" else "per_channel",
+                f"'target' must not be above a limit ({', '.join(above)}): a call is flagged above it")
     return params

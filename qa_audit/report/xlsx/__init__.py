@@ -77,7 +77,7 @@ def write_workbooks(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     standard = standard or Standard()
-    totals = gather(source.calls(), list(standard.checks), standard)
+    totals = gather(source.calls(), standard)
     settings = Settings(period or totals.period(), pass_mark, standard)
     names = Names()
     agents = [totals.agents[a] for a in source.agent_ids() if a in totals.agents]

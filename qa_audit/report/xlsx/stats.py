@@ -95,11 +95,13 @@ class Tally:
     check_exempt: Counter[str] = field(default_factory=Counter)
     """Per check, the calls of a channel it does not look at (`Standard.channels`)."""
 
-    def add_call(self, row: Row, standard: Standard | None = None) -> None:
-        """Count one call; `standard` says which checks do not look at its channel."""
+    def add_call(self, row: Row, standard: Standard) -> None:
+        """Count one call; `standard` says which checks do not look at its channel. A check
+        limited to other channels counts neither the call nor its findings (a report rebuilt
+        with a site pack over history audited before the limit), so a rate stays a share."""
         self.calls += 1
-        if standard is not None:
-            self.check_exempt.update(c for c in standard.channels if not standard.applies(c, row.get("channel")))
+        channel = row.get("channel")
+        self.check_exempt.update(c for c in standard.channels if not standard.applies(c, channel))
         if row.get("score") is not None:
             self.scored += 1
             self.score_sum += row["score"]
@@ -109,7 +111,9 @@ class Tally:
             self.talk_n += 1
             self.talk_sum += row["agent_talk_share"]
         self.findings += int(row.get("findings") or 0)
-        self.check_calls.update(check for check, n in (row.get("violations") or {}).items() if n)
+        self.check_calls.update(
+            check for check, n in (row.get("violations") or {}).items() if n and standard.applies(check, channel)
+        )
 
     def merge(self, other: Tally) -> None:
         self.calls += other.calls
@@ -248,7 +252,7 @@ def day_of(row: Row) -> date | None:
     return None if started is None else started.date()
 
 
-def tally_days(calls: Iterable[Row], into: dict[date, Tally], standard: Standard | None = None) -> Iterable[Row]:
+def tally_days(calls: Iterable[Row], into: dict[date, Tally], standard: Standard) -> Iterable[Row]:
     """Pass `calls` through unchanged while summing the dated ones per day into `into`."""
     for row in calls:
         day = day_of(row)
@@ -285,17 +289,17 @@ def _competition_ranks(agents: list[Agent]) -> list[int]:
     return ranks
 
 
-def gather(calls: Iterable[Row], checks: Iterable[str] = (), standard: Standard | None = None) -> Totals:
+def gather(calls: Iterable[Row], standard: Standard) -> Totals:
     """One pass over every call row: per-agent tallies, team sums (also per day), checks, period.
 
-    `checks` are the checks of the rule pack the report is made with: each gets its
+    `standard.checks` are the checks of the rule pack the report is made with: each gets its
     column even when no call of the period hit it, so the columns of a night's workbooks
     are those of every other night (a supervisor's filters and lookups keep working, and
     a check at 0% is shown as good news, not left out). A check found in the rows but not
-    in `checks` (calls audited with an older or a site pack) gets its column too.
+    in them (calls audited with an older or a site pack) gets its column too.
     """
     agents: dict[str, Agent] = {}
-    seen: set[str] = set(checks)
+    seen: set[str] = set(standard.checks)
     first: datetime | None = None
     last: datetime | None = None
     rule_width = 0.0
