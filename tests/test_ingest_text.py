@@ -1,17 +1,31 @@
-"""Plain-text files of several conversations, once read as one and scored against the
-first agent. Each conversation is now read with its own header, and a bad one never
-costs the good ones beside it.
+"""Plain-text shapes once read silently wrong: speakers the tool does not know, and a file
+of several conversations.
+
+Merged, an unknown speaker's words were scored as the agent's; a file of several
+conversations was scored as one, against the first agent. Each is now read as written or
+reported, and a bad conversation never costs the good ones beside it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qa_audit.cli import main
 from qa_audit.model import IngestError, Transcript
 from tests.test_ingest import bad, good, read, write
+
+TODO = ("a line without a known speaker would continue the turn above it; label the speakers 坐席/客服/客户/用户 "
+        "or a known alias (A/C, agent/customer)")
+
+DIARIZED = """A: 您好，工号1024，请问有什么可以帮您？
+B: 我的宽带断了
+A: 我帮您查一下，请稍等
+B: 好的
+A: 已经重置了，感谢您的来电，再见
+"""
 
 TWO_CALLS = """通话ID: MC3
 坐席工号: A1024
@@ -32,6 +46,53 @@ TWO_CALLS = """通话ID: MC3
 def turns(item: Transcript | IngestError) -> list[tuple[str, str]]:
     assert isinstance(item, Transcript), item
     return [(t.speaker, t.text) for t in item.turns]
+
+
+# --- speakers the tool does not know ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (DIARIZED, (2, f"unknown speaker 'B' opens 2 lines: {TODO}")),
+        ("系统：您的来电已转接人工客服\n说话人1：您好，请问有什么可以帮您？\n说话人2：我想改一下套餐\n"
+         "说话人1：好的，我帮您办理\n说话人2：谢谢\n", (2, f"unknown speaker '说话人1' opens 2 lines: {TODO}")),
+        ("坐席：您好，在线客服很高兴为您服务\n访客：我买的鞋子想退货\n客服小美：好的，请提供订单号\n"
+         "访客：订单号是2211\n访客：还在吗？\n", (2, f"unknown speaker '访客' opens 3 lines: {TODO}")),
+    ],
+    ids=["A-B", "numbered", "names"],
+)
+def test_an_unknown_speaker_on_several_lines_is_reported_not_merged_into_the_turn_above(
+        tmp_path: Path, content: str, error: tuple[int, str]) -> None:
+    assert read(write(tmp_path, "A1024_20261121_ab.txt", content)) == [
+        IngestError(str(tmp_path / "A1024_20261121_ab.txt"), *error)]
+
+
+def test_check_reports_the_diarized_file_instead_of_scoring_one_agent_turn(tmp_path: Path) -> None:
+    path = write(tmp_path, "A1024_20261121_ab.txt", DIARIZED)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: unknown speaker 'B' opens 2 lines" in result.output
+    assert "坐席说话占比" not in result.output
+
+
+def test_a_message_line_opening_with_a_word_and_a_colon_continues_the_turn(tmp_path: Path) -> None:
+    content = ("客服：您的订单已经安排了，\n注意：明天发货，请保持电话畅通\n用户：好的，师傅几点到？\n"
+               "客服：上门安排如下\n10:30 到达小区\n10:45 开始安装\n说明书在这里\nhttps://example.com/manual\n"
+               "安装视频在这里\nhttps://example.com/video\n用户：收到，谢谢\n")
+    (transcript,) = read(write(tmp_path, "A3007_20261121_0001.txt", content))
+    assert turns(transcript) == [
+        ("agent", "您的订单已经安排了，\n注意：明天发货，请保持电话畅通"),
+        ("customer", "好的，师傅几点到？"),
+        ("agent", "上门安排如下\n10:30 到达小区\n10:45 开始安装\n说明书在这里\nhttps://example.com/manual\n"
+                  "安装视频在这里\nhttps://example.com/video"),
+        ("customer", "收到，谢谢"),
+    ]
+
+
+def test_an_unknown_speaker_on_the_first_line_only_is_the_error_it_always_was(tmp_path: Path) -> None:
+    content = "B: 我的宽带断了\nA: 您好，我帮您查一下，请稍等\nA: 已经重置了，感谢您的来电，再见\n"
+    assert bad(read(write(tmp_path, "A1024_20261121_b.txt", content))) == [(1, "unknown speaker 'B'")]
 
 
 # --- several conversations in one file --------------------------------------------------

@@ -32,7 +32,13 @@ What a supervisor pastes from a chat window or an ASR tool prints:
   be one id for different calls, so a conversation without one is an error.
 - Turns: a speaker prefix (坐席/客服/客户/用户/系统/agent/customer/…, also numbered or with
   a note in brackets: 坐席A, 客户(来电); full- or half-width colon). A line without a
-  known prefix continues the previous turn.
+  known prefix continues the previous turn: a chat message of several lines, which may
+  say 注意：明天发货 or 月租: 59元. But the same unknown `word:` (with a letter in it, so
+  not a time like 10:30 or a link like https://…) opening two or more lines of one
+  conversation is a speaker this tool does not know (diarization's A/B, 说话人1, a name
+  like 客服小美 or 访客), and the conversation is reported: merged, the customer's words
+  would be scored as the agent's. A single such line stays message text: one line cannot
+  tell a speaker from a message, and messages like 注意：明天发货 are common.
 - `Transcript.line` is the line a conversation starts on in a file of several (None
   when the file is the conversation), and errors about one conversation name it.
 - Times: an optional `[mm:ss]` or `[hh:mm:ss]` at the start of a turn line is its start;
@@ -185,6 +191,12 @@ def _conversation_starts(lines: list[str]) -> list[int]:
     return starts
 
 
+def _maybe_speaker(prefix: re.Match[str]) -> bool:
+    """Whether an unknown `word:` opening a line could be a speaker's label: not a time
+    (10:30 到达, no letter in '10') and not a link (https://…)."""
+    return any(c.isalpha() for c in prefix[1]) and not prefix[2].startswith("//")
+
+
 def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list[_Turn], tuple[int, str] | None]:
     """The header fields, turns and closing timestamp (line, seconds) of the conversation
     in lines[start:end], or _LineError."""
@@ -193,6 +205,7 @@ def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list
         raise error
     turns: list[_Turn] = []
     closing: tuple[int, str] | None = None
+    unknown: dict[str, list[tuple[int, str]]] = {}  # word key -> (line, word) of continuation lines it opens
     for number, raw in enumerate(lines[position:end], position + 1):
         text = raw.strip()
         if not text or (not turns and _SEPARATOR.fullmatch(text)):
@@ -208,9 +221,17 @@ def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list
         elif start_time is not None:
             closing = (number, start_time)
         elif turns:
+            if prefix and _maybe_speaker(prefix):
+                unknown.setdefault(f.key(prefix[1]), []).append((number, prefix[1]))
             turns[-1].text.append(text)
         else:
             raise _LineError(number, "text before the first turn has no speaker prefix (坐席: / 客户: …)")
+    if repeated := [found for found in unknown.values() if len(found) > 1]:
+        found = min(repeated)
+        line, label = found[0]
+        raise _LineError(line, f"unknown speaker {label!r} opens {len(found)} lines: a line without a known "
+                               "speaker would continue the turn above it; label the speakers 坐席/客服/客户/用户 "
+                               "or a known alias (A/C, agent/customer)")
     return header, turns, closing
 
 
