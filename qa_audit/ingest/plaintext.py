@@ -1,4 +1,4 @@
-"""Plain-text transcripts (.txt): one conversation per file, one turn per line.
+"""Plain-text transcripts (.txt): one turn per line, one conversation per file or several.
 
 What a supervisor pastes from a chat window or an ASR tool prints:
 
@@ -14,21 +14,38 @@ What a supervisor pastes from a chat window or an ASR tool prints:
     但是我没收到。
     [00:31]
 
-- Header block (optional): `name: value` lines at the top, ended by a blank line or a
-  `---` line; names as in JSON (通话ID/会话ID/id, 坐席工号/工号/agent_id, 坐席姓名,
-  班组/team, 渠道/channel, 开始时间/started_at). Unknown names are ignored.
-- Without a header id, the file name (without suffix) is the transcript id. Without a
-  header agent id, a file named `<agent id>_<YYYYMMDD>_<anything>.txt`, e.g.
+- Header block (optional): `name: value` lines at the top of a conversation (blank and
+  `---` lines before it are skipped), ended by a blank line or a `---` line; names as in
+  JSON (通话ID/会话ID/id, 坐席工号/工号/agent_id, 坐席姓名, 班组/team, 渠道/channel,
+  开始时间/started_at). Unknown names are ignored.
+- Several conversations: after a conversation's header block, a run of header lines that
+  gives a transcript id (通话ID/会话ID/id…, optionally after a `---`/`===` line) starts
+  the next conversation with its own header. Exports and pastes of a day's calls come
+  this way, and read as one they would all be scored against the first agent. Another
+  header line (工号: 1024 in a message) is message text. Each conversation is read on its
+  own: an error in one is that conversation's, and the others are still read.
+- Without a header agent id, a file named `<agent id>_<YYYYMMDD>_<anything>.txt`, e.g.
   `A1024_20261121_0001.txt`, gives the agent id (letters then digits) and the date
-  (started_at 2026-11-21). Otherwise the file is an error: an agent is never guessed.
+  (started_at 2026-11-21), to each of its conversations. Otherwise the conversation is an
+  error: an agent is never guessed. Without a header id, the file name (without suffix)
+  is the transcript id of a file holding one conversation; in a file of several, it would
+  be one id for different calls, so a conversation without one is an error.
 - Turns: a speaker prefix (坐席/客服/客户/用户/系统/agent/customer/…, also numbered or with
   a note in brackets: 坐席A, 客户(来电); full- or half-width colon). A line without a
-  known prefix continues the previous turn.
+  known prefix continues the previous turn: a chat message of several lines, which may
+  say 注意：明天发货 or 月租: 59元. But the same unknown `word:` (with a letter in it, so
+  not a time like 10:30 or a link like https://…) opening two or more lines of one
+  conversation is a speaker this tool does not know (diarization's A/B, 说话人1, a name
+  like 客服小美 or 访客), and the conversation is reported: merged, the customer's words
+  would be scored as the agent's. A single such line stays message text: one line cannot
+  tell a speaker from a message, and messages like 注意：明天发货 are common.
+- `Transcript.line` is the line a conversation starts on in a file of several (None
+  when the file is the conversation), and errors about one conversation name it.
 - Times: an optional `[mm:ss]` or `[hh:mm:ss]` at the start of a turn line is its start;
   a turn ends where the next one starts. An ASR tool's time of day or date and time
   (`09:15:06 坐席：…`, `[2026-11-21 09:15:06] 坐席：…`) counts from the call's start
   (`turn_times`); written bare, without brackets, it is read only before a speaker. The
-  last turn's end can only come from a timestamp line closing the file (`[00:31]`,
+  last turn's end can only come from a timestamp line closing the conversation (`[00:31]`,
   optionally followed by a note such as 通话结束). Without that line, or when some turns
   have no timestamp, the transcript is untimed: an estimated duration for the last turn
   would bias the talk ratio, and the character basis is an honest fallback.
@@ -110,45 +127,111 @@ def _stamp(text: str, turns: list[_Turn]) -> tuple[str | None, str]:
     return None, text
 
 
-def _parse(lines: list[str]) -> tuple[dict[str, str], list[_Turn], tuple[int, str] | None]:
-    """Header fields, turns and the closing timestamp (line, seconds), or _LineError."""
+def _blank_or_separator(line: str) -> bool:
+    """Whether the line only sets blocks apart (a blank or a `---`/`===` line)."""
+    return not line.strip() or _SEPARATOR.fullmatch(line.strip()) is not None
+
+
+def _read_header(lines: list[str], position: int) -> tuple[dict[str, str], int, _LineError | None]:
+    """The header block at `position` (blank and separator lines before it skipped): its
+    fields, the index of the line after it, and its first line that is not `name: value`.
+
+    The error is returned, not raised: `_conversation_starts` needs where a bad header
+    ends too, to find the next conversation.
+    """
     header: dict[str, str] = {}
-    position = 0
-    while position < len(lines) and not lines[position].strip():
+    error = None
+    while position < len(lines) and _blank_or_separator(lines[position]):
         position += 1
     if position < len(lines) and _header_field(lines[position].strip()):
         while position < len(lines):
             text = lines[position].strip()
-            if not text or _SEPARATOR.fullmatch(text):
+            if _blank_or_separator(text):
                 position += 1
                 break
             if _stamp(text, [])[0] or _speaker_line(text):
                 break
             if not _PREFIX.fullmatch(text):
-                raise _LineError(position + 1, "header line is not 'name: value' (end the header with a blank line)")
-            if (item := _header_field(text)) and item[1]:
+                error = error or _LineError(position + 1, "header line is not 'name: value' "
+                                                          "(end the header with a blank line)")
+            elif (item := _header_field(text)) and item[1]:
                 header.setdefault(*item)
             position += 1
+    return header, position, error
+
+
+def _opens_header(lines: list[str], index: int) -> bool:
+    """Whether lines[index] opens a run of header lines that gives a transcript id: the
+    header of the next conversation, even when its id is not its first line."""
+    for following in range(index, len(lines)):
+        item = _header_field(lines[following].strip())
+        if item is None:
+            return False
+        if item[0] == "id":
+            return True
+    return False
+
+
+def _conversation_starts(lines: list[str]) -> list[int]:
+    """The index of the line each conversation of the file starts on (module docstring):
+    a separator line before the next header, else the header's first line."""
+    starts = [0]
+    position = _read_header(lines, 0)[1]
+    while position < len(lines):
+        following = position
+        if _SEPARATOR.fullmatch(lines[position].strip()):
+            following += 1
+            while following < len(lines) and not lines[following].strip():
+                following += 1
+        if following < len(lines) and _opens_header(lines, following):
+            starts.append(position)
+            position = _read_header(lines, position)[1]
+        else:
+            position += 1
+    return starts
+
+
+def _maybe_speaker(prefix: re.Match[str]) -> bool:
+    """Whether an unknown `word:` opening a line could be a speaker's label: not a time
+    (10:30 到达, no letter in '10') and not a link (https://…)."""
+    return any(c.isalpha() for c in prefix[1]) and not prefix[2].startswith("//")
+
+
+def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list[_Turn], tuple[int, str] | None]:
+    """The header fields, turns and closing timestamp (line, seconds) of the conversation
+    in lines[start:end], or _LineError."""
+    header, position, error = _read_header(lines, start)
+    if error is not None:
+        raise error
     turns: list[_Turn] = []
     closing: tuple[int, str] | None = None
-    for number, raw in enumerate(lines[position:], position + 1):
+    unknown: dict[str, list[tuple[int, str]]] = {}  # word key -> (line, word) of continuation lines it opens
+    for number, raw in enumerate(lines[position:end], position + 1):
         text = raw.strip()
         if not text or (not turns and _SEPARATOR.fullmatch(text)):
             continue
         if closing is not None:
             raise _LineError(closing[0], "a timestamp without a speaker may only end the conversation")
-        start, text = _stamp(text, turns)
+        start_time, text = _stamp(text, turns)
         said = _speaker_line(text)
         if said:
-            turns.append(_Turn(said[0], number, start, [said[1]]))
-        elif (prefix := _PREFIX.fullmatch(text)) and (start is not None or not turns):
+            turns.append(_Turn(said[0], number, start_time, [said[1]]))
+        elif (prefix := _PREFIX.fullmatch(text)) and (start_time is not None or not turns):
             raise _LineError(number, f"unknown speaker {prefix[1]!r}")
-        elif start is not None:
-            closing = (number, start)
+        elif start_time is not None:
+            closing = (number, start_time)
         elif turns:
+            if prefix and _maybe_speaker(prefix):
+                unknown.setdefault(f.key(prefix[1]), []).append((number, prefix[1]))
             turns[-1].text.append(text)
         else:
             raise _LineError(number, "text before the first turn has no speaker prefix (坐席: / 客户: …)")
+    if repeated := [found for found in unknown.values() if len(found) > 1]:
+        found = min(repeated)
+        line, label = found[0]
+        raise _LineError(line, f"unknown speaker {label!r} opens {len(found)} lines: a line without a known "
+                               "speaker would continue the turn above it; label the speakers 坐席/客服/客户/用户 "
+                               "or a known alias (A/C, agent/customer)")
     return header, turns, closing
 
 
@@ -184,18 +267,32 @@ def _started_at(written: str | None) -> str | None:
 
 
 def read_text(path: Path, source: str) -> Iterator[Transcript | IngestError]:
-    """Read one conversation from a plain-text file; see the module docstring."""
+    """Read the conversations of a plain-text file; see the module docstring."""
     try:
-        text = decode_whole(path.read_bytes())
-        header, turns, closing = _parse(text.split("\n"))
-        raw_turns = _raw_turns(turns, closing, _started_at(header.get("started_at")))
+        lines = decode_whole(path.read_bytes()).split("\n")
     except NotText as exc:
         yield IngestError(source, exc.line, exc.reason)
         return
+    starts = _conversation_starts(lines)
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        yield _conversation(path, source, lines, start, end, several=len(starts) > 1)
+
+
+def _conversation(path: Path, source: str, lines: list[str], start: int, end: int, *,
+                  several: bool) -> Transcript | IngestError:
+    """The conversation in lines[start:end], or the error that skips it (and only it)."""
+    # In a file of several, the line its header (or first turn) is on, past a separator.
+    first = next(i for i in range(start, end) if not _blank_or_separator(lines[i])) + 1 if several else None
+    try:
+        header, turns, closing = _parse(lines, start, end)
+        raw_turns = _raw_turns(turns, closing, _started_at(header.get("started_at")))
     except _LineError as exc:
-        yield IngestError(source, exc.line, exc.reason)
-        return
-    values: dict[str, object] = {"id": path.stem, **header}
+        return IngestError(source, exc.line, exc.reason)
+    values: dict[str, object] = {**({} if several else {"id": path.stem}), **header}
+    if not values.get("id"):
+        return IngestError(source, first, "conversation has no id: in a file of several conversations, each "
+                                          "needs its own header line '通话ID: …' (the file name is the id only "
+                                          "of a file holding one)")
     named = _FILE_NAME.fullmatch(path.stem)
     if named and "agent_id" not in header:
         values["agent_id"] = named["agent"]
@@ -203,10 +300,9 @@ def read_text(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         with suppress(ValueError):  # 20261341 is no date: leave started_at unset
             values["started_at"] = datetime.strptime(named["date"], "%Y%m%d").date().isoformat()
     if not values.get("agent_id"):
-        yield IngestError(source, None, f"{values['id']}: record has no agent_id (add a header line "
-                                        "'坐席工号: A1024' or name the file like A1024_20261121_0001.txt)")
-        return
+        return IngestError(source, first, f"{values['id']}: record has no agent_id (add a header line "
+                                          "'坐席工号: A1024' or name the file like A1024_20261121_0001.txt)")
     try:
-        yield build_transcript(values, raw_turns, source=source, line=None)
+        return build_transcript(values, raw_turns, source=source, line=first)
     except f.RecordError as exc:
-        yield IngestError(source, None, str(exc))
+        return IngestError(source, first, str(exc))
