@@ -57,8 +57,8 @@ def turns(item: Transcript | IngestError) -> list[tuple[str, str]]:
         (DIARIZED, (2, f"unknown speaker 'B' opens 2 lines: {TODO}")),
         ("系统：您的来电已转接人工客服\n说话人1：您好，请问有什么可以帮您？\n说话人2：我想改一下套餐\n"
          "说话人1：好的，我帮您办理\n说话人2：谢谢\n", (2, f"unknown speaker '说话人1' opens 2 lines: {TODO}")),
-        ("坐席：您好，在线客服很高兴为您服务\n访客：我买的鞋子想退货\n客服小美：好的，请提供订单号\n"
-         "访客：订单号是2211\n访客：还在吗？\n", (2, f"unknown speaker '访客' opens 3 lines: {TODO}")),
+        ("坐席：您好，在线客服很高兴为您服务\n来宾：我买的鞋子想退货\n客服小美：好的，请提供订单号\n"
+         "来宾：订单号是2211\n来宾：还在吗？\n", (2, f"unknown speaker '来宾' opens 3 lines: {TODO}")),
     ],
     ids=["A-B", "numbered", "names"],
 )
@@ -119,7 +119,7 @@ def test_check_scores_each_conversation_against_its_own_agent(tmp_path: Path) ->
 
 def test_a_bad_conversation_is_reported_at_its_line_and_the_others_are_still_read(tmp_path: Path) -> None:
     content = TWO_CALLS.replace("坐席: 你说吧\n", "[00:00] 坐席: 你说吧\n[00:03] 主持人: 大家好\n") + (
-        "\n通话ID: MC5\n坐席工号: A1024\n渠道: 短信\n\n坐席: 您好\n客户: 你好\n"
+        "\n通话ID: MC5\n坐席工号: A1024\n渠道: 传真\n\n坐席: 您好\n客户: 你好\n"
         "\n通话ID: MC6\n\n坐席: 您好，请问有什么可以帮您？\n客户: 我想开发票\n"
         "\n通话ID: MC7\n坐席工号: A2015\n\n通话ID: MC8\n坐席工号: A2015\n\n"
         "坐席: 您好，请问有什么可以帮您？\n客户: 我想开发票\n坐席: 好的，已经开好了，再见\n")
@@ -127,7 +127,7 @@ def test_a_bad_conversation_is_reported_at_its_line_and_the_others_are_still_rea
     assert [(t.id, t.agent_id, t.line) for t in good(items)] == [("MC3", "A1024", 1), ("MC8", "A2015", 31)]
     assert bad(items) == [
         (12, "unknown speaker '主持人'"),
-        (16, "MC5: unknown channel '短信' (expected call/电话 or chat/在线)"),
+        (16, "MC5: unknown channel '传真' (expected call/电话 or chat/在线)"),
         (23, "MC6: record has no agent_id (add a header line '坐席工号: A1024' or name the file like "
              "A1024_20261121_0001.txt)"),
         (28, "MC7: record has no turns"),
@@ -172,3 +172,15 @@ def test_the_file_names_agent_and_date_serve_every_conversation_but_its_id_only_
         ("D2", "A1024", "2026-11-21", 4), ("D3", "A1031", "2026-11-21T14:02:00", 9)]
     assert bad(items) == [(1, "conversation has no id: in a file of several conversations, each needs its own "
                               "header line '通话ID: …' (the file name is the id only of a file holding one)")]
+
+
+def test_a_message_line_that_is_only_a_time_stays_text_in_a_bracket_timed_file(tmp_path: Path) -> None:
+    middle = ("[00:01] 客户: 你们今天几点关门？\n[00:05] 坐席: 我们营业到\n21:00\n您可以过来。\n"
+              "[00:12] 客户: 好的\n[00:15]\n")
+    last = "[00:01] 客户: 你们今天几点关门？\n[00:04] 坐席: 您好，我们今天营业到\n21:00\n"
+    (timed,) = read(write(tmp_path, "A1024_20261121_0001.txt", middle))
+    (untimed,) = read(write(tmp_path, "A1024_20261121_0002.txt", last))
+    assert isinstance(timed, Transcript) and isinstance(untimed, Transcript)
+    assert timed.turns[1].text == "我们营业到\n21:00\n您可以过来。"
+    assert [(t.start, t.end) for t in timed.turns] == [(1.0, 5.0), (5.0, 12.0), (12.0, 15.0)]
+    assert untimed.turns[1].text == "您好，我们今天营业到\n21:00" and not untimed.timed

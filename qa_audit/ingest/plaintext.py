@@ -94,6 +94,8 @@ class _Turn:
     line: int
     start: str | None
     text: list[str] = field(default_factory=list)
+    bare: bool = False
+    """Whether its time was written without brackets (09:15:06 坐席：…)."""
 
 
 def _header_field(line: str) -> tuple[str, str] | None:
@@ -115,14 +117,15 @@ def _stamp(text: str, turns: list[_Turn]) -> tuple[str | None, str]:
     """The time a line opens with, and the rest of the line.
 
     In brackets ([00:04], [2026-11-21 09:15:06]) a time is always one. A bare one
-    (09:15:06 坐席：…) only before a speaker, or alone on a line after a timed turn (the
-    closing time): a message may well begin with a time of its own (10:30 我到家).
+    (09:15:06 坐席：…) only before a speaker, or alone on a line after a turn timed the
+    same bare way (the closing time): a message may well begin with, or be, a time of
+    its own (10:30 我到家; 我们营业到 / 21:00 under a [00:05] turn).
     """
     stamp = _TIMESTAMP.match(text)
     if stamp is None:
         return None, text
     rest = text[stamp.end():]
-    if stamp[1] or _speaker_line(rest) or (not rest and turns and turns[-1].start is not None):
+    if stamp[1] or _speaker_line(rest) or (not rest and turns and turns[-1].bare):
         return stamp[1] or stamp[2], rest
     return None, text
 
@@ -198,7 +201,7 @@ def _maybe_speaker(prefix: re.Match[str]) -> bool:
 
 
 def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list[_Turn], tuple[int, str] | None]:
-    """The header fields, turns and closing timestamp (line, seconds) of the conversation
+    """The header fields, turns and closing timestamp (line, time as written) of the conversation
     in lines[start:end], or _LineError."""
     header, position, error = _read_header(lines, start)
     if error is not None:
@@ -212,10 +215,12 @@ def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list
             continue
         if closing is not None:
             raise _LineError(closing[0], "a timestamp without a speaker may only end the conversation")
-        start_time, text = _stamp(text, turns)
+        start_time, stamped = _stamp(text, turns)
+        bare = start_time is not None and not text.startswith(("[", "【"))
+        text = stamped
         said = _speaker_line(text)
         if said:
-            turns.append(_Turn(said[0], number, start_time, [said[1]]))
+            turns.append(_Turn(said[0], number, start_time, [said[1]], bare))
         elif (prefix := _PREFIX.fullmatch(text)) and (start_time is not None or not turns):
             raise _LineError(number, f"unknown speaker {prefix[1]!r}")
         elif start_time is not None:
