@@ -69,3 +69,21 @@ def test_subtitle_and_web_page_exports_are_reported_with_what_to_do(tmp_path: Pa
         "chat.html": "web pages are not read: export the chat as CSV or JSON, or save it as .txt with a speaker per "
                      "line",
     }
+
+
+def test_an_api_response_wrapping_conversations_with_their_fields_nested(tmp_path: Path) -> None:
+    response = {"code": 0, "msg": "success", "data": {"total": 2, "list": [
+        {"session": {"session_id": "S1", "staff_id": "kf_0012", "channel": "在线咨询"},
+         "messages": [{"sender": "客服", "content": GREETING, "create_time": 1795194902000},
+                      {"sender": "访客", "content": "我买的鞋子开胶了", "create_time": 1795194940000}]},
+        {"session": {"session_id": "S2", "staff_id": "kf_0031"},
+         "messages": [{"sender": "客服", "content": GREETING}]},
+    ]}}
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(response, ensure_ascii=False, indent=2), encoding="utf-8")
+    first, second = read_file(path)
+    assert isinstance(first, Transcript) and isinstance(second, Transcript)
+    assert (first.id, first.agent_id, first.channel) == ("S1", "kf_0012", "chat")
+    assert first.started_at == "2026-11-21T01:15:02"  # the first message, on Beijing time
+    assert [t.speaker for t in first.turns] == ["agent", "customer"]
+    assert (second.id, second.agent_id) == ("S2", "kf_0031")

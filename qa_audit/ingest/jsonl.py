@@ -13,6 +13,10 @@ parses, has turns, and a `,` or `]` follows it), and the error names the lines s
 Only a transcript has turns (a turn may well carry an agent id), so reading never
 resumes inside a transcript.
 
+Chat platforms' APIs wrap conversations: a response's list under data/list/records…
+(`_ENVELOPE`) is read as the list it holds, and a conversation's own fields nested under
+session/conversation/… (`_NESTED`) count as its fields.
+
 Files are also judged by content: a .json file holding JSON Lines is read as JSON Lines,
 and a .jsonl file holding one pretty-printed document is read as JSON.
 """
@@ -58,11 +62,23 @@ def _turns(turns: object) -> Iterator[RawTurn]:
         yield RawTurn(parts.get("speaker"), parts.get("text"), parts.get("start"), parts.get("end"))
 
 
+_NESTED = ("session", "conversation", "call", "chat", "meta", "info", "header", "会话", "通话", "会话信息", "通话信息")
+"""Keys under which chat platforms' APIs nest a conversation's own fields
+({"session": {"id": …, "agent_id": …}, "messages": […]})."""
+_ENVELOPE = ("data", "list", "records", "items", "rows", "result", "results", "sessions", "conversations", "calls",
+             "chats")
+"""Keys under which an API response wraps its list of conversations ({"code": 0, "data": {"list": […]}})."""
+
+
 def _transcript_from_object(obj: object, *, source: str, line: int | None) -> Transcript | IngestError:
     """One JSON value as a transcript, or the reason it is not one."""
     if not isinstance(obj, dict):
         return IngestError(source, line, f"record is not a JSON object but {type(obj).__name__}")
     values = f.fields(obj, f.RECORD_FIELDS)
+    for key in _NESTED:
+        if isinstance(obj.get(key), dict):
+            for name, value in f.fields(obj[key], f.RECORD_FIELDS).items():
+                values.setdefault(name, value)
     try:
         return build_transcript(values, _turns(values.get("turns")), source=source, line=line)
     except f.RecordError as exc:
@@ -217,6 +233,17 @@ def _array(text: str, start: int, source: str) -> Iterator[Transcript | IngestEr
         yield IngestError(source, None, "empty list: no transcripts")
 
 
+def _enveloped(obj: object) -> list[object] | None:
+    """The conversations an API response wraps (`_ENVELOPE`), or None when `obj` is not such
+    a wrapper (it is a transcript itself, or nothing known)."""
+    while isinstance(obj, dict) and "turns" not in f.fields(obj, f.RECORD_FIELDS):
+        inner = next((obj[key] for key in _ENVELOPE if isinstance(obj.get(key), list | dict)), None)
+        if isinstance(inner, list):
+            return inner
+        obj = inner
+    return None
+
+
 def read_json(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     """Read a whole JSON document: one transcript object or a list of them."""
     try:
@@ -234,7 +261,14 @@ def read_json(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, getattr(exc, "lineno", None), _json_error(exc))
         return
     if not text[end:].strip():
-        yield _transcript_from_object(obj, source=source, line=None)
+        listed = _enveloped(obj)
+        if listed is None:
+            yield _transcript_from_object(obj, source=source, line=None)
+        else:
+            for element in listed:
+                yield _transcript_from_object(element, source=source, line=None)
+            if not listed:
+                yield IngestError(source, None, "empty list: no transcripts")
     elif isinstance(obj, dict) and text[end:].lstrip(_WHITESPACE).startswith("{"):
         numbered = ((number, line) for number, line in enumerate(text.split("\n"), 1))
         yield from _records_from_lines(numbered, source)
