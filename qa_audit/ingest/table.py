@@ -2,9 +2,7 @@
 
 CSV is what a call-centre system's daily export or an Excel sheet gives: one row per
 utterance, with the transcript's id, agent and channel repeated on every row. Rows are
-grouped by transcript id, whether a transcript's rows are consecutive or not:
-transcripts come out in the order their first row appears, turns in file order. One
-file's rows are held in memory for that (a day's export), never more than one file.
+grouped by transcript id (`TableRows`, which the Excel reader shares).
 
 Each transcript points at the line of its first row; an error in one of its turns names
 that turn's own line too. The delimiter is a comma, or a tab when the header has tabs
@@ -27,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 
 from qa_audit.ingest import fields as f
@@ -44,11 +42,41 @@ def _cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
-def transcript_from_rows(
+class TableRows:
+    """One table's rows (a CSV file, an Excel sheet) grouped into transcripts by id.
+
+    Rows are grouped whether a transcript's rows are consecutive or not: transcripts come
+    out in the order their first row appears, turns in table order. A table's rows are
+    held in memory for that (a day's export), never more than one table's.
+    """
+
+    def __init__(self, columns: Mapping[str, int]) -> None:
+        self.columns = columns
+        self.groups: dict[str, list[tuple[int, list[str]]]] = {}
+
+    def add(self, line: int, row: list[str]) -> str | None:
+        """File a row (its line or sheet row, its cells) under its transcript; the reason
+        when the row is an error, else None."""
+        if not any(cell.strip() for cell in row):
+            return None
+        tid = _cell(row, self.columns, "id")
+        if not tid:
+            return "row has no transcript id"
+        self.groups.setdefault(tid, []).append((line, row))
+        return None
+
+    def transcripts(self, source: str, skipped: Set[str] = frozenset()) -> Iterator[Transcript | IngestError]:
+        """The transcripts of the rows filed, but those of the ids `skipped`."""
+        for tid, rows in self.groups.items():
+            if tid not in skipped:
+                yield _transcript(tid, rows, self.columns, source)
+
+
+def _transcript(
     tid: str, rows: list[tuple[int, list[str]]], columns: Mapping[str, int], source: str
 ) -> Transcript | IngestError:
     """The transcript from its rows (line or sheet row, cells); rows disagreeing on its
-    agent, team, channel or start are an error. A CSV file and an Excel sheet share it."""
+    agent, team, channel or start are an error."""
     first_line = rows[0][0]
     meta: dict[str, object] = {"id": tid}
     found_at: dict[str, int] = {}
@@ -150,7 +178,7 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     delimiter = "\t" if "\t" in lines[0] and "," not in lines[0] else ","
     header: list[str] | None = None
     columns: dict[str, int] = {}
-    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    table = TableRows(columns)
     skipped: set[str] = set()
     position: int | None = 0
     while position is not None:
@@ -175,16 +203,13 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
                     expected = f.expected_columns(missing)
                     yield IngestError(source, first, f"CSV header lacks required columns ({expected})")
                     return
+                table = TableRows(columns)
                 continue
-            tid = _cell(row, columns, "id")
-            if not tid:
-                yield IngestError(source, first, "row has no transcript id")
-                continue
-            groups.setdefault(tid, []).append((first, row))
+            reason = table.add(first, row)
+            if reason is not None:
+                yield IngestError(source, first, reason)
     if header is None:
         yield IngestError(source, None, "empty file")
-    elif not groups and not skipped:
+    elif not table.groups and not skipped:
         yield IngestError(source, None, "no rows after the header")
-    for tid, rows in groups.items():
-        if tid not in skipped:
-            yield transcript_from_rows(tid, rows, columns, source)
+    yield from table.transcripts(source, skipped)

@@ -3,7 +3,7 @@
 A call-centre system's daily export is often a workbook, and saving every night's file as
 CSV by hand is a step a QA lead forgets. The first sheet whose header row names the CSV
 columns (a transcript id, an agent id, a role and a text; see `fields.CSV_COLUMNS`) is
-read as a CSV file is (`table.transcript_from_rows`); an error names the row as Excel
+read as a CSV file is (`table.TableRows`); an error names the row as Excel
 numbers it.
 
 Cells become the text a CSV export of the sheet would hold: whole numbers without ".0"
@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from qa_audit.ingest import fields as f
-from qa_audit.ingest.table import transcript_from_rows
+from qa_audit.ingest.table import TableRows
 from qa_audit.model import IngestError, Transcript
 
 HEADER_WITHIN = 20
@@ -84,16 +84,12 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
 def _read_sheet(
     rows: Iterator[tuple[int, list[str]]], columns: dict[str, int], source: str
 ) -> Iterator[Transcript | IngestError]:
-    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    """The transcripts of the rows under a sheet's header, as a CSV's are read."""
+    table = TableRows(columns)
     for number, cells in rows:
-        if not any(cells):
-            continue
-        tid = cells[columns["id"]].strip() if columns["id"] < len(cells) else ""
-        if not tid:
-            yield IngestError(source, number, "row has no transcript id")
-            continue
-        groups.setdefault(tid, []).append((number, cells))
-    if not groups:
+        reason = table.add(number, cells)
+        if reason is not None:
+            yield IngestError(source, number, reason)
+    if not table.groups:
         yield IngestError(source, None, "no rows after the header")
-    for tid, grouped in groups.items():
-        yield transcript_from_rows(tid, grouped, columns, source)
+    yield from table.transcripts(source)
