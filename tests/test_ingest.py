@@ -513,6 +513,32 @@ def test_csv_without_required_columns(tmp_path: Path) -> None:
                               "speaker_role / 角色 / 说话人 / 发言人)")]
 
 
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_csv_with_a_title_above_the_header_in_gbk(tmp_path: Path, delimiter: str) -> None:
+    content = "\n".join(delimiter.join(row) for row in [
+        ["华信通信 客服质检导出 2026-11-21"], ["导出时间：2026-11-22 02:00", "", "", ""], ["", "", "", ""],
+        ["会话ID", "坐席工号", "角色", "内容"],
+        ["T1", "A1024", "坐席", "您好，请问有什么可以帮您？"], ["T1", "A1024", "客户", "我的宽带断了。"],
+    ]) + "\n"
+    (call,) = read(write(tmp_path, "night.csv", content, "gbk"))
+    assert isinstance(call, Transcript)
+    assert (call.id, call.line) == ("T1", 5)
+    assert [t.text for t in call.turns] == ["您好，请问有什么可以帮您？", "我的宽带断了。"]
+
+
+def test_csv_whose_header_lacks_a_column_below_a_title_is_reported_at_the_header(tmp_path: Path) -> None:
+    content = "华信通信 客服质检导出 2026-11-21\n会话ID,坐席工号,内容\nT1,A1024,您好\n"
+    assert bad(read(write(tmp_path, "night.csv", content))) == [
+        (2, f"CSV header lacks required columns ({fields.expected_columns(['speaker'])})")]
+
+
+def test_csv_header_is_looked_for_in_the_first_twenty_rows_only(tmp_path: Path) -> None:
+    notes = "".join(f"说明第{n}条：本表由系统自动导出\n" for n in range(1, 21))
+    items = read(write(tmp_path, "night.csv", notes + "会话ID,坐席工号,角色,内容\nT1,A1024,坐席,您好\n"))
+    assert [(line, reason.startswith("CSV header lacks required columns")) for line, reason in bad(items)] == [
+        (1, True)]
+
+
 def test_csv_tab_separated_and_a_field_too_large(tmp_path: Path) -> None:
     huge = "长" * 200_000
     content = f"id\tagent_id\tspeaker\ttext\nT1\tA1\tagent\t您好\nT2\tA1\tagent\t\"{huge}\"\nT3\tA1\tagent\t您好\n"

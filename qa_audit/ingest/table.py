@@ -4,9 +4,11 @@ CSV is what a call-centre system's daily export or an Excel sheet gives: one row
 utterance, with the transcript's id, agent and channel repeated on every row. Rows are
 grouped by transcript id (`TableRows`, which the Excel reader shares).
 
-Each transcript points at the line of its first row; an error in one of its turns names
-that turn's own line too. The delimiter is a comma, or a tab when the header has tabs
-and no commas (tab-separated text saved as .csv).
+The header is the first of the first `HEADER_WITHIN` non-empty lines to name the required
+columns: exports put a title (华信通信 客服质检导出 2026-11-21), a date range or a blank line
+above it, as Excel sheets do. Each transcript points at the line of its first row; an
+error in one of its turns names that turn's own line too. The delimiter is a comma, or a
+tab when the header has tabs and no commas (tab-separated text saved as .csv).
 
 A quoted cell may hold line breaks (a chat message of several lines), so one unbalanced
 quote makes the csv module read every following line into that cell, up to the next
@@ -34,6 +36,29 @@ from qa_audit.ingest.encoding import NotText, decode_whole
 from qa_audit.model import IngestError, Transcript
 
 _META = ("agent_id", "agent_name", "team", "channel", "started_at")
+
+HEADER_WITHIN = 20
+"""Non-empty rows searched for the header: an export may put a title, the period it covers
+and blank rows above it."""
+
+
+def find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[tuple[int, list[str]]], dict[str, int] | None]:
+    """The first `HEADER_WITHIN` non-empty rows (line or sheet row, cells) up to the header,
+    and the header's columns, None when none of them names the required columns. `rows` is
+    left at the row after the header, where a table's rows start."""
+    near_top = ((number, cells) for number, cells in rows if any(cell.strip() for cell in cells))
+    seen: list[tuple[int, list[str]]] = []
+    for number, cells in itertools.islice(near_top, HEADER_WITHIN):
+        seen.append((number, cells))
+        if not _missing_columns(cells):
+            return seen, f.columns(cells, f.CSV_COLUMNS)
+    return seen, None
+
+
+def _missing_columns(cells: list[str]) -> list[str]:
+    """The required columns a row would lack as a header."""
+    columns = f.columns(cells, f.CSV_COLUMNS)
+    return [name for name in f.EXPECTED if name not in columns]
 
 
 def _cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
@@ -164,6 +189,22 @@ def _runaway(
     return tid, f"{tid}: {reason}" if tid else reason, resume
 
 
+def _delimiter(line: str) -> str:
+    """A tab when a header line has tabs and no commas (tab-separated text saved as .csv), else a comma."""
+    return "\t" if "\t" in line and "," not in line else ","
+
+
+def _no_header(source: str, seen: list[tuple[int, list[str]]]) -> IngestError:
+    """The error for a file none of whose first rows is a header: about the row nearest to
+    one (the fewest required columns missing, the first of those), so a title line above a
+    header that lacks a column does not hide which one."""
+    if not seen:  # no line with a cell, or nothing but a byte-order mark: an empty sheet saved as "CSV UTF-8"
+        return IngestError(source, None, "empty file")
+    line, cells = min(seen, key=lambda row: len(_missing_columns(row[1])))
+    expected = f.expected_columns(_missing_columns(cells))
+    return IngestError(source, line, f"CSV header lacks required columns ({expected})")
+
+
 def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     """Read a CSV export; see the module docstring."""
     try:
@@ -172,19 +213,26 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, exc.line, exc.reason)
         return
     lines = io.StringIO(text, newline="").readlines()
-    if not lines:  # nothing but a byte-order mark: an empty sheet saved as "CSV UTF-8"
-        yield IngestError(source, None, "empty file")
+    seen, columns = find_header((number, _cells(line, _delimiter(line))) for number, line in enumerate(lines, 1))
+    if columns is None:
+        yield _no_header(source, seen)
         return
-    delimiter = "\t" if "\t" in lines[0] and "," not in lines[0] else ","
-    header: list[str] | None = None
-    columns: dict[str, int] = {}
+    header_line, header = seen[-1]
+    yield from _read_rows(lines, header_line, header, columns, source)
+
+
+def _read_rows(
+    lines: list[str], header_line: int, header: list[str], columns: dict[str, int], source: str
+) -> Iterator[Transcript | IngestError]:
+    """The transcripts of the rows after the header on line `header_line`, and the errors."""
+    delimiter = _delimiter(lines[header_line - 1])
     table = TableRows(columns)
     skipped: set[str] = set()
-    position: int | None = 0
+    position: int | None = header_line
     while position is not None:
         records, position = _records(lines, delimiter, position), None
         for first, last, row in records:
-            runaway = None if header is None else _runaway(lines, first, last, header, columns, delimiter)
+            runaway = _runaway(lines, first, last, header, columns, delimiter)
             if runaway is not None:
                 tid, reason, resume = runaway
                 yield IngestError(source, first, reason)
@@ -194,22 +242,9 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
             if isinstance(row, csv.Error):
                 yield IngestError(source, first, f"bad CSV row: {row}")
                 continue
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header, columns = row, f.columns(row, f.CSV_COLUMNS)
-                missing = [name for name in f.EXPECTED if name not in columns]
-                if missing:
-                    expected = f.expected_columns(missing)
-                    yield IngestError(source, first, f"CSV header lacks required columns ({expected})")
-                    return
-                table = TableRows(columns)
-                continue
             reason = table.add(first, row)
             if reason is not None:
                 yield IngestError(source, first, reason)
-    if header is None:
-        yield IngestError(source, None, "empty file")
-    elif not table.groups and not skipped:
+    if not table.groups and not skipped:
         yield IngestError(source, None, "no rows after the header")
     yield from table.transcripts(source, skipped)

@@ -1,10 +1,10 @@
 """Excel exports (.xlsx, .xlsm): one row per turn, the columns of a CSV export.
 
 A call-centre system's daily export is often a workbook, and saving every night's file as
-CSV by hand is a step a QA lead forgets. The first sheet whose header row names the CSV
-columns (a transcript id, an agent id, a role and a text; see `fields.CSV_COLUMNS`) is
-read as a CSV file is (`table.TableRows`); an error names the row as Excel
-numbers it.
+CSV by hand is a step a QA lead forgets. The first sheet whose header row (found as in a
+CSV file: `table.find_header`) names the CSV columns (a transcript id, an agent id, a role
+and a text; see `fields.CSV_COLUMNS`) is read as a CSV file is (`table.TableRows`); an
+error names the row as Excel numbers it.
 
 Cells become the text a CSV export of the sheet would hold: whole numbers without ".0"
 (an id typed as a number), a date-time cell in ISO form (the call's start), a time cell
@@ -24,11 +24,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from qa_audit.ingest import fields as f
-from qa_audit.ingest.table import TableRows
+from qa_audit.ingest.table import TableRows, find_header
 from qa_audit.model import IngestError, Transcript
-
-HEADER_WITHIN = 20
-"""Rows searched for the header: an export may put a title and a blank row above it."""
 
 
 def _text(value: object) -> str:
@@ -66,16 +63,11 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
     for sheet in book.worksheets:
         rows = ((number, [_text(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
-        for number, cells in rows:
-            if not any(cells):
-                continue
-            columns = f.columns(cells, f.CSV_COLUMNS)
-            if all(name in columns for name in f.EXPECTED):
-                yield from _read_sheet(rows, columns, source)
-                return
-            first_header = first_header or cells
-            if number >= HEADER_WITHIN:
-                break
+        near_top, columns = find_header(rows)
+        if columns is not None:
+            yield from _read_sheet(rows, columns, source)
+            return
+        first_header = first_header or next((cells for _, cells in near_top), None)
     seen = f"; the first sheet's header reads {', '.join(c for c in first_header if c)}" if first_header else ""
     yield IngestError(source, None, "no sheet has a header row with the transcript columns "
                                     f"({f.expected_columns(f.EXPECTED)}){seen}")
