@@ -483,8 +483,8 @@ def test_csv_english_headers_gbk(tmp_path: Path) -> None:
 def test_csv_bad_rows_and_transcripts_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     content = (
         "通话ID,工号,说话人,文本\n"
-        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
         ",A1,客户,这一行没有会话ID\n"
+        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
         "T2,A2,坐席,您好\n"
         "T2,A2,主持人,大家好\n"
         "T3,A3,坐席,您好\n"
@@ -497,7 +497,7 @@ def test_csv_bad_rows_and_transcripts_are_reported_and_the_rest_is_read(tmp_path
     assert [(t.id, [x.text for x in t.turns]) for t in good(items)] == [
         ("T1", ["您好，请问有什么可以帮您？", "我找你们好几次了。"])]
     assert bad(items) == [
-        (3, "row has no transcript id"),
+        (2, "row has no transcript id"),
         (4, "T2: turn 1 (line 5): unknown speaker '主持人'"),
         (6, "T3: rows disagree on agent_id: 'A3' (line 6) and 'A4' (line 7)"),
         (8, "T4: record has no agent_id"),
@@ -541,10 +541,47 @@ def test_csv_header_is_looked_for_in_the_first_twenty_rows_only(tmp_path: Path) 
 
 def test_csv_tab_separated_and_a_field_too_large(tmp_path: Path) -> None:
     huge = "长" * 200_000
-    content = f"id\tagent_id\tspeaker\ttext\nT1\tA1\tagent\t您好\nT2\tA1\tagent\t\"{huge}\"\nT3\tA1\tagent\t您好\n"
+    content = (f"id\tagent_id\tspeaker\ttext\nT1\tA1\tagent\t您好\nT2\tA1\tagent\t\"{huge}\"\n"
+               "\t\tcustomer\t好的\nT3\tA1\tagent\t您好\n")
     items = read(write(tmp_path, "tabs.csv", content))
-    assert [t.id for t in good(items)] == ["T1", "T3"]
-    assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)")]
+    assert [(t.id, len(t.turns)) for t in good(items)] == [("T1", 1), ("T3", 1)]
+    assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)"),
+                          (4, "row has no transcript id")]  # T2's row was lost: no call to continue
+
+
+def test_csv_rows_without_an_id_continue_the_call_above_as_merged_cells_mean(tmp_path: Path) -> None:
+    content = (
+        "会话ID,坐席工号,渠道,通话开始时间,角色,内容\n"
+        "G4,A1,在线,2026-11-21 09:00:00,客服,您好，请问有什么可以帮您？\n"
+        ",,,,客户,我要退货\n"
+        ",,,,客服,好的，感谢咨询，再见\n"
+        ",,,,,\n"
+        ",,,,客户,还在吗？\n"
+        "G5,A2,电话,2026-11-21 09:05:00,坐席,您好，工号1024为您服务。\n"
+        ",A2,,,客户,我的快递三天了还没到。\n"
+        ",,,2026-11-21 09:05:00,,\n"
+    )
+    items = read(write(tmp_path, "merged.csv", content))
+    assert [(t.id, t.agent_id, t.channel, [(x.speaker, x.text) for x in t.turns]) for t in good(items)] == [
+        ("G4", "A1", "chat", [("agent", "您好，请问有什么可以帮您？"), ("customer", "我要退货"),
+                              ("agent", "好的，感谢咨询，再见")]),
+        ("G5", "A2", "call", [("agent", "您好，工号1024为您服务。"), ("customer", "我的快递三天了还没到。")]),
+    ]
+    assert bad(items) == [(6, "row has no transcript id")]  # after a blank row: which call it is is unknown
+
+
+def test_csv_unbalanced_quote_in_a_row_without_an_id_skips_the_call_it_continues(tmp_path: Path) -> None:
+    content = ("会话ID,坐席工号,角色,内容\n"
+               "Q-0,A1024,坐席,您好，请问有什么可以帮您？\n"
+               ',,客户,"我想查一下这个月的话费。\n'
+               ",,坐席,好的，请稍等。\n"
+               "Q-1,A1024,坐席,您好，请问有什么可以帮您？\n"
+               ",,客户,我要办停机保号。\n")
+    items = read(write(tmp_path, "night.csv", content))
+    assert [(t.id, len(t.turns)) for t in good(items)] == [("Q-1", 2)]
+    assert bad(items) == [(3, "Q-0: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
+                              "file, over lines that read as rows of their own; the transcript is skipped, and "
+                              "reading resumes at line 5")]
 
 
 def _calls(*ids: str, broken: str | None = None) -> str:

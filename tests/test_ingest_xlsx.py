@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from qa_audit.ingest import read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
@@ -32,6 +32,7 @@ def export(path: Path, rows: list[list[object]], title: str | None = "华信通�
 def test_an_excel_export_is_read_as_its_csv_would_be(tmp_path: Path) -> None:
     start = datetime(2026, 11, 29, 9, 15)
     path = export(tmp_path / "calls_20261129.xlsx", [
+        [None, "A2048", "李丽", "在线", None, "客户", "喂，有人吗？", None, None],
         [1001, "A1024", "王小明", "电话", start, "坐席", GREETING, time(9, 15, 2), time(9, 15, 6)],
         [1001, "A1024", "王小明", "电话", start, "客户", QUESTION, time(9, 15, 7), time(9, 15, 12)],
         [1002, "A2048", "李丽", "在线", None, "客服", GREETING, None, None],
@@ -41,11 +42,34 @@ def test_an_excel_export_is_read_as_its_csv_would_be(tmp_path: Path) -> None:
     call, chat, error = sorted(read_file(path), key=lambda i: getattr(i, "id", "~"))
     assert isinstance(call, Transcript) and isinstance(chat, Transcript)
     assert (call.id, call.agent_id, call.agent_name, call.channel, call.started_at, call.line) == (
-        "1001", "A1024", "王小明", "call", "2026-11-29T09:15:00", 4)
+        "1001", "A1024", "王小明", "call", "2026-11-29T09:15:00", 5)
     assert [(t.speaker, t.text, t.start, t.end) for t in call.turns] == [
         ("agent", GREETING, 2.0, 6.0), ("customer", QUESTION, 7.0, 12.0), ("agent", ANSWER, 13.0, 16.0)]
-    assert (chat.id, chat.channel, [t.speaker for t in chat.turns]) == ("1002", "chat", ["agent"])
-    assert error == IngestError(str(path), 7, "row has no transcript id")  # the row as Excel numbers it
+    assert (chat.id, chat.channel, [t.speaker for t in chat.turns]) == ("1002", "chat", ["agent", "customer"])
+    assert error == IngestError(str(path), 4, "row has no transcript id")  # the row as Excel numbers it
+
+
+def test_merged_cells_belong_to_every_row_they_cover(tmp_path: Path) -> None:
+    """Read-only openpyxl gives None for the cells a merge covers, as a blank id in a CSV."""
+    path = export(tmp_path / "merged.xlsx", [
+        ["G4", "A1024", "王小明", "在线", datetime(2026, 11, 29, 9), "客服", GREETING, None, None],
+        [None, None, None, None, None, "客户", "我要退货，订单号 20261129。", None, None],
+        [None, None, None, None, None, "客服", "好的，已为您提交退货申请，感谢咨询，再见。", None, None],
+        ["G5", "A2048", "李丽", "电话", datetime(2026, 11, 29, 9, 5), "坐席", GREETING, None, None],
+        [None, None, None, None, None, "客户", QUESTION, None, None],
+    ])
+    book = load_workbook(path)
+    for column in "ABCDE":
+        book.active.merge_cells(f"{column}4:{column}6")
+        book.active.merge_cells(f"{column}7:{column}8")
+    book.save(path)
+    items = list(read_file(path))
+    assert [(t.id, t.agent_id, t.channel, t.started_at, [x.speaker for x in t.turns])
+            for t in items if isinstance(t, Transcript)] == [
+        ("G4", "A1024", "chat", "2026-11-29T09:00:00", ["agent", "customer", "agent"]),
+        ("G5", "A2048", "call", "2026-11-29T09:05:00", ["agent", "customer"]),
+    ]
+    assert len(items) == 2
 
 
 def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_saying_why(tmp_path: Path) -> None:

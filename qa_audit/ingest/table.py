@@ -1,8 +1,9 @@
 """CSV transcripts: one row per turn, Chinese or English headers.
 
 CSV is what a call-centre system's daily export or an Excel sheet gives: one row per
-utterance, with the transcript's id, agent and channel repeated on every row. Rows are
-grouped by transcript id (`TableRows`, which the Excel reader shares).
+utterance, with the transcript's id, agent and channel repeated on every row (or, in a
+report-style export, on a call's first row only). Rows are grouped by transcript id, a
+row without one continuing the call above (`TableRows`, which the Excel reader shares).
 
 The header is the first of the first `HEADER_WITHIN` non-empty lines to name the required
 columns: exports put a title (华信通信 客服质检导出 2026-11-21), a date range or a blank line
@@ -73,28 +74,49 @@ class TableRows:
     Rows are grouped whether a transcript's rows are consecutive or not: transcripts come
     out in the order their first row appears, turns in table order. A table's rows are
     held in memory for that (a day's export), never more than one table's.
+
+    A row without an id but with a role or a text continues the transcript of the row
+    above (fill-down): report-style exports write the id on a call's first row only, and
+    Excel's merged cells read as empty below their first row. Read as errors, those rows
+    left each call scored on its first turn alone. Before any id, or after a row that
+    ends the run (a blank row, one with neither an id nor a turn, one that could not be
+    read), such a row belongs to no known call and is an error. A row with neither an id
+    nor a role or text holds no turn and is skipped.
     """
 
     def __init__(self, columns: Mapping[str, int]) -> None:
         self.columns = columns
         self.groups: dict[str, list[tuple[int, list[str]]]] = {}
+        self.run: str | None = None
+        """The transcript of the row above: the one a row without an id continues."""
 
     def add(self, line: int, row: list[str]) -> str | None:
         """File a row (its line or sheet row, its cells) under its transcript; the reason
         when the row is an error, else None."""
-        if not any(cell.strip() for cell in row):
-            return None
         tid = _cell(row, self.columns, "id")
-        if not tid:
+        if not tid and not _has_turn(row, self.columns):
+            self.run = None
+            return None
+        self.run = tid or self.run
+        if self.run is None:
             return "row has no transcript id"
-        self.groups.setdefault(tid, []).append((line, row))
+        self.groups.setdefault(self.run, []).append((line, row))
         return None
+
+    def unreadable(self) -> None:
+        """A row could not be read: which call the rows after it continue is unknown."""
+        self.run = None
 
     def transcripts(self, source: str, skipped: Set[str] = frozenset()) -> Iterator[Transcript | IngestError]:
         """The transcripts of the rows filed, but those of the ids `skipped`."""
         for tid, rows in self.groups.items():
             if tid not in skipped:
                 yield _transcript(tid, rows, self.columns, source)
+
+
+def _has_turn(row: list[str], columns: Mapping[str, int]) -> bool:
+    """Whether a row holds a turn: a role or a text."""
+    return bool(_cell(row, columns, "speaker") or _cell(row, columns, "text"))
 
 
 def _transcript(
@@ -168,16 +190,18 @@ def _left_open(record: list[str], delimiter: str) -> bool:
 
 
 def _runaway(
-    lines: list[str], first: int, last: int, header: list[str], columns: Mapping[str, int], delimiter: str
+    lines: list[str], first: int, last: int, header: list[str], table: TableRows, delimiter: str
 ) -> tuple[str, str, int | None] | None:
     """(transcript id, reason, line to resume at) when the record from line `first` to `last`
-    holds a runaway quoted cell (module docstring); None for an ordinary record."""
+    holds a runaway quoted cell (module docstring); None for an ordinary record. A line
+    without an id is one of the transcript it continues (`TableRows.run`)."""
+    columns = table.columns
     resume = next((n for n in range(first + 1, last + 1)
                    if _reads_as_row(lines[n - 1], len(header), columns, delimiter)), None)
     at_end = last == len(lines) and _left_open(lines[first - 1:last], delimiter)
     if resume is None and not at_end:
         return None
-    tid = _cell(_cells(lines[first - 1], delimiter), columns, "id")
+    tid = _cell(_cells(lines[first - 1], delimiter), columns, "id") or table.run or ""
     whose = "the transcript is skipped" if tid else "the row is skipped"
     reason = "unbalanced quote: a quoted cell opened on this line "
     if resume is None:
@@ -232,7 +256,7 @@ def _read_rows(
     while position is not None:
         records, position = _records(lines, delimiter, position), None
         for first, last, row in records:
-            runaway = _runaway(lines, first, last, header, columns, delimiter)
+            runaway = _runaway(lines, first, last, header, table, delimiter)
             if runaway is not None:
                 tid, reason, resume = runaway
                 yield IngestError(source, first, reason)
@@ -241,6 +265,7 @@ def _read_rows(
                 break
             if isinstance(row, csv.Error):
                 yield IngestError(source, first, f"bad CSV row: {row}")
+                table.unreadable()
                 continue
             reason = table.add(first, row)
             if reason is not None:

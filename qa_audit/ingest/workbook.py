@@ -9,7 +9,9 @@ error names the row as Excel numbers it.
 Cells become the text a CSV export of the sheet would hold: whole numbers without ".0"
 (an id typed as a number), a date-time cell in ISO form (the call's start), a time cell
 as hh:mm:ss (a turn's time of day, read by `turn_times`). A formula gives the value
-Excel last computed, as the sheet shows it.
+Excel last computed, as the sheet shows it. Read-only openpyxl gives None for the cells
+a merge covers, as a CSV export leaves them blank: a row without an id then continues
+the call above it (`TableRows`), which is what merging a call's id cells means.
 """
 
 from __future__ import annotations
