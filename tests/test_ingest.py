@@ -570,6 +570,26 @@ def test_csv_rows_without_an_id_continue_the_call_above_as_merged_cells_mean(tmp
     assert bad(items) == [(6, "row has no transcript id")]  # after a blank row: which call it is is unknown
 
 
+def test_csv_concatenated_exports_repeat_the_header_and_end_with_a_summary_row(tmp_path: Path) -> None:
+    content = (
+        "会话ID,坐席工号,角色,内容\n"
+        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
+        "T1,A1,客户,我想查一下话费。\n"
+        "小计,1,,\n"
+        "会话Id,坐席工号 ,角色,内容,\n"
+        ",,客户,这一行在表头下面，没有会话ID\n"
+        "T2,A2,客服,您好，很高兴为您服务。\n"
+        "T2,A2,用户,我的快递到哪了？\n"
+        "合計,2,,\n"
+        "Total,2,,\n"
+        "合计,,客户,共 2 通\n"
+    )
+    items = read(write(tmp_path, "concatenated.csv", content))
+    assert [(t.id, len(t.turns)) for t in good(items)] == [("T1", 2), ("T2", 2)]
+    # A row right under a header continues no call; a row with a role and a text is never dropped unread.
+    assert bad(items) == [(6, "row has no transcript id"), (11, "合计: record has no agent_id")]
+
+
 def test_csv_unbalanced_quote_in_a_row_without_an_id_skips_the_call_it_continues(tmp_path: Path) -> None:
     content = ("会话ID,坐席工号,角色,内容\n"
                "Q-0,A1024,坐席,您好，请问有什么可以帮您？\n"

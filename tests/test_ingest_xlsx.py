@@ -72,6 +72,21 @@ def test_merged_cells_belong_to_every_row_they_cover(tmp_path: Path) -> None:
     assert len(items) == 2
 
 
+def test_a_summary_row_and_a_repeated_header_are_skipped(tmp_path: Path) -> None:
+    header = ["会话ID", "坐席工号", "坐席姓名", "渠道", "通话开始时间", "角色", "内容", "开始时间", "结束时间"]
+    path = export(tmp_path / "night.xlsx", [
+        [1001, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+        [1001, "A1024", "王小明", "电话", None, "客户", QUESTION, None, None],
+        header,
+        [1002, "A2048", "李丽", "在线", None, "客服", GREETING, None, None],
+        [],
+        ["总计", None, "2 通", None, None, None, None, None, None],
+    ])
+    items = list(read_file(path))
+    assert [(i.id, len(i.turns)) for i in items if isinstance(i, Transcript)] == [("1001", 2), ("1002", 1)]
+    assert len(items) == 2
+
+
 def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_saying_why(tmp_path: Path) -> None:
     roster = Workbook()
     roster.active.append(["工号", "姓名", "班组"])

@@ -38,6 +38,10 @@ from qa_audit.model import IngestError, Transcript
 
 _META = ("agent_id", "agent_name", "team", "channel", "started_at")
 
+_TOTALS = frozenset(f.key(word) for word in ("合计", "总计", "小计", "total"))
+"""The id cell of a summary row under a table (`TableRows`); Traditional 合計 and 總計 and
+any case of Total read as these after `fields.key`."""
+
 HEADER_WITHIN = 20
 """Non-empty rows searched for the header: an export may put a title, the period it covers
 and blank rows above it."""
@@ -80,21 +84,29 @@ class TableRows:
     Excel's merged cells read as empty below their first row. Read as errors, those rows
     left each call scored on its first turn alone. Before any id, or after a row that
     ends the run (a blank row, one with neither an id nor a turn, one that could not be
-    read), such a row belongs to no known call and is an error. A row with neither an id
-    nor a role or text holds no turn and is skipped.
+    read), such a row belongs to no known call and is an error.
+
+    Rows that are no call's are skipped without a word, and end the run: a row with
+    neither an id nor a role or text; the header again (exports concatenated with their
+    headers; compared after `fields.key`, so 会话Id repeats 会话ID); and a summary row, 合计,
+    总计, 小计 or Total in the id column with no role and no text (the count or sum some
+    exports put under the table). Read as calls, the last two made every such night's
+    audit exit 1 with an error about a call that does not exist.
     """
 
-    def __init__(self, columns: Mapping[str, int]) -> None:
+    def __init__(self, header: list[str], columns: Mapping[str, int]) -> None:
         self.columns = columns
         self.groups: dict[str, list[tuple[int, list[str]]]] = {}
         self.run: str | None = None
         """The transcript of the row above: the one a row without an id continues."""
+        self._header = _keys(header)
+        self._header_id = f.key(header[columns["id"]])
 
     def add(self, line: int, row: list[str]) -> str | None:
         """File a row (its line or sheet row, its cells) under its transcript; the reason
         when the row is an error, else None."""
         tid = _cell(row, self.columns, "id")
-        if not tid and not _has_turn(row, self.columns):
+        if self._is_skipped(row, tid):
             self.run = None
             return None
         self.run = tid or self.run
@@ -102,6 +114,13 @@ class TableRows:
             return "row has no transcript id"
         self.groups.setdefault(self.run, []).append((line, row))
         return None
+
+    def _is_skipped(self, row: list[str], tid: str) -> bool:
+        """Whether a row is skipped as no call's (class docstring). The id cell alone rules
+        the header out for nearly every row: `fields.key` of every cell would cost more."""
+        if tid and f.key(tid) == self._header_id and _keys(row) == self._header:
+            return True
+        return not _has_turn(row, self.columns) and (not tid or f.key(tid) in _TOTALS)
 
     def unreadable(self) -> None:
         """A row could not be read: which call the rows after it continue is unknown."""
@@ -112,6 +131,14 @@ class TableRows:
         for tid, rows in self.groups.items():
             if tid not in skipped:
                 yield _transcript(tid, rows, self.columns, source)
+
+
+def _keys(row: list[str]) -> list[str]:
+    """A row's cells as field names compare (`fields.key`), without its trailing empty cells."""
+    keys = [f.key(cell) for cell in row]
+    while keys and not keys[-1]:
+        keys.pop()
+    return keys
 
 
 def _has_turn(row: list[str], columns: Mapping[str, int]) -> bool:
@@ -250,7 +277,7 @@ def _read_rows(
 ) -> Iterator[Transcript | IngestError]:
     """The transcripts of the rows after the header on line `header_line`, and the errors."""
     delimiter = _delimiter(lines[header_line - 1])
-    table = TableRows(columns)
+    table = TableRows(header, columns)
     skipped: set[str] = set()
     position: int | None = header_line
     while position is not None:

@@ -67,7 +67,7 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
                 for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
         near_top, columns = find_header(rows)
         if columns is not None:
-            yield from _read_sheet(rows, columns, source)
+            yield from _read_sheet(rows, near_top[-1][1], columns, source)
             return
         first_header = first_header or next((cells for _, cells in near_top), None)
     seen = f"; the first sheet's header reads {', '.join(c for c in first_header if c)}" if first_header else ""
@@ -76,10 +76,10 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
 
 
 def _read_sheet(
-    rows: Iterator[tuple[int, list[str]]], columns: dict[str, int], source: str
+    rows: Iterator[tuple[int, list[str]]], header: list[str], columns: dict[str, int], source: str
 ) -> Iterator[Transcript | IngestError]:
     """The transcripts of the rows under a sheet's header, as a CSV's are read."""
-    table = TableRows(columns)
+    table = TableRows(header, columns)
     for number, cells in rows:
         reason = table.add(number, cells)
         if reason is not None:
