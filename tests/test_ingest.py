@@ -590,6 +590,24 @@ def test_csv_concatenated_exports_repeat_the_header_and_end_with_a_summary_row(t
     assert bad(items) == [(6, "row has no transcript id"), (11, "合计: record has no agent_id")]
 
 
+def test_csv_ids_kept_as_text_by_excel_are_unwrapped_and_ids_it_shortened_are_errors(tmp_path: Path) -> None:
+    content = (
+        "会话ID,坐席工号,角色,内容\n"
+        '="0012",="1024",坐席,您好，工号1024为您服务。\n'
+        '"=""0012""",1024,客户,我想把套餐改成每月59元的。\n'
+        "2.02611E+19,A2048,坐席,您好，请问有什么可以帮您？\n"
+        "2.02611E+19,A3001,坐席,您好，很高兴为您服务。\n"
+        ",,客户,我要投诉。\n"
+        "T9,1024,坐席,感谢您的来电，再见。\n"
+    )
+    items = read(write(tmp_path, "excel.csv", content))
+    assert [(t.id, t.agent_id, len(t.turns)) for t in good(items)] == [("0012", "1024", 2), ("T9", "1024", 1)]
+    shortened = ("2.02611E+19: transcript id shortened by Excel (scientific notation: its last digits are lost, and "
+                 "calls that differ only there would be merged); format the id column as text (设置单元格格式 → 文本) "
+                 "before exporting")
+    assert bad(items) == [(4, shortened), (5, shortened), (6, shortened)]
+
+
 def test_csv_unbalanced_quote_in_a_row_without_an_id_skips_the_call_it_continues(tmp_path: Path) -> None:
     content = ("会话ID,坐席工号,角色,内容\n"
                "Q-0,A1024,坐席,您好，请问有什么可以帮您？\n"

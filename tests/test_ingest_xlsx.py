@@ -87,6 +87,22 @@ def test_a_summary_row_and_a_repeated_header_are_skipped(tmp_path: Path) -> None
     assert len(items) == 2
 
 
+def test_a_long_id_excel_stored_as_a_number_is_an_error_never_a_merged_call(tmp_path: Path) -> None:
+    path = export(tmp_path / "night.xlsx", [
+        [2.02611210900001e19, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+        [2.02611210900001e19, "A2048", "李丽", "电话", None, "坐席", GREETING, None, None],
+        [1003, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+    ])
+    items = list(read_file(path))
+    assert [i.id for i in items if isinstance(i, Transcript)] == ["1003"]
+    assert [(i.line, i.reason.split(";")[0]) for i in items if isinstance(i, IngestError)] == [
+        (4, "2.02611210900001e+19: transcript id shortened by Excel (scientific notation: its last digits are lost, "
+            "and calls that differ only there would be merged)"),
+        (5, "2.02611210900001e+19: transcript id shortened by Excel (scientific notation: its last digits are lost, "
+            "and calls that differ only there would be merged)"),
+    ]
+
+
 def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_saying_why(tmp_path: Path) -> None:
     roster = Workbook()
     roster.active.append(["工号", "姓名", "班组"])

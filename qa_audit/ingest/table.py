@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 
@@ -66,10 +67,22 @@ def _missing_columns(cells: list[str]) -> list[str]:
     return [name for name in f.EXPECTED if name not in columns]
 
 
+_EXCEL_TEXT = re.compile(r'="(.*)"', re.DOTALL)
+"""="0012": a cell Excel is told to keep as text (leading zeros) in a CSV export. Read
+as written, agent '="0012"' and agent '0012' were two agents."""
+
+_SHORTENED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
+"""2.02611E+19: a long number id that Excel rounded to 15 digits and wrote in scientific
+notation. Calls whose ids differ only after those digits would share it and be merged."""
+
+
 def _cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
-    """The named cell of a row, stripped; empty when the file has no such column or the row is short."""
+    """The named cell of a row, stripped and unwrapped from Excel's ="…"; empty when the file
+    has no such column or the row is short. (The text is read as written, see `_transcript`.)"""
     index = columns.get(name)
-    return row[index].strip() if index is not None and index < len(row) else ""
+    value = row[index].strip() if index is not None and index < len(row) else ""
+    wrapped = _EXCEL_TEXT.fullmatch(value)
+    return wrapped[1].replace('""', '"').strip() if wrapped else value
 
 
 class TableRows:
@@ -92,6 +105,9 @@ class TableRows:
     总计, 小计 or Total in the id column with no role and no text (the count or sum some
     exports put under the table). Read as calls, the last two made every such night's
     audit exit 1 with an error about a call that does not exist.
+
+    Each row whose id Excel wrote in scientific notation (`_SHORTENED`) is an error
+    saying how to export it: such rows are never grouped, as they may be several calls.
     """
 
     def __init__(self, header: list[str], columns: Mapping[str, int]) -> None:
@@ -112,6 +128,10 @@ class TableRows:
         self.run = tid or self.run
         if self.run is None:
             return "row has no transcript id"
+        if _SHORTENED.fullmatch(self.run):
+            return (f"{self.run}: transcript id shortened by Excel (scientific notation: its last digits are lost, "
+                    "and calls that differ only there would be merged); format the id column as text "
+                    "(设置单元格格式 → 文本) before exporting")
         self.groups.setdefault(self.run, []).append((line, row))
         return None
 
