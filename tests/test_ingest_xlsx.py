@@ -49,6 +49,41 @@ def test_an_excel_export_is_read_as_its_csv_would_be(tmp_path: Path) -> None:
     assert error == IngestError(str(path), 4, "row has no transcript id")  # the row as Excel numbers it
 
 
+def test_every_sheet_with_the_transcript_columns_is_read_and_its_errors_name_it(tmp_path: Path) -> None:
+    path = export(tmp_path / "night.xlsx", [
+        [1001, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+        [1001, "A1024", "王小明", "电话", None, "客户", QUESTION, None, None],
+    ])
+    book = load_workbook(path)
+    book.active.title = "电话"
+    notes = book.create_sheet("说明", 0)
+    notes.append(["本表由华信通信质检系统自动导出，每个渠道一个工作表。"])
+    chat = book.create_sheet("在线")
+    chat.append(["会话ID", "坐席工号", "渠道", "角色", "内容"])
+    chat.append([None, "A2048", "在线", "客户", "在吗？"])
+    chat.append([2001, "A2048", "在线", "客服", GREETING])
+    chat.append([2001, "A2048", "在线", "用户", "我的快递到哪了？"])
+    chat.append([2002, "A3001", "在线", "客服", GREETING])
+    chat.append([2002, "A3001", "在线", "主持人", "大家好"])
+    book.create_sheet("微信").append(["会话ID", "坐席工号", "渠道", "角色", "内容"])  # no chats there tonight
+    book.save(path)
+    items = list(read_file(path))
+    assert [(i.id, i.channel, i.line, len(i.turns)) for i in items if isinstance(i, Transcript)] == [
+        ("1001", "call", 4, 2), ("2001", "chat", 3, 2)]
+    assert [(i.line, i.reason) for i in items if isinstance(i, IngestError)] == [
+        (2, "sheet '在线': row has no transcript id"),
+        (5, "sheet '在线': 2002: turn 1 (line 6): unknown speaker '主持人'"),
+    ]
+
+
+def test_a_workbook_whose_sheets_have_a_header_and_no_rows_is_one_error(tmp_path: Path) -> None:
+    path = export(tmp_path / "night.xlsx", [])
+    book = load_workbook(path)
+    book.create_sheet("在线").append(["会话ID", "坐席工号", "角色", "内容"])
+    book.save(path)
+    assert list(read_file(path)) == [IngestError(str(path), None, "no rows after the header")]
+
+
 def test_merged_cells_belong_to_every_row_they_cover(tmp_path: Path) -> None:
     """Read-only openpyxl gives None for the cells a merge covers, as a blank id in a CSV."""
     path = export(tmp_path / "merged.xlsx", [
