@@ -482,8 +482,8 @@ def test_csv_english_headers_gbk(tmp_path: Path) -> None:
 def test_csv_bad_rows_and_transcripts_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
     content = (
         "通话ID,工号,说话人,文本\n"
-        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
         ",A1,客户,这一行没有会话ID\n"
+        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
         "T2,A2,坐席,您好\n"
         "T2,A2,主持人,大家好\n"
         "T3,A3,坐席,您好\n"
@@ -496,7 +496,7 @@ def test_csv_bad_rows_and_transcripts_are_reported_and_the_rest_is_read(tmp_path
     assert [(t.id, [x.text for x in t.turns]) for t in good(items)] == [
         ("T1", ["您好，请问有什么可以帮您？", "我找你们好几次了。"])]
     assert bad(items) == [
-        (3, "row has no transcript id"),
+        (2, "row has no transcript id"),
         (4, "T2: turn 1 (line 5): unknown speaker '主持人'"),
         (6, "T3: rows disagree on agent_id: 'A3' (line 6) and 'A4' (line 7)"),
         (8, "T4: record has no agent_id"),
@@ -513,12 +513,113 @@ def test_csv_without_required_columns(tmp_path: Path) -> None:
                               "发言人 / 发送方 / 发送者 / 发言方)")]
 
 
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_csv_with_a_title_above_the_header_in_gbk(tmp_path: Path, delimiter: str) -> None:
+    content = "\n".join(delimiter.join(row) for row in [
+        ["华信通信 客服质检导出 2026-11-21"], ["导出时间：2026-11-22 02:00", "", "", ""], ["", "", "", ""],
+        ["会话ID", "坐席工号", "角色", "内容"],
+        ["T1", "A1024", "坐席", "您好，请问有什么可以帮您？"], ["T1", "A1024", "客户", "我的宽带断了。"],
+    ]) + "\n"
+    (call,) = read(write(tmp_path, "night.csv", content, "gbk"))
+    assert isinstance(call, Transcript)
+    assert (call.id, call.line) == ("T1", 5)
+    assert [t.text for t in call.turns] == ["您好，请问有什么可以帮您？", "我的宽带断了。"]
+
+
+def test_csv_whose_header_lacks_a_column_below_a_title_is_reported_at_the_header(tmp_path: Path) -> None:
+    content = "华信通信 客服质检导出 2026-11-21\n会话ID,坐席工号,内容\nT1,A1024,您好\n"
+    assert bad(read(write(tmp_path, "night.csv", content))) == [
+        (2, f"CSV header lacks required columns ({fields.expected_columns(['speaker'])})")]
+
+
+def test_csv_header_is_looked_for_in_the_first_twenty_rows_only(tmp_path: Path) -> None:
+    notes = "".join(f"说明第{n}条：本表由系统自动导出\n" for n in range(1, 21))
+    items = read(write(tmp_path, "night.csv", notes + "会话ID,坐席工号,角色,内容\nT1,A1024,坐席,您好\n"))
+    assert [(line, reason.startswith("CSV header lacks required columns")) for line, reason in bad(items)] == [
+        (1, True)]
+
+
 def test_csv_tab_separated_and_a_field_too_large(tmp_path: Path) -> None:
     huge = "长" * 200_000
-    content = f"id\tagent_id\tspeaker\ttext\nT1\tA1\tagent\t您好\nT2\tA1\tagent\t\"{huge}\"\nT3\tA1\tagent\t您好\n"
+    content = (f"id\tagent_id\tspeaker\ttext\nT1\tA1\tagent\t您好\nT2\tA1\tagent\t\"{huge}\"\n"
+               "\t\tcustomer\t好的\nT3\tA1\tagent\t您好\n")
     items = read(write(tmp_path, "tabs.csv", content))
-    assert [t.id for t in good(items)] == ["T1", "T3"]
-    assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)")]
+    assert [(t.id, len(t.turns)) for t in good(items)] == [("T1", 1), ("T3", 1)]
+    assert bad(items) == [(3, "bad CSV row: field larger than field limit (131072)"),
+                          (4, "row has no transcript id")]  # T2's row was lost: no call to continue
+
+
+def test_csv_rows_without_an_id_continue_the_call_above_as_merged_cells_mean(tmp_path: Path) -> None:
+    content = (
+        "会话ID,坐席工号,渠道,通话开始时间,角色,内容\n"
+        "G4,A1,在线,2026-11-21 09:00:00,客服,您好，请问有什么可以帮您？\n"
+        ",,,,客户,我要退货\n"
+        ",,,,客服,好的，感谢咨询，再见\n"
+        ",,,,,\n"
+        ",,,,客户,还在吗？\n"
+        "G5,A2,电话,2026-11-21 09:05:00,坐席,您好，工号1024为您服务。\n"
+        ",A2,,,客户,我的快递三天了还没到。\n"
+        ",,,2026-11-21 09:05:00,,\n"
+    )
+    items = read(write(tmp_path, "merged.csv", content))
+    assert [(t.id, t.agent_id, t.channel, [(x.speaker, x.text) for x in t.turns]) for t in good(items)] == [
+        ("G4", "A1", "chat", [("agent", "您好，请问有什么可以帮您？"), ("customer", "我要退货"),
+                              ("agent", "好的，感谢咨询，再见")]),
+        ("G5", "A2", "call", [("agent", "您好，工号1024为您服务。"), ("customer", "我的快递三天了还没到。")]),
+    ]
+    assert bad(items) == [(6, "row has no transcript id")]  # after a blank row: which call it is is unknown
+
+
+def test_csv_concatenated_exports_repeat_the_header_and_end_with_a_summary_row(tmp_path: Path) -> None:
+    content = (
+        "会话ID,坐席工号,角色,内容\n"
+        "T1,A1,坐席,您好，请问有什么可以帮您？\n"
+        "T1,A1,客户,我想查一下话费。\n"
+        "小计,1,,\n"
+        "会话Id,坐席工号 ,角色,内容,\n"
+        ",,客户,这一行在表头下面，没有会话ID\n"
+        "T2,A2,客服,您好，很高兴为您服务。\n"
+        "T2,A2,用户,我的快递到哪了？\n"
+        "合計,2,,\n"
+        "Total,2,,\n"
+        "合计,,客户,共 2 通\n"
+    )
+    items = read(write(tmp_path, "concatenated.csv", content))
+    assert [(t.id, len(t.turns)) for t in good(items)] == [("T1", 2), ("T2", 2)]
+    # A row right under a header continues no call; a row with a role and a text is never dropped unread.
+    assert bad(items) == [(6, "row has no transcript id"), (11, "合计: record has no agent_id")]
+
+
+def test_csv_ids_kept_as_text_by_excel_are_unwrapped_and_ids_it_shortened_are_errors(tmp_path: Path) -> None:
+    content = (
+        "会话ID,坐席工号,角色,内容\n"
+        '="0012",="1024",坐席,您好，工号1024为您服务。\n'
+        '"=""0012""",1024,客户,我想把套餐改成每月59元的。\n'
+        "2.02611E+19,A2048,坐席,您好，请问有什么可以帮您？\n"
+        "2.02611E+19,A3001,坐席,您好，很高兴为您服务。\n"
+        ",,客户,我要投诉。\n"
+        "T9,1024,坐席,感谢您的来电，再见。\n"
+    )
+    items = read(write(tmp_path, "excel.csv", content))
+    assert [(t.id, t.agent_id, len(t.turns)) for t in good(items)] == [("0012", "1024", 2), ("T9", "1024", 1)]
+    shortened = ("2.02611E+19: transcript id shortened by Excel (scientific notation: its last digits are lost, and "
+                 "calls that differ only there would be merged); format the id column as text (设置单元格格式 → 文本) "
+                 "before exporting")
+    assert bad(items) == [(4, shortened), (5, shortened), (6, shortened)]
+
+
+def test_csv_unbalanced_quote_in_a_row_without_an_id_skips_the_call_it_continues(tmp_path: Path) -> None:
+    content = ("会话ID,坐席工号,角色,内容\n"
+               "Q-0,A1024,坐席,您好，请问有什么可以帮您？\n"
+               ',,客户,"我想查一下这个月的话费。\n'
+               ",,坐席,好的，请稍等。\n"
+               "Q-1,A1024,坐席,您好，请问有什么可以帮您？\n"
+               ",,客户,我要办停机保号。\n")
+    items = read(write(tmp_path, "night.csv", content))
+    assert [(t.id, len(t.turns)) for t in good(items)] == [("Q-1", 2)]
+    assert bad(items) == [(3, "Q-0: unbalanced quote: a quoted cell opened on this line runs on to the end of the "
+                              "file, over lines that read as rows of their own; the transcript is skipped, and "
+                              "reading resumes at line 5")]
 
 
 def _calls(*ids: str, broken: str | None = None) -> str:

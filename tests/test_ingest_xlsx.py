@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from qa_audit.ingest import read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
@@ -32,6 +32,7 @@ def export(path: Path, rows: list[list[object]], title: str | None = "华信通�
 def test_an_excel_export_is_read_as_its_csv_would_be(tmp_path: Path) -> None:
     start = datetime(2026, 11, 29, 9, 15)
     path = export(tmp_path / "calls_20261129.xlsx", [
+        [None, "A2048", "李丽", "在线", None, "客户", "喂，有人吗？", None, None],
         [1001, "A1024", "王小明", "电话", start, "坐席", GREETING, time(9, 15, 2), time(9, 15, 6)],
         [1001, "A1024", "王小明", "电话", start, "客户", QUESTION, time(9, 15, 7), time(9, 15, 12)],
         [1002, "A2048", "李丽", "在线", None, "客服", GREETING, None, None],
@@ -41,11 +42,100 @@ def test_an_excel_export_is_read_as_its_csv_would_be(tmp_path: Path) -> None:
     call, chat, error = sorted(read_file(path), key=lambda i: getattr(i, "id", "~"))
     assert isinstance(call, Transcript) and isinstance(chat, Transcript)
     assert (call.id, call.agent_id, call.agent_name, call.channel, call.started_at, call.line) == (
-        "1001", "A1024", "王小明", "call", "2026-11-29T09:15:00", 4)
+        "1001", "A1024", "王小明", "call", "2026-11-29T09:15:00", 5)
     assert [(t.speaker, t.text, t.start, t.end) for t in call.turns] == [
         ("agent", GREETING, 2.0, 6.0), ("customer", QUESTION, 7.0, 12.0), ("agent", ANSWER, 13.0, 16.0)]
-    assert (chat.id, chat.channel, [t.speaker for t in chat.turns]) == ("1002", "chat", ["agent"])
-    assert error == IngestError(str(path), 7, "row has no transcript id")  # the row as Excel numbers it
+    assert (chat.id, chat.channel, [t.speaker for t in chat.turns]) == ("1002", "chat", ["agent", "customer"])
+    assert error == IngestError(str(path), 4, "row has no transcript id")  # the row as Excel numbers it
+
+
+def test_every_sheet_with_the_transcript_columns_is_read_and_its_errors_name_it(tmp_path: Path) -> None:
+    path = export(tmp_path / "night.xlsx", [
+        [1001, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+        [1001, "A1024", "王小明", "电话", None, "客户", QUESTION, None, None],
+    ])
+    book = load_workbook(path)
+    book.active.title = "电话"
+    notes = book.create_sheet("说明", 0)
+    notes.append(["本表由华信通信质检系统自动导出，每个渠道一个工作表。"])
+    chat = book.create_sheet("在线")
+    chat.append(["会话ID", "坐席工号", "渠道", "角色", "内容"])
+    chat.append([None, "A2048", "在线", "客户", "在吗？"])
+    chat.append([2001, "A2048", "在线", "客服", GREETING])
+    chat.append([2001, "A2048", "在线", "用户", "我的快递到哪了？"])
+    chat.append([2002, "A3001", "在线", "客服", GREETING])
+    chat.append([2002, "A3001", "在线", "主持人", "大家好"])
+    book.create_sheet("微信").append(["会话ID", "坐席工号", "渠道", "角色", "内容"])  # no chats there tonight
+    book.save(path)
+    items = list(read_file(path))
+    assert [(i.id, i.channel, i.line, len(i.turns)) for i in items if isinstance(i, Transcript)] == [
+        ("1001", "call", 4, 2), ("2001", "chat", 3, 2)]
+    assert [(i.line, i.reason) for i in items if isinstance(i, IngestError)] == [
+        (2, "sheet '在线': row has no transcript id"),
+        (5, "sheet '在线': 2002: turn 1 (line 6): unknown speaker '主持人'"),
+    ]
+
+
+def test_a_workbook_whose_sheets_have_a_header_and_no_rows_is_one_error(tmp_path: Path) -> None:
+    path = export(tmp_path / "night.xlsx", [])
+    book = load_workbook(path)
+    book.create_sheet("在线").append(["会话ID", "坐席工号", "角色", "内容"])
+    book.save(path)
+    assert list(read_file(path)) == [IngestError(str(path), None, "no rows after the header")]
+
+
+def test_merged_cells_belong_to_every_row_they_cover(tmp_path: Path) -> None:
+    """Read-only openpyxl gives None for the cells a merge covers, as a blank id in a CSV."""
+    path = export(tmp_path / "merged.xlsx", [
+        ["G4", "A1024", "王小明", "在线", datetime(2026, 11, 29, 9), "客服", GREETING, None, None],
+        [None, None, None, None, None, "客户", "我要退货，订单号 20261129。", None, None],
+        [None, None, None, None, None, "客服", "好的，已为您提交退货申请，感谢咨询，再见。", None, None],
+        ["G5", "A2048", "李丽", "电话", datetime(2026, 11, 29, 9, 5), "坐席", GREETING, None, None],
+        [None, None, None, None, None, "客户", QUESTION, None, None],
+    ])
+    book = load_workbook(path)
+    for column in "ABCDE":
+        book.active.merge_cells(f"{column}4:{column}6")
+        book.active.merge_cells(f"{column}7:{column}8")
+    book.save(path)
+    items = list(read_file(path))
+    assert [(t.id, t.agent_id, t.channel, t.started_at, [x.speaker for x in t.turns])
+            for t in items if isinstance(t, Transcript)] == [
+        ("G4", "A1024", "chat", "2026-11-29T09:00:00", ["agent", "customer", "agent"]),
+        ("G5", "A2048", "call", "2026-11-29T09:05:00", ["agent", "customer"]),
+    ]
+    assert len(items) == 2
+
+
+def test_a_summary_row_and_a_repeated_header_are_skipped(tmp_path: Path) -> None:
+    header = ["会话ID", "坐席工号", "坐席姓名", "渠道", "通话开始时间", "角色", "内容", "开始时间", "结束时间"]
+    path = export(tmp_path / "night.xlsx", [
+        [1001, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+        [1001, "A1024", "王小明", "电话", None, "客户", QUESTION, None, None],
+        header,
+        [1002, "A2048", "李丽", "在线", None, "客服", GREETING, None, None],
+        [],
+        ["总计", None, "2 通", None, None, None, None, None, None],
+    ])
+    items = list(read_file(path))
+    assert [(i.id, len(i.turns)) for i in items if isinstance(i, Transcript)] == [("1001", 2), ("1002", 1)]
+    assert len(items) == 2
+
+
+def test_a_long_id_excel_stored_as_a_number_is_an_error_never_a_merged_call(tmp_path: Path) -> None:
+    path = export(tmp_path / "night.xlsx", [
+        [2.02611210900001e19, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+        [2.02611210900001e19, "A2048", "李丽", "电话", None, "坐席", GREETING, None, None],
+        [1003, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None],
+    ])
+    items = list(read_file(path))
+    assert [i.id for i in items if isinstance(i, Transcript)] == ["1003"]
+    assert [(i.line, i.reason.split(";")[0]) for i in items if isinstance(i, IngestError)] == [
+        (4, "2.02611210900001e+19: transcript id shortened by Excel (scientific notation: its last digits are lost, "
+            "and calls that differ only there would be merged)"),
+        (5, "2.02611210900001e+19: transcript id shortened by Excel (scientific notation: its last digits are lost, "
+            "and calls that differ only there would be merged)"),
+    ]
 
 
 def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_saying_why(tmp_path: Path) -> None:

@@ -1,14 +1,15 @@
 """CSV transcripts: one row per turn, Chinese or English headers.
 
 CSV is what a call-centre system's daily export or an Excel sheet gives: one row per
-utterance, with the transcript's id, agent and channel repeated on every row. Rows are
-grouped by transcript id, whether a transcript's rows are consecutive or not:
-transcripts come out in the order their first row appears, turns in file order. One
-file's rows are held in memory for that (a day's export), never more than one file.
+utterance, with the transcript's id, agent and channel repeated on every row (or, in a
+report-style export, on a call's first row only). Rows are grouped by transcript id, a
+row without one continuing the call above (`TableRows`, which the Excel reader shares).
 
-Each transcript points at the line of its first row; an error in one of its turns names
-that turn's own line too. The delimiter is a comma, or a tab when the header has tabs
-and no commas (tab-separated text saved as .csv).
+The header is the first of the first `HEADER_WITHIN` non-empty lines to name the required
+columns: exports put a title (华信通信 客服质检导出 2026-11-21), a date range or a blank line
+above it, as Excel sheets do. Each transcript points at the line of its first row; an
+error in one of its turns names that turn's own line too. The delimiter is a comma, or a
+tab when the header has tabs and no commas (tab-separated text saved as .csv).
 
 A quoted cell may hold line breaks (a chat message of several lines), so one unbalanced
 quote makes the csv module read every following line into that cell, up to the next
@@ -27,7 +28,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 
 from qa_audit.ingest import fields as f
@@ -37,18 +39,138 @@ from qa_audit.model import IngestError, Transcript
 
 _META = ("agent_id", "agent_name", "team", "channel", "started_at")
 
+_TOTALS = frozenset(f.key(word) for word in ("合计", "总计", "小计", "total"))
+"""The id cell of a summary row under a table (`TableRows`); Traditional 合計 and 總計 and
+any case of Total read as these after `fields.key`."""
+
+HEADER_WITHIN = 20
+"""Non-empty rows searched for the header: an export may put a title, the period it covers
+and blank rows above it."""
+
+
+def find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[tuple[int, list[str]]], dict[str, int] | None]:
+    """The first `HEADER_WITHIN` non-empty rows (line or sheet row, cells) up to the header,
+    and the header's columns, None when none of them names the required columns. `rows` is
+    left at the row after the header, where a table's rows start."""
+    near_top = ((number, cells) for number, cells in rows if any(cell.strip() for cell in cells))
+    seen: list[tuple[int, list[str]]] = []
+    for number, cells in itertools.islice(near_top, HEADER_WITHIN):
+        seen.append((number, cells))
+        if not _missing_columns(cells):
+            return seen, f.columns(cells, f.CSV_COLUMNS)
+    return seen, None
+
+
+def _missing_columns(cells: list[str]) -> list[str]:
+    """The required columns a row would lack as a header."""
+    columns = f.columns(cells, f.CSV_COLUMNS)
+    return [name for name in f.EXPECTED if name not in columns]
+
+
+_EXCEL_TEXT = re.compile(r'="(.*)"', re.DOTALL)
+"""="0012": a cell Excel is told to keep as text (leading zeros) in a CSV export. Read
+as written, agent '="0012"' and agent '0012' were two agents."""
+
+_SHORTENED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.IGNORECASE)
+"""2.02611E+19: a long number id that Excel rounded to 15 digits and wrote in scientific
+notation. Calls whose ids differ only after those digits would share it and be merged."""
+
 
 def _cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
-    """The named cell of a row, stripped; empty when the file has no such column or the row is short."""
+    """The named cell of a row, stripped and unwrapped from Excel's ="…"; empty when the file
+    has no such column or the row is short. (The text is read as written, see `_transcript`.)"""
     index = columns.get(name)
-    return row[index].strip() if index is not None and index < len(row) else ""
+    value = row[index].strip() if index is not None and index < len(row) else ""
+    wrapped = _EXCEL_TEXT.fullmatch(value)
+    return wrapped[1].replace('""', '"').strip() if wrapped else value
 
 
-def transcript_from_rows(
+class TableRows:
+    """One table's rows (a CSV file, an Excel sheet) grouped into transcripts by id.
+
+    Rows are grouped whether a transcript's rows are consecutive or not: transcripts come
+    out in the order their first row appears, turns in table order. A table's rows are
+    held in memory for that (a day's export), never more than one table's.
+
+    A row without an id but with a role or a text continues the transcript of the row
+    above (fill-down): report-style exports write the id on a call's first row only, and
+    Excel's merged cells read as empty below their first row. Read as errors, those rows
+    left each call scored on its first turn alone. Before any id, or after a row that
+    ends the run (a blank row, one with neither an id nor a turn, one that could not be
+    read), such a row belongs to no known call and is an error.
+
+    Rows that are no call's are skipped without a word, and end the run: a row with
+    neither an id nor a role or text; the header again (exports concatenated with their
+    headers; compared after `fields.key`, so 会话Id repeats 会话ID); and a summary row, 合计,
+    总计, 小计 or Total in the id column with no role and no text (the count or sum some
+    exports put under the table). Read as calls, the last two made every such night's
+    audit exit 1 with an error about a call that does not exist.
+
+    Each row whose id Excel wrote in scientific notation (`_SHORTENED`) is an error
+    saying how to export it: such rows are never grouped, as they may be several calls.
+    """
+
+    def __init__(self, header: list[str], columns: Mapping[str, int]) -> None:
+        self.columns = columns
+        self.groups: dict[str, list[tuple[int, list[str]]]] = {}
+        self.run: str | None = None
+        """The transcript of the row above: the one a row without an id continues."""
+        self._header = _keys(header)
+        self._header_id = f.key(header[columns["id"]])
+
+    def add(self, line: int, row: list[str]) -> str | None:
+        """File a row (its line or sheet row, its cells) under its transcript; the reason
+        when the row is an error, else None."""
+        tid = _cell(row, self.columns, "id")
+        if self._is_skipped(row, tid):
+            self.run = None
+            return None
+        self.run = tid or self.run
+        if self.run is None:
+            return "row has no transcript id"
+        if _SHORTENED.fullmatch(self.run):
+            return (f"{self.run}: transcript id shortened by Excel (scientific notation: its last digits are lost, "
+                    "and calls that differ only there would be merged); format the id column as text "
+                    "(设置单元格格式 → 文本) before exporting")
+        self.groups.setdefault(self.run, []).append((line, row))
+        return None
+
+    def _is_skipped(self, row: list[str], tid: str) -> bool:
+        """Whether a row is skipped as no call's (class docstring). The id cell alone rules
+        the header out for nearly every row: `fields.key` of every cell would cost more."""
+        if tid and f.key(tid) == self._header_id and _keys(row) == self._header:
+            return True
+        return not _has_turn(row, self.columns) and (not tid or f.key(tid) in _TOTALS)
+
+    def unreadable(self) -> None:
+        """A row could not be read: which call the rows after it continue is unknown."""
+        self.run = None
+
+    def transcripts(self, source: str, skipped: Set[str] = frozenset()) -> Iterator[Transcript | IngestError]:
+        """The transcripts of the rows filed, but those of the ids `skipped`."""
+        for tid, rows in self.groups.items():
+            if tid not in skipped:
+                yield _transcript(tid, rows, self.columns, source)
+
+
+def _keys(row: list[str]) -> list[str]:
+    """A row's cells as field names compare (`fields.key`), without its trailing empty cells."""
+    keys = [f.key(cell) for cell in row]
+    while keys and not keys[-1]:
+        keys.pop()
+    return keys
+
+
+def _has_turn(row: list[str], columns: Mapping[str, int]) -> bool:
+    """Whether a row holds a turn: a role or a text."""
+    return bool(_cell(row, columns, "speaker") or _cell(row, columns, "text"))
+
+
+def _transcript(
     tid: str, rows: list[tuple[int, list[str]]], columns: Mapping[str, int], source: str
 ) -> Transcript | IngestError:
     """The transcript from its rows (line or sheet row, cells); rows disagreeing on its
-    agent, team, channel or start are an error. A CSV file and an Excel sheet share it."""
+    agent, team, channel or start are an error."""
     first_line = rows[0][0]
     meta: dict[str, object] = {"id": tid}
     found_at: dict[str, int] = {}
@@ -115,16 +237,18 @@ def _left_open(record: list[str], delimiter: str) -> bool:
 
 
 def _runaway(
-    lines: list[str], first: int, last: int, header: list[str], columns: Mapping[str, int], delimiter: str
+    lines: list[str], first: int, last: int, header: list[str], table: TableRows, delimiter: str
 ) -> tuple[str, str, int | None] | None:
     """(transcript id, reason, line to resume at) when the record from line `first` to `last`
-    holds a runaway quoted cell (module docstring); None for an ordinary record."""
+    holds a runaway quoted cell (module docstring); None for an ordinary record. A line
+    without an id is one of the transcript it continues (`TableRows.run`)."""
+    columns = table.columns
     resume = next((n for n in range(first + 1, last + 1)
                    if _reads_as_row(lines[n - 1], len(header), columns, delimiter)), None)
     at_end = last == len(lines) and _left_open(lines[first - 1:last], delimiter)
     if resume is None and not at_end:
         return None
-    tid = _cell(_cells(lines[first - 1], delimiter), columns, "id")
+    tid = _cell(_cells(lines[first - 1], delimiter), columns, "id") or table.run or ""
     whose = "the transcript is skipped" if tid else "the row is skipped"
     reason = "unbalanced quote: a quoted cell opened on this line "
     if resume is None:
@@ -136,6 +260,22 @@ def _runaway(
     return tid, f"{tid}: {reason}" if tid else reason, resume
 
 
+def _delimiter(line: str) -> str:
+    """A tab when a header line has tabs and no commas (tab-separated text saved as .csv), else a comma."""
+    return "\t" if "\t" in line and "," not in line else ","
+
+
+def _no_header(source: str, seen: list[tuple[int, list[str]]]) -> IngestError:
+    """The error for a file none of whose first rows is a header: about the row nearest to
+    one (the fewest required columns missing, the first of those), so a title line above a
+    header that lacks a column does not hide which one."""
+    if not seen:  # no line with a cell, or nothing but a byte-order mark: an empty sheet saved as "CSV UTF-8"
+        return IngestError(source, None, "empty file")
+    line, cells = min(seen, key=lambda row: len(_missing_columns(row[1])))
+    expected = f.expected_columns(_missing_columns(cells))
+    return IngestError(source, line, f"CSV header lacks required columns ({expected})")
+
+
 def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     """Read a CSV export; see the module docstring."""
     try:
@@ -144,19 +284,26 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, exc.line, exc.reason)
         return
     lines = io.StringIO(text, newline="").readlines()
-    if not lines:  # nothing but a byte-order mark: an empty sheet saved as "CSV UTF-8"
-        yield IngestError(source, None, "empty file")
+    seen, columns = find_header((number, _cells(line, _delimiter(line))) for number, line in enumerate(lines, 1))
+    if columns is None:
+        yield _no_header(source, seen)
         return
-    delimiter = "\t" if "\t" in lines[0] and "," not in lines[0] else ","
-    header: list[str] | None = None
-    columns: dict[str, int] = {}
-    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    header_line, header = seen[-1]
+    yield from _read_rows(lines, header_line, header, columns, source)
+
+
+def _read_rows(
+    lines: list[str], header_line: int, header: list[str], columns: dict[str, int], source: str
+) -> Iterator[Transcript | IngestError]:
+    """The transcripts of the rows after the header on line `header_line`, and the errors."""
+    delimiter = _delimiter(lines[header_line - 1])
+    table = TableRows(header, columns)
     skipped: set[str] = set()
-    position: int | None = 0
+    position: int | None = header_line
     while position is not None:
         records, position = _records(lines, delimiter, position), None
         for first, last, row in records:
-            runaway = None if header is None else _runaway(lines, first, last, header, columns, delimiter)
+            runaway = _runaway(lines, first, last, header, table, delimiter)
             if runaway is not None:
                 tid, reason, resume = runaway
                 yield IngestError(source, first, reason)
@@ -165,26 +312,11 @@ def read_csv(path: Path, source: str) -> Iterator[Transcript | IngestError]:
                 break
             if isinstance(row, csv.Error):
                 yield IngestError(source, first, f"bad CSV row: {row}")
+                table.unreadable()
                 continue
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header, columns = row, f.columns(row, f.CSV_COLUMNS)
-                missing = [name for name in f.EXPECTED if name not in columns]
-                if missing:
-                    expected = f.expected_columns(missing)
-                    yield IngestError(source, first, f"CSV header lacks required columns ({expected})")
-                    return
-                continue
-            tid = _cell(row, columns, "id")
-            if not tid:
-                yield IngestError(source, first, "row has no transcript id")
-                continue
-            groups.setdefault(tid, []).append((first, row))
-    if header is None:
-        yield IngestError(source, None, "empty file")
-    elif not groups and not skipped:
+            reason = table.add(first, row)
+            if reason is not None:
+                yield IngestError(source, first, reason)
+    if not table.groups and not skipped:
         yield IngestError(source, None, "no rows after the header")
-    for tid, rows in groups.items():
-        if tid not in skipped:
-            yield transcript_from_rows(tid, rows, columns, source)
+    yield from table.transcripts(source, skipped)

@@ -1,21 +1,27 @@
 """Excel exports (.xlsx, .xlsm): one row per turn, the columns of a CSV export.
 
 A call-centre system's daily export is often a workbook, and saving every night's file as
-CSV by hand is a step a QA lead forgets. The first sheet whose header row names the CSV
-columns (a transcript id, an agent id, a role and a text; see `fields.CSV_COLUMNS`) is
-read as a CSV file is (`table.transcript_from_rows`); an error names the row as Excel
-numbers it.
+CSV by hand is a step a QA lead forgets. Every sheet whose header row (found as in a
+CSV file: `table.find_header`) names the CSV columns (a transcript id, an agent id, a role
+and a text; see `fields.CSV_COLUMNS`) is read as a CSV file is (`table.TableRows`):
+exports split the night by channel over sheets (电话, 在线) with one header. Other sheets
+(notes, a roster) are ignored; a workbook with no such sheet is an error. A sheet with a
+header and no rows (no chats tonight) is no error while another sheet has rows. An error
+names the row as Excel numbers it, and in a workbook of several sheets the sheet too.
 
 Cells become the text a CSV export of the sheet would hold: whole numbers without ".0"
 (an id typed as a number), a date-time cell in ISO form (the call's start), a time cell
 as hh:mm:ss (a turn's time of day, read by `turn_times`). A formula gives the value
-Excel last computed, as the sheet shows it.
+Excel last computed, as the sheet shows it. Read-only openpyxl gives None for the cells
+a merge covers, as a CSV export leaves them blank: a row without an id then continues
+the call above it (`TableRows`), which is what merging a call's id cells means.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -24,11 +30,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
 from qa_audit.ingest import fields as f
-from qa_audit.ingest.table import transcript_from_rows
+from qa_audit.ingest.table import TableRows, find_header
 from qa_audit.model import IngestError, Transcript
-
-HEADER_WITHIN = 20
-"""Rows searched for the header: an export may put a title and a blank row above it."""
 
 
 def _text(value: object) -> str:
@@ -61,39 +64,43 @@ def read_xlsx(path: Path, source: str) -> Iterator[Transcript | IngestError]:
 
 
 def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError]:
-    """The transcripts of the first sheet with the transcript columns in its header row."""
+    """The transcripts of every sheet with the transcript columns in its header row."""
+    several = len(book.worksheets) > 1
     first_header: list[str] | None = None
+    filed: list[bool] = []  # for each sheet read: whether it had a row of a call
     for sheet in book.worksheets:
         rows = ((number, [_text(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
-        for number, cells in rows:
-            if not any(cells):
-                continue
-            columns = f.columns(cells, f.CSV_COLUMNS)
-            if all(name in columns for name in f.EXPECTED):
-                yield from _read_sheet(rows, columns, source)
-                return
-            first_header = first_header or cells
-            if number >= HEADER_WITHIN:
-                break
-    seen = f"; the first sheet's header reads {', '.join(c for c in first_header if c)}" if first_header else ""
-    yield IngestError(source, None, "no sheet has a header row with the transcript columns "
-                                    f"({f.expected_columns(f.EXPECTED)}){seen}")
+        near_top, columns = find_header(rows)
+        if columns is None:
+            first_header = first_header or next((cells for _, cells in near_top), None)
+            continue
+        table = TableRows(near_top[-1][1], columns)
+        for item in _read_sheet(rows, table, source):
+            yield _on_sheet(item, sheet.title if several else None)
+        filed.append(bool(table.groups))
+    if not filed:
+        seen = f"; the first sheet's header reads {', '.join(c for c in first_header if c)}" if first_header else ""
+        yield IngestError(source, None, "no sheet has a header row with the transcript columns "
+                                        f"({f.expected_columns(f.EXPECTED)}){seen}")
+    elif not any(filed):
+        yield IngestError(source, None, "no rows after the header")
 
 
 def _read_sheet(
-    rows: Iterator[tuple[int, list[str]]], columns: dict[str, int], source: str
+    rows: Iterator[tuple[int, list[str]]], table: TableRows, source: str
 ) -> Iterator[Transcript | IngestError]:
-    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    """The transcripts of the rows under a sheet's header, as a CSV's are read."""
     for number, cells in rows:
-        if not any(cells):
-            continue
-        tid = cells[columns["id"]].strip() if columns["id"] < len(cells) else ""
-        if not tid:
-            yield IngestError(source, number, "row has no transcript id")
-            continue
-        groups.setdefault(tid, []).append((number, cells))
-    if not groups:
-        yield IngestError(source, None, "no rows after the header")
-    for tid, grouped in groups.items():
-        yield transcript_from_rows(tid, grouped, columns, source)
+        reason = table.add(number, cells)
+        if reason is not None:
+            yield IngestError(source, number, reason)
+    yield from table.transcripts(source)
+
+
+def _on_sheet(item: Transcript | IngestError, sheet: str | None) -> Transcript | IngestError:
+    """`item`, an error naming its sheet when there is one to name: in a workbook of
+    several sheets, row 12 alone could be on any of them."""
+    if sheet is None or isinstance(item, Transcript):
+        return item
+    return replace(item, reason=f"sheet {sheet!r}: {item.reason}")
