@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+from collections.abc import Callable
 from datetime import datetime, time
 from pathlib import Path
 
@@ -155,5 +158,34 @@ def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_say
                         "agent / staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号 / 客服账号 / 坐席账号 / "
                         "客服ID / 员工工号; speaker: speaker / role / speaker_role / sender / 角色 / 说话人 / 发言人 / "
                         "发送方 / 发送者 / 发言方; text: text / content / utterance / message / msg / 内容 / 文本 / "
-                        "消息内容 / 聊天内容 / 发言内容); the first sheet's header reads 工号, 姓名, 班组"),
+                        "消息内容 / 聊天内容 / 发言内容); the first sheet starts with 工号, 姓名, 班组"),
     ]
+
+
+def _rewrite_sheet(source: Path, target: Path, change: Callable[[bytes], bytes]) -> Path:
+    """`source` with its first sheet's XML changed as a faulty exporter or a broken copy leaves it."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, change(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+    return target
+
+
+def test_a_sheet_whose_size_tag_is_wrong_is_still_read_whole(tmp_path: Path) -> None:
+    rows = [[f"T{n}", "A1024", "王小明", "电话", None, "坐席", GREETING, None, None] for n in range(10)]
+    good_book = export(tmp_path / "good.xlsx", rows, None)
+    wrong = _rewrite_sheet(good_book, tmp_path / "wrong.xlsx",
+                           lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:I3"', xml))
+    assert [t.id for t in read_file(wrong) if isinstance(t, Transcript)] == [f"T{n}" for n in range(10)]
+
+
+def test_a_damaged_sheet_is_a_skipped_input_and_the_night_goes_on(tmp_path: Path) -> None:
+    good_book = export(tmp_path / "good.xlsx", [[1001, "A1024", "王小明", "电话", None, "坐席", GREETING, None, None]])
+    (tmp_path / "inbox").mkdir()
+    _rewrite_sheet(good_book, tmp_path / "inbox" / "damaged.xlsx", lambda xml: xml[: len(xml) // 2])
+    (tmp_path / "inbox" / "calls.csv").write_text(f"会话ID,坐席工号,角色,内容\nC1,A1024,坐席,{GREETING}\n",
+                                                   encoding="utf-8")
+    items = list(read_inputs([tmp_path / "inbox"]))
+    assert [t.id for t in items if isinstance(t, Transcript)] == ["C1"]
+    (error,) = [i for i in items if isinstance(i, IngestError)]
+    assert Path(error.path).name == "damaged.xlsx" and error.reason.startswith("damaged Excel workbook (")

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -59,6 +60,10 @@ def read_xlsx(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         return
     try:
         yield from _read_book(book, source)
+    except (ParseError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        # Read-only openpyxl parses a sheet while its rows are read: a damaged one fails here.
+        yield IngestError(source, None, f"damaged Excel workbook ({exc or type(exc).__name__}): save it again "
+                                        "as .xlsx or export it as CSV (the calls of sheets before the damage are read)")
     finally:
         book.close()
 
@@ -69,6 +74,7 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
     first_header: list[str] | None = None
     filed: list[bool] = []  # for each sheet read: whether it had a row of a call
     for sheet in book.worksheets:
+        sheet.reset_dimensions()  # an exporter's wrong <dimension> would cut the rows short
         rows = ((number, [_text(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
         near_top, columns = find_header(rows)
@@ -80,7 +86,7 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
             yield _on_sheet(item, sheet.title if several else None)
         filed.append(bool(table.groups))
     if not filed:
-        seen = f"; the first sheet's header reads {', '.join(c for c in first_header if c)}" if first_header else ""
+        seen = f"; the first sheet starts with {', '.join(c for c in first_header if c)}" if first_header else ""
         yield IngestError(source, None, "no sheet has a header row with the transcript columns "
                                         f"({f.expected_columns(f.EXPECTED)}){seen}")
     elif not any(filed):
