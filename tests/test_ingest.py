@@ -509,8 +509,7 @@ def test_csv_without_required_columns(tmp_path: Path) -> None:
     assert bad(items) == [(1, "CSV header lacks required columns (id: id / transcript_id / call_id / session_id / "
                               "conversation_id / 会话ID / 通话ID / 会话编号 / 通话编号; agent_id: agent_id / agent / "
                               "staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号 / 客服账号 / 坐席账号 / "
-                              "客服ID / 员工工号; speaker: speaker / role / speaker_role / sender / 角色 / 说话人 / "
-                              "发言人 / 发送方 / 发送者 / 发言方)")]
+                              "客服ID / 员工工号)")]
 
 
 @pytest.mark.parametrize("delimiter", [",", "\t"])
@@ -527,9 +526,16 @@ def test_csv_with_a_title_above_the_header_in_gbk(tmp_path: Path, delimiter: str
 
 
 def test_csv_whose_header_lacks_a_column_below_a_title_is_reported_at_the_header(tmp_path: Path) -> None:
-    content = "华信通信 客服质检导出 2026-11-21\n会话ID,坐席工号,内容\nT1,A1024,您好\n"
+    content = "华信通信 客服质检导出 2026-11-21\n会话ID,角色,内容\nT1,坐席,您好\n"
     assert bad(read(write(tmp_path, "night.csv", content))) == [
-        (2, f"CSV header lacks required columns ({fields.expected_columns(['speaker'])})")]
+        (2, f"CSV header lacks required columns ({fields.expected_columns(['agent_id'])})")]
+
+
+def test_csv_without_a_role_column_whose_text_is_no_dialogue_says_both(tmp_path: Path) -> None:
+    content = "会话ID,坐席工号,内容\nT1,A1024,您好，请问有什么可以帮您？\n"
+    assert bad(read(write(tmp_path, "night.csv", content))) == [
+        (2, "T1: the table has no role column (角色 / 说话人 / speaker), and this text is not a dialogue with a "
+            "speaker on each line (坐席：… / 客户：…)")]
 
 
 def test_csv_header_is_looked_for_in_the_first_twenty_rows_only(tmp_path: Path) -> None:

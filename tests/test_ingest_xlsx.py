@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from qa_audit.ingest import read_file, read_inputs
+from qa_audit.ingest import fields, read_file, read_inputs
 from qa_audit.model import IngestError, Transcript
 
 GREETING = "您好，工号1024，很高兴为您服务，请问有什么可以帮您？"
@@ -153,12 +153,8 @@ def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_say
     assert [(Path(i.path).name, i.reason) for i in items if isinstance(i, IngestError)] == [
         ("calls.xlsx", "not a readable Excel workbook (File is not a zip file): save it again as .xlsx without a "
                        "password, or export the sheet as CSV"),
-        ("roster.xlsx", "no sheet has a header row with the transcript columns (id: id / transcript_id / call_id / "
-                        "session_id / conversation_id / 会话ID / 通话ID / 会话编号 / 通话编号; agent_id: agent_id / "
-                        "agent / staff_id / agent_no / 坐席工号 / 工号 / 坐席ID / 客服工号 / 客服账号 / 坐席账号 / "
-                        "客服ID / 员工工号; speaker: speaker / role / speaker_role / sender / 角色 / 说话人 / 发言人 / "
-                        "发送方 / 发送者 / 发言方; text: text / content / utterance / message / msg / 内容 / 文本 / "
-                        "消息内容 / 聊天内容 / 发言内容); the first sheet starts with 工号, 姓名, 班组"),
+        ("roster.xlsx", "no sheet has a header row with the transcript columns "
+                        f"({fields.expected_columns(fields.EXPECTED)}); the first sheet starts with 工号, 姓名, 班组"),
     ]
 
 

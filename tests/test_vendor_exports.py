@@ -87,3 +87,23 @@ def test_an_api_response_wrapping_conversations_with_their_fields_nested(tmp_pat
     assert first.started_at == "2026-11-21T01:15:02"  # the first message, on Beijing time
     assert [t.speaker for t in first.turns] == ["agent", "customer"]
     assert (second.id, second.agent_id) == ("S2", "kf_0031")
+
+
+def test_one_row_per_call_with_the_dialogue_in_one_cell(tmp_path: Path) -> None:
+    path = tmp_path / "chats.csv"
+    path.write_text(
+        "会话ID,坐席工号,渠道,通话开始时间,对话内容\n"
+        f'P1,A1024,在线,2026-11-21 09:15:00,"坐席：{GREETING}\n客户：我的快递三天没动了\n'
+        '坐席：请稍等，我帮您查一下。"\n'
+        'P2,A2048,电话,2026-11-21 10:00:00,"[00:00] 坐席：您好\n[00:03] 客户：在吗\n[00:05]"\n'
+        "P3,A2048,电话,2026-11-21 10:05:00,您好，请问有什么可以帮您？\n",
+        encoding="utf-8",
+    )
+    chat, call, error = read_file(path)
+    assert isinstance(chat, Transcript) and isinstance(call, Transcript)
+    assert [(t.speaker, t.text) for t in chat.turns] == [
+        ("agent", GREETING), ("customer", "我的快递三天没动了"), ("agent", "请稍等，我帮您查一下。")]
+    assert (chat.channel, chat.line) == ("chat", 2)
+    assert [(t.start, t.end) for t in call.turns] == [(0.0, 3.0), (3.0, 5.0)]
+    assert error == IngestError(str(path), 8, "P3: the table has no role column (角色 / 说话人 / speaker), and this "
+                                              "text is not a dialogue with a speaker on each line (坐席：… / 客户：…)")

@@ -46,7 +46,8 @@ _TEAM = ("team", "group", "班组", "组别", "小组", "技能组", "skill_grou
 _CHANNEL = ("channel", "渠道")
 _STARTED_AT = ("started_at", "通话开始时间", "会话开始时间")
 _SPEAKER = ("speaker", "role", "speaker_role", "sender", "角色", "说话人", "发言人", "发送方", "发送者", "发言方")
-_TEXT = ("text", "content", "utterance", "message", "msg", "内容", "文本", "消息内容", "聊天内容", "发言内容")
+_TEXT = ("text", "content", "utterance", "message", "msg", "内容", "文本", "消息内容", "聊天内容", "发言内容",
+         "对话内容", "聊天记录", "通话内容", "会话内容", "对话记录", "dialogue", "transcript")
 _START = ("start", "begin", "start_time", "开始时间", "开始", "send_time", "create_time", "time", "timestamp",
           "发送时间", "消息时间", "时间")
 _END = ("end", "end_time", "结束时间", "结束")
@@ -69,7 +70,8 @@ CSV_COLUMNS = _table({
 """CSV headers. A row is a turn, so 开始时间/start_time there is the turn's start."""
 
 EXPECTED = {"id": _ID, "agent_id": _AGENT_ID, "speaker": _SPEAKER, "text": _TEXT}
-"""The usual names of the required fields, quoted in errors so a user can rename a column."""
+"""The usual names of the required fields, quoted in errors so a user can rename a column.
+A table may lack the role column when its text holds a whole dialogue (`table`)."""
 
 
 def expected_columns(names: Iterable[str]) -> str:

@@ -311,3 +311,18 @@ def _conversation(path: Path, source: str, lines: list[str], start: int, end: in
         return build_transcript(values, raw_turns, source=source, line=first)
     except f.RecordError as exc:
         return IngestError(source, first, str(exc))
+
+
+def dialogue_turns(text: str, started_at: str | None) -> list[RawTurn]:
+    """The turns of a whole conversation written in one table cell (对话内容: a speaker per
+    line, times as in a .txt file), for the exports that give a call one row; `started_at`
+    is the row's start time as written. RecordError names the cell's line at fault."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not any(_speaker_line(_stamp(line.strip(), [])[1]) for line in lines):
+        raise f.RecordError("the table has no role column (角色 / 说话人 / speaker), and this text is not a dialogue "
+                            "with a speaker on each line (坐席：… / 客户：…)")
+    try:
+        header, turns, closing = _parse(lines, 0, len(lines))
+        return _raw_turns(turns, closing, _started_at(started_at or header.get("started_at")))
+    except _LineError as exc:
+        raise f.RecordError(f"line {exc.line} of its dialogue: {exc.reason}") from None

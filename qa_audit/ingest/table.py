@@ -30,11 +30,13 @@ import io
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Set
+from dataclasses import replace
 from pathlib import Path
 
 from qa_audit.ingest import fields as f
 from qa_audit.ingest.build import RawTurn, build_transcript
 from qa_audit.ingest.encoding import NotText, decode_whole
+from qa_audit.ingest.plaintext import dialogue_turns
 from qa_audit.model import IngestError, Transcript
 
 _META = ("agent_id", "agent_name", "team", "channel", "started_at")
@@ -62,9 +64,10 @@ def find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[tuple[int, 
 
 
 def _missing_columns(cells: list[str]) -> list[str]:
-    """The required columns a row would lack as a header."""
+    """The required columns a row would lack as a header. Without a role column a row is a
+    whole call, its text the dialogue (`_dialogue_turns`)."""
     columns = f.columns(cells, f.CSV_COLUMNS)
-    return [name for name in f.EXPECTED if name not in columns]
+    return [name for name in f.EXPECTED if name not in columns and name != "speaker"]
 
 
 _EXCEL_TEXT = re.compile(r'="(.*)"', re.DOTALL)
@@ -184,15 +187,34 @@ def _transcript(
             elif meta[name] != value:
                 return IngestError(source, first_line, f"{tid}: rows disagree on {name}: "
                                    f"{meta[name]!r} (line {found_at[name]}) and {value!r} (line {line})")
-    turns = [
-        RawTurn(_cell(row, columns, "speaker"), row[columns["text"]] if columns["text"] < len(row) else "",
-                _cell(row, columns, "start"), _cell(row, columns, "end"), line)
-        for line, row in rows
-    ]
     try:
+        turns = _turns(rows, columns) if "speaker" in columns else _dialogue_turns(rows, columns, meta)
         return build_transcript(meta, turns, source=source, line=first_line)
     except f.RecordError as exc:
-        return IngestError(source, first_line, str(exc))
+        message = str(exc) if str(exc).startswith(f"{tid}: ") else f"{tid}: {exc}"
+        return IngestError(source, first_line, message)
+
+
+def _text(row: list[str], columns: Mapping[str, int]) -> str:
+    """A row's text as written (a message's own spaces and line breaks are its words)."""
+    return row[columns["text"]] if columns["text"] < len(row) else ""
+
+
+def _turns(rows: list[tuple[int, list[str]]], columns: Mapping[str, int]) -> list[RawTurn]:
+    """A turn per row: the table of a call-centre export."""
+    return [RawTurn(_cell(row, columns, "speaker"), _text(row, columns), _cell(row, columns, "start"),
+                    _cell(row, columns, "end"), line) for line, row in rows]
+
+
+def _dialogue_turns(rows: list[tuple[int, list[str]]], columns: Mapping[str, int],
+                    meta: Mapping[str, object]) -> list[RawTurn]:
+    """A call per row, its text the whole dialogue (对话内容 / 聊天记录: a speaker per line,
+    as in a .txt file): the table of many chat platforms' and ASR tools' exports. A call
+    continued on the rows below (fill-down) continues its dialogue."""
+    dialogue = "\n".join(_text(row, columns) for _, row in rows)
+    started = meta.get("started_at")
+    turns = dialogue_turns(dialogue, started if isinstance(started, str) else None)
+    return [replace(turn, line=rows[0][0]) for turn in turns]
 
 
 def _records(lines: list[str], delimiter: str, start: int) -> Iterator[tuple[int, int, list[str] | csv.Error]]:
