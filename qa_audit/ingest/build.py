@@ -120,8 +120,11 @@ def _turns(raw_turns: list[RawTurn], started_at: str | None) -> list[Turn]:
     in the order they were said: when every turn has a start and the export listed them
     otherwise (newest first), by start."""
     said = [_said(i, raw) for i, raw in enumerate(raw_turns)]
+    values = [value for raw in raw_turns for value in (raw.start, raw.end)]
+    if not any(value is not None and value != "" for value in values):  # most chats: nothing to read
+        return [Turn(index, speaker, text) for index, (speaker, text) in enumerate(said)]
     try:
-        times = turn_times([value for raw in raw_turns for value in (raw.start, raw.end)], started_at)
+        times = turn_times(values, started_at)
     except TimeError as exc:
         index, name = divmod(exc.index, 2)
         raise f.RecordError(f"{_where(index, raw_turns[index])}: {('start', 'end')[name]} {exc.reason}") from None
