@@ -184,3 +184,13 @@ def test_a_message_line_that_is_only_a_time_stays_text_in_a_bracket_timed_file(t
     assert timed.turns[1].text == "我们营业到\n21:00\n您可以过来。"
     assert [(t.start, t.end) for t in timed.turns] == [(1.0, 5.0), (5.0, 12.0), (12.0, 15.0)]
     assert untimed.turns[1].text == "您好，我们今天营业到\n21:00" and not untimed.timed
+
+
+def test_numbered_english_roles_and_a_windows_path_in_a_message(tmp_path: Path) -> None:
+    content = ("Agent 2: 您好，请问有什么可以帮您？\nCustomer 1: 我的报表打不开，路径是\nC:\\Users\\王\\报表.xlsx\n"
+               "Agent 2: 好的，我帮您看一下。\n")
+    (transcript,) = read(write(tmp_path, "A1024_20261121_0009.txt", content))
+    assert isinstance(transcript, Transcript)
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("agent", "您好，请问有什么可以帮您？"), ("customer", "我的报表打不开，路径是\nC:\\Users\\王\\报表.xlsx"),
+        ("agent", "好的，我帮您看一下。")]

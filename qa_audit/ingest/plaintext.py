@@ -69,9 +69,12 @@ from qa_audit.model import IngestError, Transcript
 
 _TIME = r"(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}[ T])?\d{1,2}(?::\d{1,2}){1,2}(?:\.\d+)?"
 _TIMESTAMP = re.compile(rf"[\[【]\s*({_TIME})\s*[\]】]\s*|({_TIME})(?:\s+|$)")
-_LABEL = r"[^\s:：\[\]【】()（）]{1,12}|[^\s:：\[\]【】()（）]{1,8}\s*[(（][^()（）:：]{1,20}[)）]"
-"""A speaker label: a word (坐席, 客户A) or a word with a note in brackets (客户(来电))."""
-_PREFIX = re.compile(rf"({_LABEL})\s*[:：]\s*(.*)", re.DOTALL)
+_LABEL = (r"[^\s:：\[\]【】()（）]{1,12}|[^\s:：\[\]【】()（）]{1,8}\s*[(（][^()（）:：]{1,20}[)）]"
+          r"|[A-Za-z]{1,12} \d{1,3}")
+"""A speaker label: a word (坐席, 客户A), a word with a note in brackets (客户(来电)) or an
+English role with its number (Agent 2)."""
+_PREFIX = re.compile(rf"({_LABEL})\s*[:：](?![\\/])\s*(.*)", re.DOTALL)
+"""A label and its colon; not a colon opening a path or a link (C:\\Users, https://…)."""
 _SEPARATOR = re.compile(r"-{3,}|={3,}")
 _FILE_NAME = re.compile(r"(?P<agent>[A-Za-z]+\d+)_(?P<date>\d{8})(?:_.*)?")
 _HEADER_FIELDS = frozenset({"id", "agent_id", "agent_name", "team", "channel", "started_at"})
