@@ -194,3 +194,14 @@ def test_numbered_english_roles_and_a_windows_path_in_a_message(tmp_path: Path) 
     assert [(t.speaker, t.text) for t in transcript.turns] == [
         ("agent", "您好，请问有什么可以帮您？"), ("customer", "我的报表打不开，路径是\nC:\\Users\\王\\报表.xlsx"),
         ("agent", "好的，我帮您看一下。")]
+
+
+def test_a_list_in_a_message_and_an_id_a_customer_gives_stay_message_text(tmp_path: Path) -> None:
+    orders = "客户：这两个订单都没发货\n订单号：202611210001\n订单号：202611210002\n坐席：好的，我帮您查一下。\n"
+    account = ("坐席：您好，请问您的账号是多少？\n客户：账号信息如下\nID：88321907\n昵称：小王\n"
+               "坐席：好的，我帮您查一下。\n")
+    assert turns(read(write(tmp_path, "A1024_20261121_0006.txt", orders))[0]) == [
+        ("customer", "这两个订单都没发货\n订单号：202611210001\n订单号：202611210002"),
+        ("agent", "好的，我帮您查一下。")]
+    (call,) = read(write(tmp_path, "A1024_20261121_0004.txt", account))
+    assert turns(call)[1] == ("customer", "账号信息如下\nID：88321907\n昵称：小王")

@@ -35,8 +35,9 @@ What a supervisor pastes from a chat window or an ASR tool prints:
   known prefix continues the previous turn: a chat message of several lines, which may
   say 注意：明天发货 or 月租: 59元. But the same unknown `word:` (with a letter in it, so
   not a time like 10:30 or a link like https://…) opening two or more lines of one
-  conversation is a speaker this tool does not know (diarization's A/B, 说话人1, a name
-  like 客服小美 or 访客), and the conversation is reported: merged, the customer's words
+  conversation, with other lines between them, is a speaker this tool does not know
+  (diarization's A/B, 说话人1, a name like 客服小美), and the conversation is reported:
+  merged, the customer's words
   would be scored as the agent's. A single such line stays message text: one line cannot
   tell a speaker from a message, and messages like 注意：明天发货 are common.
 - `Transcript.line` is the line a conversation starts on in a file of several (None
@@ -54,6 +55,7 @@ What a supervisor pastes from a chat window or an ASR tool prints:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from contextlib import suppress
@@ -180,21 +182,32 @@ def _opens_header(lines: list[str], index: int) -> bool:
 
 def _conversation_starts(lines: list[str]) -> list[int]:
     """The index of the line each conversation of the file starts on (module docstring):
-    a separator line before the next header, else the header's first line."""
+    a separator line before the next header, else the header's first line, which must
+    follow a blank line."""
     starts = [0]
     position = _read_header(lines, 0)[1]
     while position < len(lines):
         following = position
-        if _SEPARATOR.fullmatch(lines[position].strip()):
+        separator = _SEPARATOR.fullmatch(lines[position].strip()) is not None
+        if separator:
             following += 1
             while following < len(lines) and not lines[following].strip():
                 following += 1
-        if following < len(lines) and _opens_header(lines, following):
+        # Set apart from the turns above, by a blank line or a separator: a message line
+        # 'ID：88321907' (a customer giving an account) opens no conversation.
+        set_apart = separator or (position > 0 and not lines[position - 1].strip())
+        if set_apart and following < len(lines) and _opens_header(lines, following):
             starts.append(position)
             position = _read_header(lines, position)[1]
         else:
             position += 1
     return starts
+
+
+def _apart(found: list[tuple[int, str, int]]) -> bool:
+    """Whether an unknown label's lines are not all one after another: a speaker's lines
+    alternate with the other side's, a list's (订单号：… 订单号：…) follow one another."""
+    return len(found) > 1 and any(later[2] - earlier[2] > 1 for earlier, later in itertools.pairwise(found))
 
 
 def _maybe_speaker(prefix: re.Match[str]) -> bool:
@@ -211,11 +224,13 @@ def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list
         raise error
     turns: list[_Turn] = []
     closing: tuple[int, str] | None = None
-    unknown: dict[str, list[tuple[int, str]]] = {}  # word key -> (line, word) of continuation lines it opens
+    unknown: dict[str, list[tuple[int, str, int]]] = {}  # word key -> (line, word, said_lines) of lines it opens
+    said_lines = 0  # the non-blank lines so far: which unknown lines follow one another
     for number, raw in enumerate(lines[position:end], position + 1):
         text = raw.strip()
         if not text or (not turns and _SEPARATOR.fullmatch(text)):
             continue
+        said_lines += 1
         if closing is not None:
             raise _LineError(closing[0], "a timestamp without a speaker may only end the conversation")
         start_time, stamped = _stamp(text, turns)
@@ -230,13 +245,14 @@ def _parse(lines: list[str], start: int, end: int) -> tuple[dict[str, str], list
             closing = (number, start_time)
         elif turns:
             if prefix and _maybe_speaker(prefix):
-                unknown.setdefault(f.key(prefix[1]), []).append((number, prefix[1]))
+                unknown.setdefault(f.key(prefix[1]), []).append((number, prefix[1], said_lines))
             turns[-1].text.append(text)
         else:
             raise _LineError(number, "text before the first turn has no speaker prefix (坐席: / 客户: …)")
-    if repeated := [found for found in unknown.values() if len(found) > 1]:
+    # With other lines between them: a list in one message (订单号：… on lines in a row) is no speaker.
+    if repeated := [found for found in unknown.values() if _apart(found)]:
         found = min(repeated)
-        line, label = found[0]
+        line, label, _ = found[0]
         raise _LineError(line, f"unknown speaker {label!r} opens {len(found)} lines: a line without a known "
                                "speaker would continue the turn above it; label the speakers 坐席/客服/客户/用户 "
                                "or a known alias (A/C, agent/customer)")
