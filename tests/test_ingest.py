@@ -210,8 +210,8 @@ def test_jsonl_bad_records_are_reported_and_the_rest_is_read(tmp_path: Path) -> 
         record("T17"),
     )
     items = read(write(tmp_path, "night.jsonl", content))
-    assert [t.id for t in good(items)] == ["T1", "T11", "T17"]  # T11's turn has no words: a picture sent
-    assert good(items)[2].line == 19
+    assert [t.id for t in good(items)] == ["T1", "T17"]
+    assert good(items)[1].line == 19
     assert bad(items) == [
         (2, "invalid JSON: Unterminated string starting at (column 74)"),
         (3, "T3: record has no agent_id"),
@@ -222,6 +222,7 @@ def test_jsonl_bad_records_are_reported_and_the_rest_is_read(tmp_path: Path) -> 
         (8, "T8: turn 0: unknown speaker '主持人'"),
         (9, "T9: turn 0: start '刚才' is not a time (seconds, mm:ss or a date and time)"),
         (10, "T10: turn 0: text is not a string"),
+        (11, "T11: turn 0 has no text"),
         (12, "T12: turn 0 is not an object"),
         (13, "T13: unknown channel '传真' (expected call/电话 or chat/在线)"),
         (14, "T14: started_at '昨天下午' is not a date and time (e.g. 2026-11-21T09:15:02+08:00)"),

@@ -185,3 +185,17 @@ def test_a_damaged_sheet_is_a_skipped_input_and_the_night_goes_on(tmp_path: Path
     assert [t.id for t in items if isinstance(t, Transcript)] == ["C1"]
     (error,) = [i for i in items if isinstance(i, IngestError)]
     assert Path(error.path).name == "damaged.xlsx" and error.reason.startswith("damaged Excel workbook (")
+
+
+def test_a_sheet_whose_compressed_data_rotted_is_a_skipped_input(tmp_path: Path) -> None:
+    rows = [[f"T{n}", "A1024", "王小明", "电话", None, "坐席", GREETING * 3, None, None] for n in range(200)]
+    path = export(tmp_path / "rotted.xlsx", rows, None)
+    with zipfile.ZipFile(path) as book:
+        info = book.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 10  # inside the deflate stream: zlib cannot decode it
+    data[middle:middle + 60] = bytes(b ^ 0x5A for b in data[middle:middle + 60])  # bit rot on a share
+    path.write_bytes(bytes(data))
+    (error,) = [i for i in read_file(path) if isinstance(i, IngestError)]  # never an exception ending the night
+    assert "Excel workbook (Error -3 while decompressing data" in error.reason

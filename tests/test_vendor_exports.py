@@ -107,3 +107,11 @@ def test_one_row_per_call_with_the_dialogue_in_one_cell(tmp_path: Path) -> None:
     assert [(t.start, t.end) for t in call.turns] == [(0.0, 3.0), (3.0, 5.0)]
     assert error == IngestError(str(path), 8, "P3: the table has no role column (角色 / 说话人 / speaker), and this "
                                               "text is not a dialogue with a speaker on each line (坐席：… / 客户：…)")
+
+
+def test_a_customer_quoting_a_notice_in_a_text_transcript_stays_the_customer(tmp_path: Path) -> None:
+    call = read_one(tmp_path / "A1024_20261121_0031.txt", (
+        "客户：我上周买的耳机坏了，之前问过一次，记录如下\n售后：已登记，三天内回复\n结果到现在都没人联系我。\n"
+        "坐席：非常抱歉，我马上帮您催办。\n"))
+    assert [t.speaker for t in call.turns] == ["customer", "agent"]
+    assert call.turns[0].text.endswith("售后：已登记，三天内回复\n结果到现在都没人联系我。")

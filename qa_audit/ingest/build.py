@@ -6,8 +6,8 @@ held to the same rules and fail with the same reasons:
 
 - a transcript needs an id, an agent id and at least one turn; an agent id is never
   guessed, so no call is ever scored against an "unknown" agent;
-- every turn needs a known speaker; its text may be a number (taken as text) or missing
-  (a picture or a file sent in a chat: a turn without words); a numbered
+- every turn needs a known speaker and a text (numbers are taken as text; a JSON turn's
+  "text": null, a picture sent in a chat, is an empty one); a numbered
   label (坐席A, 客户1) or one with a note (坐席(工号1024), 客户(来电)) is read as its role
   only when it is the conversation's one label for that role: 坐席1 and 坐席2 (or 坐席 and
   坐席1, 坐席(王) and 坐席(李)) are two people, and the call would be scored against one
@@ -106,8 +106,8 @@ def _said(index: int, raw: RawTurn) -> tuple[str, str]:
     speaker = f.speaker(who)
     if speaker is None:
         raise f.RecordError(f"{where}: unknown speaker {who!r}")
-    if raw.text is None:  # a picture or a file sent in a chat: a message without words
-        return speaker, ""
+    if raw.text is None:
+        raise f.RecordError(f"{where} has no text")
     if isinstance(raw.text, str):
         return speaker, _writable(_without_html(raw.text))
     if isinstance(raw.text, int | float) and not isinstance(raw.text, bool):

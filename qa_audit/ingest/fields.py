@@ -139,6 +139,19 @@ def fields(record: Mapping[str, object], table: Mapping[str, tuple[str, int]]) -
     return {canonical: values[position] for canonical, position in columns(record, table).items()}
 
 
+_TABLE_ROLES = frozenset(key(word) for word in ("人工", "客服人员", "售后", "卖家", "商家", "店小二", "seller", "客人",
+                                                 "买家", "游客", "来电人", "visitor", "buyer"))
+"""Role words of chat platforms' role columns and keys that are also ordinary words: at the
+head of a line of a .txt transcript they are a customer quoting a notice (售后：已登记),
+not a speaker, so `line_speaker` does not take them."""
+
+
+def line_speaker(value: str) -> str | None:
+    """`speaker` for the label that opens a line of a .txt transcript: the chat platforms'
+    `_TABLE_ROLES` words are not speakers there."""
+    return None if key(value) in _TABLE_ROLES else speaker(value)
+
+
 def speaker(value: str) -> str | None:
     """agent / customer / system, or None for a role this tool does not know.
 

@@ -59,7 +59,10 @@ def _turns(turns: object) -> Iterator[RawTurn]:
         if not isinstance(turn, dict):
             raise f.RecordError(f"turn {index} is not an object")
         parts = f.fields(turn, f.TURN_FIELDS)
-        yield RawTurn(parts.get("speaker"), parts.get("text"), parts.get("start"), parts.get("end"))
+        # "text": null is a picture sent in a chat, a message without words; no text key at
+        # all is a turn the export did not give (a misnamed key), which must not pass as silence.
+        text = (parts["text"] if parts["text"] is not None else "") if "text" in parts else None
+        yield RawTurn(parts.get("speaker"), text, parts.get("start"), parts.get("end"))
 
 
 _NESTED = ("session", "conversation", "call", "chat", "meta", "info", "header", "会话", "通话", "会话信息", "通话信息")

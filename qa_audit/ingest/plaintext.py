@@ -115,7 +115,7 @@ def _header_field(line: str) -> tuple[str, str] | None:
 def _speaker_line(line: str) -> tuple[str, str] | None:
     """(speaker as written, text) when the line opens with a known speaker."""
     match = _PREFIX.fullmatch(line)
-    return (match[1], match[2].strip()) if match and f.speaker(match[1]) is not None else None
+    return (match[1], match[2].strip()) if match and f.line_speaker(match[1]) is not None else None
 
 
 def _stamp(text: str, turns: list[_Turn]) -> tuple[str | None, str]:

@@ -20,6 +20,7 @@ the call above it (`TableRows`), which is what merging a call's id cells means.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -54,13 +55,13 @@ def read_xlsx(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     """Read an Excel export; see the module docstring."""
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError) as exc:
         yield IngestError(source, None, f"not a readable Excel workbook ({exc or type(exc).__name__}): save it "
                                         "again as .xlsx without a password, or export the sheet as CSV")
         return
     try:
         yield from _read_book(book, source)
-    except (ParseError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+    except (ParseError, zipfile.BadZipFile, zlib.error, KeyError, EOFError) as exc:
         # Read-only openpyxl parses a sheet while its rows are read: a damaged one fails here.
         yield IngestError(source, None, f"damaged Excel workbook ({exc or type(exc).__name__}): save it again "
                                         "as .xlsx or export it as CSV (the calls of sheets before the damage are read)")

@@ -300,7 +300,7 @@ def _merge(base: LineDict, override: LineDict) -> LineDict:
                 # A site that made a default fail example pass (it removed the phrase) says so
                 # in its own pass list; the default's contrary example goes.
                 both[key] = [e for e in mine if not (isinstance(moved, list) and e in moved)]
-            if isinstance(both.get(key), list) and isinstance(new.get(key), list):
+            if isinstance(mine, list) and isinstance(new.get(key), list):
                 both[key] = [*both[key], *new[key]]
         merged["examples"] = LineDict(both)
         merged["examples"].line = getattr(new, "line", 0)
