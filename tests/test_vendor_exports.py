@@ -115,3 +115,32 @@ def test_a_customer_quoting_a_notice_in_a_text_transcript_stays_the_customer(tmp
         "坐席：非常抱歉，我马上帮您催办。\n"))
     assert [t.speaker for t in call.turns] == ["customer", "agent"]
     assert call.turns[0].text.endswith("售后：已登记，三天内回复\n结果到现在都没人联系我。")
+
+
+def test_messages_listed_newest_first_keep_their_order_within_a_second(tmp_path: Path) -> None:
+    chat = read_one(tmp_path / "chat.csv", (
+        "会话ID,客服账号,发送方,消息内容,发送时间,结束时间\n"
+        "N1,kf_01,客服,不客气，祝您生活愉快,2026-11-21 09:16:00,2026-11-21 09:16:02\n"
+        "N1,kf_01,访客,好的谢谢,2026-11-21 09:15:30,2026-11-21 09:15:31\n"
+        "N1,kf_01,客服,已为您登记退货,2026-11-21 09:15:10,2026-11-21 09:15:12\n"
+        "N1,kf_01,客服,请稍等，我帮您查一下,2026-11-21 09:15:10,2026-11-21 09:15:10\n"
+        f"N1,kf_01,访客,我要退货,2026-11-21 09:15:05,2026-11-21 09:15:06\n"
+        f"N1,kf_01,客服,{GREETING},2026-11-21 09:15:00,2026-11-21 09:15:03\n"
+    ))
+    assert [t.text for t in chat.turns] == [GREETING, "我要退货", "请稍等，我帮您查一下", "已为您登记退货", "好的谢谢",
+                                            "不客气，祝您生活愉快"]
+
+
+def test_a_call_per_row_takes_its_start_from_the_rows_start_column(tmp_path: Path) -> None:
+    call = read_one(tmp_path / "calls.csv", (
+        "会话ID,客服工号,开始时间,对话内容\n"
+        f'C1,A1024,2026-11-21 09:15:02,"坐席：{GREETING}\n客户：我要退货"\n'))
+    assert call.started_at == "2026-11-21T09:15:02"
+
+
+def test_text_with_angle_brackets_that_is_not_html_stays_as_written(tmp_path: Path) -> None:
+    record = {"id": "H1", "agent_id": "A1024", "turns": [
+        {"speaker": "客户", "content": "A套餐 < B套餐，B > C 哪个划算？我想要<A 款>"},
+        {"speaker": "客服", "content": "A&B公司的<b>会员</b>价格<100元"}]}
+    chat = read_one(tmp_path / "chat.jsonl", json.dumps(record, ensure_ascii=False) + "\n")
+    assert [t.text for t in chat.turns] == ["A套餐 < B套餐，B > C 哪个划算？我想要<A 款>", "A&B公司的会员价格<100元"]

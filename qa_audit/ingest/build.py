@@ -36,6 +36,7 @@ held to the same rules and fail with the same reasons:
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,7 +60,13 @@ class RawTurn:
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-_HTML_TAG = re.compile(r"<\s*(/?)\s*(br|p|div|span|font|b|strong|i|em|u|a|img)\b[^<>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    r"<(/?)(br|p|div|span|font|b|strong|i|em|u|a|img)"
+    r"((?:\s+[a-zA-Z_:-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>",
+    re.IGNORECASE,
+)
+"""A tag as HTML writes it: the name right after <, then only attributes (A < B，B > C and
+<A 款> are text)."""
 _HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _TAG_TEXT = {"br": "\n", "/p": "\n", "/div": "\n", "img": "[图片]"}
 
@@ -117,14 +124,29 @@ def _said(index: int, raw: RawTurn) -> tuple[str, str]:
 
 def _turns(raw_turns: list[RawTurn], started_at: str | None) -> list[Turn]:
     """The validated turns, their times made seconds from the call's start (`turn_times`),
-    in the order they were said: when every turn has a start and the export listed them
-    otherwise (newest first), by start."""
+    in the order they were said: an export listing them newest first (every start at or
+    before the one above) is read backwards, and one otherwise out of order is sorted by
+    start. Backwards, not sorted: messages sent in the same second keep their order, and
+    times of day are read across midnight in the order they were said."""
     said = [_said(i, raw) for i, raw in enumerate(raw_turns)]
     values = [value for raw in raw_turns for value in (raw.start, raw.end)]
     if not any(value is not None and value != "" for value in values):  # most chats: nothing to read
         return [Turn(index, speaker, text) for index, (speaker, text) in enumerate(said)]
+    timed = _timed(raw_turns, said, started_at)
+    starts = [turn[0] for turn in timed]
+    if None not in starts and len(set(starts)) > 1 and all(b <= a for a, b in itertools.pairwise(starts)):
+        timed = _timed(raw_turns[::-1], said[::-1], started_at)
+    elif None not in starts and starts != sorted(starts):
+        timed.sort(key=lambda turn: turn[0])
+    return [Turn(index, speaker, text, start, end) for index, (start, end, speaker, text) in enumerate(timed)]
+
+
+def _timed(
+    raw_turns: list[RawTurn], said: list[tuple[str, str]], started_at: str | None
+) -> list[tuple[float | None, float | None, str, str]]:
+    """(start, end, speaker, text) of each turn in the order given; RecordError names a bad time."""
     try:
-        times = turn_times(values, started_at)
+        times = turn_times([value for raw in raw_turns for value in (raw.start, raw.end)], started_at)
     except TimeError as exc:
         index, name = divmod(exc.index, 2)
         raise f.RecordError(f"{_where(index, raw_turns[index])}: {('start', 'end')[name]} {exc.reason}") from None
@@ -134,10 +156,7 @@ def _turns(raw_turns: list[RawTurn], started_at: str | None) -> list[Turn]:
         if start is not None and end is not None and end < start:
             raise f.RecordError(f"{_where(index, raw)}: end {end:g} is before start {start:g}")
         timed.append((start, end, speaker, text))
-    starts = [turn[0] for turn in timed]
-    if None not in starts and starts != sorted(starts):
-        timed.sort(key=lambda turn: turn[0])
-    return [Turn(index, speaker, text, start, end) for index, (start, end, speaker, text) in enumerate(timed)]
+    return timed
 
 
 def _one_label_per_qualified_role(labels: Iterable[str]) -> None:

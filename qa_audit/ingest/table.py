@@ -207,12 +207,15 @@ def _turns(rows: list[tuple[int, list[str]]], columns: Mapping[str, int]) -> lis
 
 
 def _dialogue_turns(rows: list[tuple[int, list[str]]], columns: Mapping[str, int],
-                    meta: Mapping[str, object]) -> list[RawTurn]:
+                    meta: dict[str, object]) -> list[RawTurn]:
     """A call per row, its text the whole dialogue (对话内容 / 聊天记录: a speaker per line,
     as in a .txt file): the table of many chat platforms' and ASR tools' exports. A call
     continued on the rows below (fill-down) continues its dialogue."""
     dialogue = "\n".join(_text(row, columns) for _, row in rows)
-    started = meta.get("started_at")
+    # A row is the call: its 开始时间 is the call's start, not a turn's.
+    started = meta.get("started_at") or _cell(rows[0][1], columns, "start") or None
+    if started and "started_at" not in meta:
+        meta["started_at"] = started
     turns = dialogue_turns(dialogue, started if isinstance(started, str) else None)
     return [replace(turn, line=rows[0][0]) for turn in turns]
 
