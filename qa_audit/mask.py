@@ -30,8 +30,11 @@ VERSION = 5
 """Bumped whenever more numbers are masked: stored results masked by an older version are
 audited again instead of being reported as they were stored."""
 
-_WIDTH = "０１２３４５６７８９Ｘｘ＋－\u3000（），、．\u00a0\u2002\u2003\u2009\u202f", "0123456789Xx+- (),,.     "
-"""Full-width forms, and the other spaces (a chat's &nbsp;, thin spaces), as ASCII."""
+_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200E))) + "\u202f\u205f\u2060\ufeff"
+"""Every Unicode space but the ASCII and ideographic ones, and the zero-width ones (a chat's
+&nbsp; or &#8203; between digits)."""
+_WIDTH = "０１２３４５６７８９Ｘｘ＋－\u3000（），、．" + _SPACES, "0123456789Xx+- (),,." + " " * len(_SPACES)
+"""Full-width forms and the other spaces, as ASCII."""
 _SPELLED = "〇零一二三四五六七八九幺两", "0012345678912"
 """Digits as speech recognition writes a number read aloud (幺 for 1, 两 for 2)."""
 _FOLDS = (
@@ -43,7 +46,7 @@ plus Chinese digits as digits. A number is masked when either reading shows it: 
 out (一三八一二三四五六七八) only the second does, and one followed by a word that starts
 with a Chinese numeral (13812345678一直打不通, 两个) only the first."""
 _ELEVEN_DIGITS = re.compile(
-    rf"[\d{_SPELLED[0]}](?:[ \-.,，、．\u3000－()（）\u00a0\u2002\u2003\u2009\u202f]{{0,2}}[\d{_SPELLED[0]}]){{10}}"
+    rf"[\d{_SPELLED[0]}](?:[ \-.,，、．\u3000－()（）{_SPACES}]{{0,2}}[\d{_SPELLED[0]}]){{10}}"
 )
 """What every covered number holds: eleven digits (of any script: full-width or spelled-out
 ones must not skip masking), at most a separator or two apart. Texts without it, nearly

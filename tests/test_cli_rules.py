@@ -86,9 +86,9 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
     assert "FAIL PRO001" in result.output
     assert "should fire on: 您好，很高兴为您服务。" in result.output
     assert "should not fire on: 急什么。" in result.output
-    rule = load_pack([tmp_path]).rule("PRO001")
-    own = len(rule.fail_examples) + len(rule.pass_examples) - 2
-    assert own >= 8 and result.output.rstrip().endswith(f"{own} passed, 2 failed (1 rules)")  # the defaults still run
+    default = load_pack().rule("PRO001")  # the default pack's own examples, which the site's join
+    own = len(default.fail_examples) + len(default.pass_examples)
+    assert own >= 8 and result.output.rstrip().endswith(f"{own} passed, 2 failed (1 rules)")
 
 
 def test_a_broken_rule_pack_stops_an_audit_with_exit_2(runner: CliRunner, tmp_path: Path) -> None:

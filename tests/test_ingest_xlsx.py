@@ -154,7 +154,8 @@ def test_a_workbook_without_the_columns_or_not_a_workbook_is_a_skipped_input_say
         ("calls.xlsx", "not a readable Excel workbook (File is not a zip file): save it again as .xlsx without a "
                        "password, or export the sheet as CSV"),
         ("roster.xlsx", "no sheet has a header row with the transcript columns "
-                        f"({fields.expected_columns(fields.EXPECTED)}); the first sheet starts with 工号, 姓名, 班组"),
+                        f"({fields.expected_columns(['id', 'agent_id', 'text'])}); the first sheet starts "
+                        "with 工号, 姓名, 班组"),
     ]
 
 

@@ -410,7 +410,9 @@ examples:
   pass: [说明书第三页有图示，我陪您一起看。]
 """)
     write(tmp_path / "HLD001.yaml", "id: HLD001\nenabled: 否\n")
+    write(tmp_path / "TLK001.yaml", "id: TLK001\nper_channel: {在线: 0.45}\n")
     pack = load_pack([tmp_path])
+    assert pack.rule("TLK001").params["per_channel"] == {"chat": 0.45}
     rule = pack.rule("PRO101")
     assert (rule.severity, rule.scope, rule.channels, rule.red_line) == ("major", "agent", ("chat",), False)
     assert not pack.rule("HLD001").enabled

@@ -144,3 +144,17 @@ def test_text_with_angle_brackets_that_is_not_html_stays_as_written(tmp_path: Pa
         {"speaker": "客服", "content": "A&B公司的<b>会员</b>价格<100元"}]}
     chat = read_one(tmp_path / "chat.jsonl", json.dumps(record, ensure_ascii=False) + "\n")
     assert [t.text for t in chat.turns] == ["A套餐 < B套餐，B > C 哪个划算？我想要<A 款>", "A&B公司的会员价格<100元"]
+
+
+def test_a_number_split_by_zero_width_or_figure_spaces_is_masked() -> None:
+    assert mask_text("138\u200b1234\u200b5678") == "138\u200b****\u200b5678"
+    assert mask_text("手机138\u20071234\u20075678") == "手机138\u2007****\u20075678"
+
+
+def test_an_api_response_wrapping_one_conversation(tmp_path: Path) -> None:
+    response = {"code": 0, "data": {"id": "S1", "agent_id": "kf01", "info": {"id": "V123", "agent": "Mozilla/5.0"},
+                                    "messages": [{"sender": "客服", "content": GREETING}]}}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(response, ensure_ascii=False), encoding="utf-8")
+    (chat,) = read_file(path)
+    assert isinstance(chat, Transcript) and (chat.id, chat.agent_id) == ("S1", "kf01")

@@ -67,7 +67,8 @@ CSV_COLUMNS = _table({
     "id": _ID, "agent_id": _AGENT_ID, "agent_name": _AGENT_NAME, "team": _TEAM, "channel": _CHANNEL,
     "started_at": _STARTED_AT, "speaker": _SPEAKER, "text": _TEXT, "start": _START, "end": _END,
 })
-"""CSV headers. A row is a turn, so 开始时间/start_time there is the turn's start."""
+"""CSV headers. A row is a turn, so 开始时间/start_time there is the turn's start (in a
+table of a row per call, `table._dialogue_turns`, the call's)."""
 
 EXPECTED = {"id": _ID, "agent_id": _AGENT_ID, "speaker": _SPEAKER, "text": _TEXT}
 """The usual names of the required fields, quoted in errors so a user can rename a column.

@@ -15,7 +15,8 @@ resumes inside a transcript.
 
 Chat platforms' APIs wrap conversations: a response's list under data/list/records…
 (`_ENVELOPE`) is read as the list it holds, and a conversation's own fields nested under
-session/conversation/… (`_NESTED`) count as its fields.
+session/conversation/call (`_NESTED`; not generic keys like info or meta, which may hold
+a visitor's id or a browser's name) count as its fields.
 
 Files are also judged by content: a .json file holding JSON Lines is read as JSON Lines,
 and a .jsonl file holding one pretty-printed document is read as JSON.
@@ -65,7 +66,7 @@ def _turns(turns: object) -> Iterator[RawTurn]:
         yield RawTurn(parts.get("speaker"), text, parts.get("start"), parts.get("end"))
 
 
-_NESTED = ("session", "conversation", "call", "chat", "meta", "info", "header", "会话", "通话", "会话信息", "通话信息")
+_NESTED = ("session", "conversation", "call", "chat", "会话", "通话", "会话信息", "通话信息")
 """Keys under which chat platforms' APIs nest a conversation's own fields
 ({"session": {"id": …, "agent_id": …}, "messages": […]})."""
 _ENVELOPE = ("data", "list", "records", "items", "rows", "result", "results", "sessions", "conversations", "calls",
@@ -239,12 +240,13 @@ def _array(text: str, start: int, source: str) -> Iterator[Transcript | IngestEr
 def _enveloped(obj: object) -> list[object] | None:
     """The conversations an API response wraps (`_ENVELOPE`), or None when `obj` is not such
     a wrapper (it is a transcript itself, or nothing known)."""
+    wrapped = False
     while isinstance(obj, dict) and "turns" not in f.fields(obj, f.RECORD_FIELDS):
         inner = next((obj[key] for key in _ENVELOPE if isinstance(obj.get(key), list | dict)), None)
         if isinstance(inner, list):
             return inner
-        obj = inner
-    return None
+        obj, wrapped = inner, True
+    return [obj] if wrapped and obj is not None else None
 
 
 def read_json(path: Path, source: str) -> Iterator[Transcript | IngestError]:

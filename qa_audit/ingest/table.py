@@ -1,8 +1,9 @@
-"""CSV transcripts: one row per turn, Chinese or English headers.
+"""CSV transcripts: one row per turn (or per call), Chinese or English headers.
 
 CSV is what a call-centre system's daily export or an Excel sheet gives: one row per
 utterance, with the transcript's id, agent and channel repeated on every row (or, in a
-report-style export, on a call's first row only). Rows are grouped by transcript id, a
+report-style export, on a call's first row only). A table without a role column has a
+row per call, its text the whole dialogue (`_dialogue_turns`). Rows are grouped by transcript id, a
 row without one continuing the call above (`TableRows`, which the Excel reader shares).
 
 The header is the first of the first `HEADER_WITHIN` non-empty lines to name the required

@@ -1,9 +1,10 @@
-"""Excel exports (.xlsx, .xlsm): one row per turn, the columns of a CSV export.
+"""Excel exports (.xlsx, .xlsm): a row per turn (or per call), the columns of a CSV export.
 
 A call-centre system's daily export is often a workbook, and saving every night's file as
 CSV by hand is a step a QA lead forgets. Every sheet whose header row (found as in a
-CSV file: `table.find_header`) names the CSV columns (a transcript id, an agent id, a role
-and a text; see `fields.CSV_COLUMNS`) is read as a CSV file is (`table.TableRows`):
+CSV file: `table.find_header`) names the CSV columns (a transcript id, an agent id and a
+text, with or without a role; see `fields.CSV_COLUMNS`) is read as a CSV file is
+(`table.TableRows`):
 exports split the night by channel over sheets (电话, 在线) with one header. Other sheets
 (notes, a roster) are ignored; a workbook with no such sheet is an error. A sheet with a
 header and no rows (no chats tonight) is no error while another sheet has rows. An error
@@ -89,7 +90,7 @@ def _read_book(book: Workbook, source: str) -> Iterator[Transcript | IngestError
     if not filed:
         seen = f"; the first sheet starts with {', '.join(c for c in first_header if c)}" if first_header else ""
         yield IngestError(source, None, "no sheet has a header row with the transcript columns "
-                                        f"({f.expected_columns(f.EXPECTED)}){seen}")
+                                        f"({f.expected_columns(['id', 'agent_id', 'text'])}){seen}")
     elif not any(filed):
         yield IngestError(source, None, "no rows after the header")
 

@@ -270,6 +270,10 @@ def _as_codes(data: LineDict) -> LineDict:
     """`data` with the report words of `_WORDS` turned into their codes; anything else as it was."""
     coded = LineDict(data)
     coded.line, coded.key_lines = data.line, data.key_lines
+    per_channel = data.get("per_channel")
+    if isinstance(per_channel, dict):
+        coded["per_channel"] = {_WORDS["channels"].get(k, k) if isinstance(k, str) else k: v
+                                for k, v in per_channel.items()}
     for key, codes in _WORDS.items():
         value = data.get(key)
         if isinstance(value, list):
