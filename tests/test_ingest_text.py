@@ -205,3 +205,12 @@ def test_a_list_in_a_message_and_an_id_a_customer_gives_stay_message_text(tmp_pa
         ("agent", "好的，我帮您查一下。")]
     (call,) = read(write(tmp_path, "A1024_20261121_0004.txt", account))
     assert turns(call)[1] == ("customer", "账号信息如下\nID：88321907\n昵称：小王")
+
+
+def test_a_header_above_several_conversations_is_shared_by_them(tmp_path: Path) -> None:
+    content = ("坐席工号: A1024\n坐席姓名: 王小明\n\n通话ID: T1\n\n坐席: 您好，请问有什么可以帮您？\n客户: 查话费\n"
+               "\n通话ID: T2\n坐席姓名: 李娜\n\n坐席: 您好\n客户: 宽带断了\n")
+    items = read(write(tmp_path, "day.txt", content))
+    assert [(t.id, t.agent_id, t.agent_name) for t in good(items)] == [
+        ("T1", "A1024", "王小明"), ("T2", "A1024", "李娜")]
+    assert bad(items) == []

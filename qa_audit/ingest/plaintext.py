@@ -298,12 +298,26 @@ def read_text(path: Path, source: str) -> Iterator[Transcript | IngestError]:
         yield IngestError(source, exc.line, exc.reason)
         return
     starts = _conversation_starts(lines)
-    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
-        yield _conversation(path, source, lines, start, end, several=len(starts) > 1)
+    blocks = list(zip(starts, [*starts[1:], len(lines)], strict=True))
+    shared = _shared_header(lines, blocks)
+    for start, end in blocks[1:] if shared else blocks:
+        yield _conversation(path, source, lines, start, end, several=len(starts) > 1, shared=shared or {})
+
+
+def _shared_header(lines: list[str], blocks: list[tuple[int, int]]) -> dict[str, str] | None:
+    """A header above several conversations that gives no id and opens no turn (坐席工号 and
+    坐席姓名 of a day's file of one agent's calls): what each conversation's own header lacks."""
+    if len(blocks) < 2:
+        return None
+    try:
+        header, turns, _ = _parse(lines, *blocks[0])
+    except _LineError:
+        return None
+    return header if header and not turns and "id" not in header else None
 
 
 def _conversation(path: Path, source: str, lines: list[str], start: int, end: int, *,
-                  several: bool) -> Transcript | IngestError:
+                  several: bool, shared: dict[str, str]) -> Transcript | IngestError:
     """The conversation in lines[start:end], or the error that skips it (and only it)."""
     # In a file of several, the line its header (or first turn) is on, past a separator.
     first = next(i for i in range(start, end) if not _blank_or_separator(lines[i])) + 1 if several else None
@@ -312,15 +326,15 @@ def _conversation(path: Path, source: str, lines: list[str], start: int, end: in
         raw_turns = _raw_turns(turns, closing, _started_at(header.get("started_at")))
     except _LineError as exc:
         return IngestError(source, exc.line, exc.reason)
-    values: dict[str, object] = {**({} if several else {"id": path.stem}), **header}
+    values: dict[str, object] = {**({} if several else {"id": path.stem}), **shared, **header}
     if not values.get("id"):
         return IngestError(source, first, "conversation has no id: in a file of several conversations, each "
                                           "needs its own header line '通话ID: …' (the file name is the id only "
                                           "of a file holding one)")
     named = _FILE_NAME.fullmatch(path.stem)
-    if named and "agent_id" not in header:
+    if named and "agent_id" not in values:
         values["agent_id"] = named["agent"]
-    if named and "started_at" not in header:
+    if named and "started_at" not in values:
         with suppress(ValueError):  # 20261341 is no date: leave started_at unset
             values["started_at"] = datetime.strptime(named["date"], "%Y%m%d").date().isoformat()
     if not values.get("agent_id"):
