@@ -158,3 +158,14 @@ def test_an_api_response_wrapping_one_conversation(tmp_path: Path) -> None:
     path.write_text(json.dumps(response, ensure_ascii=False), encoding="utf-8")
     (chat,) = read_file(path)
     assert isinstance(chat, Transcript) and (chat.id, chat.agent_id) == ("S1", "kf01")
+
+
+def test_a_stray_quote_in_a_dialogue_cell_skips_that_call_and_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text('会话ID,坐席工号,对话内容\nC1,A1024,"坐席：您好\n客户：我要买12"寸的\n坐席：好的，已下单\n客户：谢谢"\n'
+                    f'C2,A1024,"坐席：{GREETING}\n客户：再见"\n', encoding="utf-8")
+    error, call = read_file(path)
+    assert error == IngestError(str(path), 2, 'C1: a double quote (") inside its dialogue ended the cell early, and '
+                                              'the rest of it is on line 4 on; the call is skipped: export with quotes '
+                                              'doubled ("")')
+    assert isinstance(call, Transcript) and call.id == "C2"

@@ -346,6 +346,12 @@ def _conversation(path: Path, source: str, lines: list[str], start: int, end: in
         return IngestError(source, first, str(exc))
 
 
+def opens_turn(line: str) -> bool:
+    """Whether a line opens a turn (坐席：…, [00:04] 客户：…): in a table of a call per row, a
+    row whose id cell does is the rest of the dialogue above, cut off by a stray quote."""
+    return _speaker_line(_stamp(line.strip(), [])[1]) is not None
+
+
 def dialogue_turns(text: str, started_at: str | None) -> list[RawTurn]:
     """The turns of a whole conversation written in one table cell (对话内容: a speaker per
     line, times as in a .txt file), for the exports that give a call one row; `started_at`

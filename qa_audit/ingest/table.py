@@ -37,7 +37,7 @@ from pathlib import Path
 from qa_audit.ingest import fields as f
 from qa_audit.ingest.build import RawTurn, build_transcript
 from qa_audit.ingest.encoding import NotText, decode_whole
-from qa_audit.ingest.plaintext import dialogue_turns
+from qa_audit.ingest.plaintext import dialogue_turns, opens_turn
 from qa_audit.model import IngestError, Transcript
 
 _META = ("agent_id", "agent_name", "team", "channel", "started_at")
@@ -119,6 +119,10 @@ class TableRows:
         self.groups: dict[str, list[tuple[int, list[str]]]] = {}
         self.run: str | None = None
         """The transcript of the row above: the one a row without an id continues."""
+        self.cut: dict[str, int] = {}
+        """Calls of a table of a call per row whose dialogue a stray quote cut short: the line
+        its rest starts on. A " inside a cell that is not doubled ends the cell there; the
+        dialogue's remaining lines then read as rows of their own, each opening a turn."""
         self._header = _keys(header)
         self._header_id = f.key(header[columns["id"]])
 
@@ -126,6 +130,9 @@ class TableRows:
         """File a row (its line or sheet row, its cells) under its transcript; the reason
         when the row is an error, else None."""
         tid = _cell(row, self.columns, "id")
+        if self.run is not None and "speaker" not in self.columns and tid and opens_turn(tid):
+            self.cut.setdefault(self.run, line)
+            return None
         if self._is_skipped(row, tid):
             self.run = None
             return None
@@ -153,7 +160,11 @@ class TableRows:
     def transcripts(self, source: str, skipped: Set[str] = frozenset()) -> Iterator[Transcript | IngestError]:
         """The transcripts of the rows filed, but those of the ids `skipped`."""
         for tid, rows in self.groups.items():
-            if tid not in skipped:
+            if tid in self.cut:
+                yield IngestError(source, rows[0][0], f"{tid}: a double quote (\") inside its dialogue ended the "
+                                                      f"cell early, and the rest of it is on line {self.cut[tid]} on; "
+                                                      "the call is skipped: export with quotes doubled (\"\")")
+            elif tid not in skipped:
                 yield _transcript(tid, rows, self.columns, source)
 
 
