@@ -26,15 +26,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import ParseError
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
 
 from qa_audit.ingest import fields as f
 from qa_audit.ingest.table import TableRows, find_header
 from qa_audit.model import IngestError, Transcript
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 
 def _text(value: object) -> str:
@@ -54,6 +54,11 @@ def _text(value: object) -> str:
 
 def read_xlsx(path: Path, source: str) -> Iterator[Transcript | IngestError]:
     """Read an Excel export; see the module docstring."""
+    # Imported here: openpyxl takes 0.13 s to import, which every `check` of a JSON file
+    # and every worker would pay for nothing.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError) as exc:
