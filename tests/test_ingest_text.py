@@ -17,7 +17,7 @@ from qa_audit.cli import main
 from qa_audit.model import IngestError, Transcript
 from tests.test_ingest import bad, good, read, write
 
-TODO = ("a line without a known speaker would continue the turn above it; label the speakers 坐席/客服/客户/用户 "
+WHAT_TO_DO = ("a line without a known speaker would continue the turn above it; label the speakers 坐席/客服/客户/用户 "
         "or a known alias (A/C, agent/customer)")
 
 DIARIZED = """A: 您好，工号1024，请问有什么可以帮您？
@@ -54,11 +54,11 @@ def turns(item: Transcript | IngestError) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("content", "error"),
     [
-        (DIARIZED, (2, f"unknown speaker 'B' opens 2 lines: {TODO}")),
+        (DIARIZED, (2, f"unknown speaker 'B' opens 2 lines: {WHAT_TO_DO}")),
         ("系统：您的来电已转接人工客服\n说话人1：您好，请问有什么可以帮您？\n说话人2：我想改一下套餐\n"
-         "说话人1：好的，我帮您办理\n说话人2：谢谢\n", (2, f"unknown speaker '说话人1' opens 2 lines: {TODO}")),
+         "说话人1：好的，我帮您办理\n说话人2：谢谢\n", (2, f"unknown speaker '说话人1' opens 2 lines: {WHAT_TO_DO}")),
         ("坐席：您好，在线客服很高兴为您服务\n来宾：我买的鞋子想退货\n客服小美：好的，请提供订单号\n"
-         "来宾：订单号是2211\n来宾：还在吗？\n", (2, f"unknown speaker '来宾' opens 3 lines: {TODO}")),
+         "来宾：订单号是2211\n来宾：还在吗？\n", (2, f"unknown speaker '来宾' opens 3 lines: {WHAT_TO_DO}")),
     ],
     ids=["A-B", "numbered", "names"],
 )
