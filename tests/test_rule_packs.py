@@ -17,6 +17,13 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def pack_errors(*packs: Path) -> list[str]:
+    """What a QA lead reads when the packs fail to load: every error, with file and line."""
+    with pytest.raises(PackErrors) as caught:
+        load_pack(list(packs))
+    return [str(e) for e in caught.value.errors]
+
+
 def test_every_schema_error_is_reported_with_file_and_line(tmp_path: Path) -> None:
     rule = write(tmp_path / "site" / "PRO101.yaml", """\
 id: PRO101
@@ -179,9 +186,7 @@ def test_a_per_channel_that_is_not_a_mapping_of_numbers_is_an_error_with_file_an
     tmp_path: Path, value: str, message: str
 ) -> None:
     rule = write(tmp_path / "TLK101.yaml", METRIC_RULE + f"per_channel: {value}\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [f"{rule}:11: {message}"]
+    assert pack_errors(tmp_path) == [f"{rule}:11: {message}"]
 
 
 @pytest.mark.parametrize(
@@ -195,9 +200,7 @@ def test_a_site_pack_overriding_a_key_with_the_wrong_shape_is_an_error_with_file
     tmp_path: Path, rule_id: str, override: str, message: str
 ) -> None:
     rule = write(tmp_path / f"{rule_id}.yaml", f"id: {rule_id}\n{override}\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [f"{rule}:2: {message}"]
+    assert pack_errors(tmp_path) == [f"{rule}:2: {message}"]
 
 
 @pytest.mark.parametrize(
@@ -251,9 +254,7 @@ turns: '2'
 elements: {问候语: [您好]}
 examples: {fail: [喂], pass: [您好，请问有什么可以帮您？]}
 """)
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{rule}:9: 'turns' must be a whole number >= 1",
         f"{rule}:10: 'elements' must be a non-empty list of {{name, phrases}}",
     ]
@@ -294,9 +295,7 @@ lexicons:
   taboo_standard_lines:
     remove: [大声点]
 """)
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{lexicons}:2: lexicon 'taboo_impatient' has no phrase '磨唧' to remove; did you mean '磨磨唧唧'?",
         f"{lexicons}:4: lexicon 'taboo_standard_lines': '大声点' is one form of its phrase "
         "'大声(一点|点|一点儿|点儿)'; remove '大声(一点|点|一点儿|点儿)' and add back the forms to keep",
@@ -305,18 +304,14 @@ lexicons:
 
 def test_a_lexicon_emptied_by_a_site_pack_is_an_error_not_a_rule_that_never_fires(tmp_path: Path) -> None:
     lexicons = write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_standard_lines:\n    phrases: []\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{lexicons}:2: lexicon 'taboo_standard_lines' has no phrases left; to stop the rules that use it, "
         "set enabled: false on them"]
 
 
 def test_a_phrase_written_as_a_regular_expression_is_an_error(tmp_path: Path) -> None:
     lexicons = write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_standard_lines:\n    add: [不.*知道]\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{lexicons}:2: lexicon 'taboo_standard_lines': '不.*知道' looks like a regular expression, but phrases "
         "are words: write 不…知道 for words in between, # for a number and 说明书(吧|啊) for alternatives"]
     emoji = write(tmp_path / "emoji" / "lexicons.yaml", "lexicons:\n  taboo_impatient:\n    add: ['[白眼]']\n")
@@ -326,9 +321,7 @@ def test_a_phrase_written_as_a_regular_expression_is_an_error(tmp_path: Path) ->
 def test_one_rule_set_in_two_files_of_a_pack_is_an_error_naming_both(tmp_path: Path) -> None:
     first = write(tmp_path / "TLK001.yaml", "id: TLK001\nmax: 0.50\n")
     copy = write(tmp_path / "TLK001 - 副本.yaml", "id: TLK001\nmax: 0.45\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{first}:1: rule TLK001 is also set in {copy}: a pack sets each rule in one file"]
 
 
@@ -337,9 +330,7 @@ def test_rule_files_the_loader_would_pass_over_are_errors(tmp_path: Path) -> Non
     notepad = write(tmp_path / "site" / "GRT002.yaml.txt", "id: GRT002\nenabled: false\n")
     write(tmp_path / "site" / "说明.md", "本站点规则包\n")
     (tmp_path / "nothing").mkdir()
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path / "site", tmp_path / "nothing"])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path / "site", tmp_path / "nothing") == [
         f"{notepad}: not read: a rule pack file's name must end in .yaml; rename it",
         f"{tmp_path / 'nothing'}: no rule files (.yaml) in this folder"]
     notepad.unlink()
@@ -354,9 +345,7 @@ def test_a_pass_mark_no_call_could_meet_or_written_as_a_share_is_an_error(
     tmp_path: Path, pass_mark: float, error: str
 ) -> None:
     settings = write(tmp_path / "pack.yaml", f"scoring:\n  pass_mark: {pass_mark}\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [f"{settings}:1: {error}"]
+    assert pack_errors(tmp_path) == [f"{settings}:1: {error}"]
 
 
 @pytest.mark.parametrize(("content", "line", "says"), [
@@ -377,9 +366,7 @@ def test_a_yaml_slip_says_what_to_do(tmp_path: Path, content: str, line: int, sa
 def test_a_rule_file_saved_in_gbk_says_to_save_it_as_utf8(tmp_path: Path) -> None:
     path = tmp_path / "PRO001.yaml"
     path.write_bytes("id: PRO001\nrationale: 服务规范\n".encode("gbk"))
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{path}:2: not UTF-8 text: save the file as UTF-8 (in Notepad: 另存为, 编码 UTF-8)"]
 
 
@@ -428,9 +415,7 @@ def test_an_editors_backup_beside_a_rule_is_passed_over(tmp_path: Path) -> None:
 def test_one_lexicon_set_in_two_files_of_a_pack_is_an_error_naming_both(tmp_path: Path) -> None:
     first = write(tmp_path / "a.yaml", "lexicons:\n  taboo_impatient:\n    phrases: [急什么]\n")
     second = write(tmp_path / "b.yaml", "lexicons:\n  taboo_impatient:\n    phrases: [催什么]\n")
-    with pytest.raises(PackErrors) as caught:
-        load_pack([tmp_path])
-    assert [str(e) for e in caught.value.errors] == [
+    assert pack_errors(tmp_path) == [
         f"{second}:2: lexicon 'taboo_impatient' is also set in {first}: a pack sets each lexicon in one file"]
 
 
