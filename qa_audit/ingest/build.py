@@ -122,14 +122,14 @@ def _said(index: int, raw: RawTurn) -> tuple[str, str]:
     raise f.RecordError(f"{where}: text is not a string")
 
 
-def _turns(raw_turns: list[RawTurn], started_at: str | None) -> list[Turn]:
+def _turns(raw_turns: list[RawTurn], values: list[object], started_at: str | None) -> list[Turn]:
     """The validated turns, their times made seconds from the call's start (`turn_times`),
     in the order they were said: an export listing them newest first (every start at or
     before the one above) is read backwards, and one otherwise out of order is sorted by
     start. Backwards, not sorted: messages sent in the same second keep their order, and
-    times of day are read across midnight in the order they were said."""
+    times of day are read across midnight in the order they were said. `values` are the
+    turns' times as written (`_times_of`)."""
     said = [_said(i, raw) for i, raw in enumerate(raw_turns)]
-    values = [value for raw in raw_turns for value in (raw.start, raw.end)]
     if not any(value is not None and value != "" for value in values):  # most chats: nothing to read
         return [Turn(index, speaker, text) for index, (speaker, text) in enumerate(said)]
     timed = _timed(raw_turns, said, started_at)
@@ -146,7 +146,7 @@ def _timed(
 ) -> list[tuple[float | None, float | None, str, str]]:
     """(start, end, speaker, text) of each turn in the order given; RecordError names a bad time."""
     try:
-        times = turn_times([value for raw in raw_turns for value in (raw.start, raw.end)], started_at)
+        times = turn_times(_times_of(raw_turns), started_at)
     except TimeError as exc:
         index, name = divmod(exc.index, 2)
         raise f.RecordError(f"{_where(index, raw_turns[index])}: {('start', 'end')[name]} {exc.reason}") from None
@@ -157,6 +157,11 @@ def _timed(
             raise f.RecordError(f"{_where(index, raw)}: end {end:g} is before start {start:g}")
         timed.append((start, end, speaker, text))
     return timed
+
+
+def _times_of(raw_turns: list[RawTurn]) -> list[object]:
+    """The turns' times as written, in the order `turn_times` reads them: start, end, next start, …"""
+    return [value for raw in raw_turns for value in (raw.start, raw.end)]
 
 
 def _one_label_per_qualified_role(labels: Iterable[str]) -> None:
@@ -206,9 +211,10 @@ def build_transcript(
         written = _string("started_at", values.get("started_at"))
         started = f.started_at(written) if written else None
         raw_turns = list(turns)
+        times = _times_of(raw_turns)
         if started is None:  # a chat export dates each message, not the conversation
-            started = first_moment([value for raw in raw_turns for value in (raw.start, raw.end)])
-        checked = _turns(raw_turns, started)
+            started = first_moment(times)
+        checked = _turns(raw_turns, times, started)
         if not checked:
             raise f.RecordError("record has no turns")
         _one_label_per_qualified_role(_string("speaker", raw.speaker) for raw in raw_turns)
