@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 
+from qa_audit.ingest.turn_times import EPOCH_RANGE
 from qa_audit.text import normalize
 
 
@@ -207,16 +208,12 @@ def _epoch(value: object) -> str | None:
         if not re.fullmatch(r"\d{10}(?:\d{3})?", value.strip()):
             return None
         value = int(value)
-    if not _EPOCH_RANGE[0] <= value < _EPOCH_RANGE[1] * 1000:  # also before dividing a 400-digit integer
+    if not EPOCH_RANGE[0] <= value < EPOCH_RANGE[1] * 1000:  # also before dividing a 400-digit integer
         return None
     seconds = value / 1000 if value > 10**11 else value
-    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+    if not EPOCH_RANGE[0] <= seconds < EPOCH_RANGE[1]:
         return None
     return datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-_EPOCH_RANGE = (946684800, 4102444800)
-"""2000-01-01 to 2100-01-01 UTC: a number outside is not a call's start."""
 
 
 def started_at(value: object) -> str:

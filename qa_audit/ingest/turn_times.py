@@ -42,8 +42,9 @@ _CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
 _DATE_TIME = re.compile(
     r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*(Z|[+-]\d{2}:?\d{2})?"
 )
-_EPOCH_RANGE = (946684800.0, 4102444800.0)
-"""2000-01-01 to 2100-01-01 UTC in seconds: a number of seconds from a call's start is never this large."""
+EPOCH_RANGE = (946684800, 4102444800)
+"""2000-01-01 to 2100-01-01 UTC in Unix seconds: the timestamps read as moments (a call's start
+or a turn's); a number of seconds from a call's start is never this large."""
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -153,11 +154,11 @@ def _read(value: object) -> _Read:
 def _number(number: float) -> _Read:
     if not math.isfinite(number) or number < 0:
         raise ValueError(number)
-    if _EPOCH_RANGE[0] * 1000 <= number < _EPOCH_RANGE[1] * 1000:
+    if EPOCH_RANGE[0] * 1000 <= number < EPOCH_RANGE[1] * 1000:
         number /= 1000  # Unix milliseconds
-    elif number >= _EPOCH_RANGE[1]:
+    elif number >= EPOCH_RANGE[1]:
         raise ValueError(number)  # no call lasts past 2100, nor is one dated then
-    if _EPOCH_RANGE[0] <= number:
+    if EPOCH_RANGE[0] <= number:
         return _Read(number + clock.OFFSET.total_seconds(), "moment")  # UTC, on the centre's clock
     return _Read(number, "offset")
 
