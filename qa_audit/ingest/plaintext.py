@@ -357,7 +357,7 @@ def dialogue_turns(text: str, started_at: str | None) -> list[RawTurn]:
     line, times as in a .txt file), for the exports that give a call one row; `started_at`
     is the row's start time as written. RecordError names the cell's line at fault."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if not any(_speaker_line(_stamp(line.strip(), [])[1]) for line in lines):
+    if not any(opens_turn(line) for line in lines):
         raise f.RecordError("the table has no role column (角色 / 说话人 / speaker), and this text is not a dialogue "
                             "with a speaker on each line (坐席：… / 客户：…)")
     try:

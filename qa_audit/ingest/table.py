@@ -199,6 +199,8 @@ def _transcript(
             elif meta[name] != value:
                 return IngestError(source, first_line, f"{tid}: rows disagree on {name}: "
                                    f"{meta[name]!r} (line {found_at[name]}) and {value!r} (line {line})")
+    if "speaker" not in columns and "started_at" not in meta and (start := _cell(rows[0][1], columns, "start")):
+        meta["started_at"] = start  # a row is the call: its 开始时间 is the call's start, not a turn's
     try:
         turns = _turns(rows, columns) if "speaker" in columns else _dialogue_turns(rows, columns, meta)
         return build_transcript(meta, turns, source=source, line=first_line)
@@ -219,15 +221,12 @@ def _turns(rows: list[tuple[int, list[str]]], columns: Mapping[str, int]) -> lis
 
 
 def _dialogue_turns(rows: list[tuple[int, list[str]]], columns: Mapping[str, int],
-                    meta: dict[str, object]) -> list[RawTurn]:
+                    meta: Mapping[str, object]) -> list[RawTurn]:
     """A call per row, its text the whole dialogue (对话内容 / 聊天记录: a speaker per line,
     as in a .txt file): the table of many chat platforms' and ASR tools' exports. A call
     continued on the rows below (fill-down) continues its dialogue."""
     dialogue = "\n".join(_text(row, columns) for _, row in rows)
-    # A row is the call: its 开始时间 is the call's start, not a turn's.
-    started = meta.get("started_at") or _cell(rows[0][1], columns, "start") or None
-    if started and "started_at" not in meta:
-        meta["started_at"] = started
+    started = meta.get("started_at")
     turns = dialogue_turns(dialogue, started if isinstance(started, str) else None)
     return [replace(turn, line=rows[0][0]) for turn in turns]
 
