@@ -187,12 +187,9 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
                 errors.append(exc)
                 continue
             rule_id = data.get("id") if isinstance(data, LineDict) and file.name != "pack.yaml" else None
-            if isinstance(rule_id, str) and rule_id in set_here:
-                errors.append(PackError(file, data.line_of("id"), f"rule {rule_id} is also set in "
-                                        f"{set_here[rule_id]}: a pack sets each rule in one file"))
+            if isinstance(rule_id, str) and not _first_in_pack("rule", f"rule {rule_id}", rule_id, file,
+                                                               data.line_of("id"), set_here, errors):
                 continue
-            if isinstance(rule_id, str):
-                set_here[rule_id] = file
             if file.name == "pack.yaml":
                 scoring = _read_settings(data, file, scoring, errors)
                 _read_check_names(data, file, check_names, errors)
@@ -238,6 +235,19 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     if errors:
         raise PackErrors(_unique(errors))
     return pack
+
+
+def _first_in_pack(kind: str, what: str, name: str, file: Path, line: int, set_here: dict[str, Path],
+                   errors: list[PackError]) -> bool:
+    """Whether `file` is the first of its pack to set the rule or lexicon `name` (`what`, as
+    errors name it), recorded in `set_here`; else the error. Set in two files (a copy,
+    'TLK001 - 副本.yaml'), the last file loaded would win without a word."""
+    if name in set_here:
+        errors.append(PackError(file, line, f"{what} is also set in {set_here[name]}: a pack sets each {kind} "
+                                            "in one file"))
+        return False
+    set_here[name] = file
+    return True
 
 
 def _entry_of(phrase: str, entries: Sequence[str], lexicon: str) -> str:
@@ -374,11 +384,8 @@ def _read_lexicons(
         return
     for name, entry in body.items():
         line = body.line_of(name)
-        if name in set_here:
-            errors.append(PackError(file, line, f"lexicon {name!r} is also set in {set_here[name]}: a pack sets "
-                                                "each lexicon in one file"))
+        if not _first_in_pack("lexicon", f"lexicon {name!r}", name, file, line, set_here, errors):
             continue
-        set_here[name] = file
         if not isinstance(entry, dict) or not set(entry) <= {"description", "phrases", "add", "remove"}:
             errors.append(PackError(file, line, f"lexicon {name!r} takes description, phrases, add, remove"))
             continue
