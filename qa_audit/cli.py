@@ -383,6 +383,61 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
     sys.exit(exit_codes.FINDINGS if failures else exit_codes.OK)
 
 
+@rules.command("train")
+@click.argument("sets", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--check", "check", required=True, type=click.Choice(["prohibited", "non_answer", "hold"]),
+              help="The labelled turn check the model learns.")
+@click.option("--negatives", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL transcripts whose agent turns all pass the check (real calls a QA lead has read); "
+                   "repeatable.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The model file to write, e.g. site-rules/models/taboo.json.")
+@click.option("--strength", default=0.3, show_default=True, type=click.FloatRange(min=0.001),
+              help="How closely the model follows the examples; lower generalizes more.")
+@rules_option
+@click.pass_obj
+def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: str, negatives: tuple[Path, ...],
+                out: Path, strength: float, rule_paths: tuple[Path, ...]) -> None:
+    """Train a classifier rule's model from labelled sets (transcripts.jsonl + labels.jsonl each).
+
+    The labels are the LABELING.md format the dev set uses; every agent turn is an example,
+    labelled by whether the set marks it with CHECK. The one-sentence examples of the
+    pack's phrase rules of CHECK are examples too: their fail lists are the check's, their
+    pass lists the hard cases that are not (a polite 麻烦您大声一点 is no taboo). A
+    `classifier` rule names the model by its file name (models/taboo.json is `model: taboo`).
+    """
+    from qa_audit.report.atomic import atomic_path
+    from qa_audit.rules.ngram_model import labelled_turns, train
+    from qa_audit.text import normalize
+
+    examples: list[tuple[str, bool]] = []
+    for folder_path in sets:
+        transcripts, labels = folder_path / "transcripts.jsonl", folder_path / "labels.jsonl"
+        if not (transcripts.is_file() and labels.is_file()):
+            click.echo(f"error: {folder_path} needs transcripts.jsonl and labels.jsonl", err=True)
+            sys.exit(exit_codes.USAGE)
+        examples += [(normalize(text).text, marked) for _, text, marked in labelled_turns(transcripts, labels, check)]
+    for path in negatives:
+        with path.open(encoding="utf-8-sig") as f:
+            for line in f:
+                if line.strip():
+                    examples += [(normalize(str(t["text"])).text, False) for t in json.loads(line)["turns"]
+                                 if t.get("speaker") == "agent" and t.get("text")]
+    for rule in _load(group_paths + rule_paths).rules:
+        if rule.check == check and rule.kind != "classifier":
+            examples += [(normalize(e).text, True) for e in rule.fail_examples if isinstance(e, str)]
+            examples += [(normalize(e).text, False) for e in rule.pass_examples if isinstance(e, str)]
+    positives = sum(1 for _, marked in examples if marked)
+    click.echo(f"training on {len(examples)} agent turns, {positives} of them {check} ...", err=True)
+    model = train(examples, strength=strength)
+    model.trained.update(check=check, turns=len(examples), positives=positives, strength=strength,
+                         sets=[p.name for p in sets], negatives=[p.name for p in negatives])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        tmp.write_text(model.to_json(), encoding="utf-8")
+    click.echo(f"wrote {out}: {len(model.weights)} weights")
+
+
 @main.command()
 @db_option(must_exist=True, purpose="History database to read.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),

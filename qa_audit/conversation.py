@@ -51,6 +51,9 @@ class Conversation:
         self._views: dict[int, TurnView] = {}
         self._talk_share: tuple[float | None, str] | None = None
         self._scopes: dict[str, list[Turn]] = {}
+        self.flagged: dict[str, set[int]] = {}
+        """The turns each check's rules have found something in so far: a `classifier`
+        rule, which runs last, reads only the turns its check's phrase rules passed."""
 
     def talk_share(self) -> tuple[float | None, str]:
         """The agent's talk share and its basis, computed once per conversation."""

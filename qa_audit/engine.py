@@ -33,7 +33,9 @@ class Auditor:
         self.matcher = PhraseMatcher(patterns)
         self.segmenter = Segmenter(backend)
         self.segmenter.add_words(self.matcher.parts)
-        self.compiled = [compile_rule(rule, pack) for rule in pack.enabled]
+        # Classifier rules last: they read only the turns the phrase rules of their check passed.
+        self.compiled = sorted((compile_rule(rule, pack) for rule in pack.enabled),
+                               key=lambda c: c.rule.kind == "classifier")
         self._rules = {rule.id: rule for rule in pack.rules}
 
     def conversation(self, transcript: Transcript) -> Conversation:
@@ -54,7 +56,9 @@ class Auditor:
             if only is not None and compiled.rule.id not in only:
                 continue
             if compiled.rule.applies_to(conv.transcript.channel):
-                found.extend(CHECKS[compiled.rule.kind](compiled, conv))
+                new = CHECKS[compiled.rule.kind](compiled, conv)
+                conv.flagged.setdefault(compiled.rule.check, set()).update(f.turn for f in new if f.turn is not None)
+                found.extend(new)
         return sorted(found, key=lambda f: (-1 if f.turn is None else f.turn, f.check, f.rule_id))
 
     def audit(self, transcript: Transcript) -> CallResult:

@@ -8,7 +8,10 @@ import pytest
 
 from qa_audit.engine import Auditor
 from qa_audit.rules.pack import PackErrors, load_pack
+from qa_audit.rules.schema import KINDS as KIND_LIST
 from tests.conftest import conversation
+
+KINDS = ", ".join(KIND_LIST)
 
 
 def write(path: Path, text: str) -> Path:
@@ -206,8 +209,8 @@ def test_a_site_pack_overriding_a_key_with_the_wrong_shape_is_an_error_with_file
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("kind", "", "unknown kind None; use one of existence, required, conditional, metric"),
-        ("kind", "[existence]", "unknown kind ['existence']; use one of existence, required, conditional, metric"),
+        ("kind", "", f"unknown kind None; use one of {KINDS}"),
+        ("kind", "[existence]", f"unknown kind ['existence']; use one of {KINDS}"),
         ("weight", "'5'", "'weight' must be a number >= 0, got '5'"),
         ("weight", "", "'weight' must be a number >= 0, got None"),
         ("cap", "{max: 10}", "'cap' must be a number >= 0, got {'max': 10}"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qa_audit.checks import conditional, existence, metric, required
+from qa_audit.checks import classifier, conditional, existence, metric, required
 from qa_audit.checks.base import CompiledRule, compile_rule
 from qa_audit.conversation import Conversation
 from qa_audit.model import Finding
@@ -16,6 +16,7 @@ CHECKS: dict[str, Check] = {
     "required": required.check,
     "conditional": conditional.check,
     "metric": metric.check,
+    "classifier": classifier.check,
 }
 
 __all__ = ["CHECKS", "Check", "CompiledRule", "compile_rule"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from qa_audit.conversation import TurnView
 from qa_audit.matcher import Match
 from qa_audit.model import Finding, Turn
+from qa_audit.rules.ngram_model import NgramModel
 from qa_audit.rules.pack import RulePack
 from qa_audit.rules.phrases import Pattern
 from qa_audit.rules.schema import PHRASE_KEYS, Rule
@@ -26,6 +27,8 @@ class CompiledRule:
     elements: tuple[tuple[str, frozenset[Pattern]], ...]
     origins: dict[Pattern, str]
     wanted: dict[str, str]
+    model: NgramModel | None = None
+    """The model a `classifier` rule scores with."""
 
     def origin(self, match: Match) -> str:
         return self.origins.get(match.pattern, "")
@@ -48,7 +51,7 @@ def compile_rule(rule: Rule, pack: RulePack) -> CompiledRule:
     wanted = {
         key: "、".join(dict.fromkeys(pack.label(p) or p for p in rule.params.get(key, ()))) for key in PHRASE_KEYS
     }
-    return CompiledRule(rule, sets, elements, origins, wanted)
+    return CompiledRule(rule, sets, elements, origins, wanted, pack.models.get(rule.params.get("model", "")))
 
 
 def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:

@@ -58,6 +58,10 @@ def describe(rule: Rule, pack: RulePack) -> str:
             lines.append(f"  {key}:\n      {_phrases(pack, value)}")
         else:
             lines.append(f"  {key}: {value}")
+    model = pack.models.get(rule.params.get("model", ""))
+    if model is not None:
+        trained = ", ".join(f"{k}={v}" for k, v in model.trained.items())
+        lines.append(f"  训练 Trained: {trained or '—'}; {len(model.weights)} weights")
     lines += ["", "反例 Fails on (anti-pattern):"]
     lines += [f"  ✗ {_example(e)}" for e in rule.fail_examples]
     lines += ["", "正例 Passes (best practice):"]

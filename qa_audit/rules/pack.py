@@ -4,6 +4,8 @@ A pack is a folder of YAML files (or a single file):
 - `pack.yaml`: the pack's name, its scoring settings (start score, pass mark) and the
   names the reports show for checks a site adds (`checks: {welcome: 欢迎语}`);
 - lexicon files, with a top-level `lexicons:` mapping of name -> {description, phrases};
+- `models/NAME.json`: models `classifier` rules score turns with (`ngram_model`), by name;
+  a later pack's model of the same name replaces the earlier one;
 - every other file is one rule.
 
 Later packs override earlier ones by id. A rule file with the id of an existing rule and
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa_audit.rules.ngram_model import ModelError, NgramModel, load_model
 from qa_audit.rules.phrases import Pattern, PhraseError, expand
 from qa_audit.rules.schema import CHECK_NAME, PHRASE_KEYS, RULE_ID, Rule, validate_rule
 from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
@@ -64,6 +67,7 @@ class RulePack:
     check_names: dict[str, str] = field(default_factory=dict)
     """A site's Chinese names of the checks its rules report under (pack.yaml `checks:`):
     the column headers a supervisor reads for a check the built-in names do not know."""
+    models: dict[str, NgramModel] = field(default_factory=dict)
     _patterns: dict[str, tuple[Pattern, ...]] = field(default_factory=dict, repr=False)
 
     def label(self, phrase: str) -> str:
@@ -117,6 +121,7 @@ class RulePack:
             ],
             "lexicons": {k: list(v) for k, v in sorted(self.lexicons.items())},
             "scoring": [self.scoring.start, self.scoring.pass_mark],
+            "models": {name: model.digest for name, model in sorted(self.models.items())},
         }
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(raw).hexdigest()[:16]
@@ -174,10 +179,12 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     labels: dict[str, str] = {}
     check_names: dict[str, tuple[str, Path, int]] = {}
     scoring = Scoring()
+    models: dict[str, NgramModel] = {}
     for pack in paths:
         if not pack.exists():
             errors.append(PackError(pack, None, "rule pack not found"))
             continue
+        _read_models(pack, models, errors)
         set_here: dict[str, Path] = {}
         lexicons_here: dict[str, Path] = {}
         for file in _yaml_files(pack, errors):
@@ -211,7 +218,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
         if rule is not None:
             rules.append(rule)
     pack = RulePack(tuple(sorted(rules, key=lambda r: r.id)), lexicons, scoring, tuple(map(str, paths)), labels,
-                    {check: name for check, (name, _, _) in check_names.items()})
+                    {check: name for check, (name, _, _) in check_names.items()}, models)
     used = {rule.check for rule in pack.rules}
     for check, (_, file, line) in check_names.items():
         if check not in used:
@@ -219,6 +226,11 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
             hint = f"; did you mean {close[0]}?" if close else ""
             errors.append(PackError(file, line, f"checks: no rule reports under {check!r}{hint}"))
     for rule in pack.rules:
+        model = rule.params.get("model")
+        if rule.kind == "classifier" and model not in models:
+            known = f" (the packs have: {', '.join(sorted(models))})" if models else ""
+            errors.append(PackError(rule.path, rule.line, f"rule {rule.id}: no model {model!r} in a models/ folder"
+                                                          f"{known}; write one with `qa-audit rules train`"))
         for phrase in rule_phrases(rule):
             if phrase.startswith("@") and phrase[1:] in lexicons:
                 continue  # its entries are checked with the lexicon, the file to mend
@@ -235,6 +247,18 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     if errors:
         raise PackErrors(_unique(errors))
     return pack
+
+
+def _read_models(pack: Path, models: dict[str, NgramModel], errors: list[PackError]) -> None:
+    """A pack folder's models (models/NAME.json) into `models`, replacing earlier packs' of the same name."""
+    folder = pack / "models"
+    if not pack.is_dir() or not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        try:
+            models[path.stem] = load_model(path)
+        except ModelError as exc:
+            errors.append(PackError(path, None, str(exc)))
 
 
 def _first_in_pack(kind: str, what: str, name: str, file: Path, line: int, set_here: dict[str, Path],

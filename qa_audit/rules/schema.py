@@ -11,6 +11,8 @@ conditional  a trigger phrase requires another phrase in the same turn, or in th
              second_exceptions a satisfying phrase
 metric       a number computed over the conversation must stay within a threshold,
              with per-channel overrides
+classifier   a turn a trained model (`rules/ngram_model`) scores at or above a threshold,
+             read only where the check's phrase rules found nothing
 
 Validation collects every problem of a file (not just the first) as PackErrors that
 name the file and the line of the offending key.
@@ -26,7 +28,7 @@ from qa_audit.labels import CHANNEL_NAMES, NO, SEVERITY_NAMES, YES
 from qa_audit.model import CHANNELS, SEVERITIES
 from qa_audit.rules.yamlio import LineDict, PackError
 
-KINDS = ("existence", "required", "conditional", "metric")
+KINDS = ("existence", "required", "conditional", "metric", "classifier")
 SCOPES = ("agent", "customer", "any")
 POSITIONS = ("first", "last")
 WINDOWS = ("same_turn", "next_turn")
@@ -82,6 +84,12 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "target": "the value aimed at, which the workbooks measure averages against (optional; for the "
                   "talk share 0.30, the 3 of 说听比 7:3)",
     },
+    "classifier": {
+        "model": "the model's name: a file models/NAME.json of a pack, written by `qa-audit rules train` (required)",
+        "threshold": "the lowest score, 0 to 1, that makes a finding (required); higher finds fewer, more surely",
+        "exceptions": "phrases that, said in the turn, cancel the model's finding: the courteous formulas its words"
+        " can resemble (麻烦您大声一点); a false alarm is mended here, without retraining",
+    },
 }
 REQUIRED_COMMON = ("id", "kind", "check", "message", "rationale", "severity", "weight", "examples")
 REQUIRED_KIND = {
@@ -89,6 +97,7 @@ REQUIRED_KIND = {
     "required": ("position", "elements"),
     "conditional": ("first", "second"),
     "metric": ("metric", "max"),
+    "classifier": ("model", "threshold"),
 }
 
 Example = str | tuple[str, ...]
@@ -319,6 +328,13 @@ def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
         if within not in WINDOWS:
             err("within", f"'within' must be one of {', '.join(WINDOWS)}")
         params["within"] = within
+    elif kind == "classifier":
+        model, threshold = data.get("model"), data.get("threshold")
+        if not (isinstance(model, str) and model.strip()):
+            err("model", "'model' must name a model file of the pack's models/ folder, e.g. taboo")
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold < 1:
+            err("threshold", f"'threshold' must be a number between 0 and 1 (0.6 for 60%), got {threshold!r}")
+        params.update(model=model, threshold=threshold)
     elif kind == "metric":
         if data.get("metric") not in METRICS:
             err("metric", f"'metric' must be one of {', '.join(METRICS)}")

@@ -1,0 +1,43 @@
+"""Kind `classifier`: turns a trained model scores as the check's, where its phrase rules found nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from qa_audit.checks.base import CompiledRule, make_finding, turn_name
+from qa_audit.conversation import Conversation
+from qa_audit.labels import speaker_name
+from qa_audit.model import Finding
+
+
+def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
+    """One finding per turn scored at or above the threshold, with the words that weighed most.
+
+    A turn a phrase rule of the same check already found is passed over: it is reported
+    once, with the exact words and rule, and not charged twice. So is a turn that says one
+    of the rule's exceptions: a model weighs words, and 大声 in 麻烦您大声一点好吗 weighs
+    like 大声 in 喂，大声一点儿; the exception is how a QA lead mends such a false alarm.
+    """
+    model = compiled.model
+    assert model is not None, "the pack checks that every classifier rule has its model"
+    threshold = compiled.rule.params["threshold"]
+    done = conv.flagged.get(compiled.rule.check, set())
+    findings = []
+    for turn in conv.turns_of(compiled.rule.scope):
+        if turn.index in done:
+            continue
+        view = conv.view(turn.index)
+        if view.find(compiled.sets["exceptions"]):
+            continue
+        score = model.score(view.norm.text)
+        if score < threshold:
+            continue
+        spans = [view.norm.to_original(start, end) for start, end in model.reasons(view.norm.text)]
+        words = "、".join(f"“{turn.text[s:e]}”" for s, e in spans)
+        evidence = (f"{turn_name(turn.index)}{speaker_name(turn.speaker)}的话与已标注的同类问题相似"
+                    f"（模型 {compiled.rule.params['model']} 评分 {score:.2f}，阈值 {threshold:.2f}），"
+                    f"最相似的字词：{words}")
+        finding = make_finding(compiled, turn, None, [], evidence, message_arg=words)
+        said = tuple(turn.text[s:e] for s, e in spans)
+        findings.append(dataclasses.replace(finding, spans=tuple(spans), matched=said))
+    return findings

@@ -1,0 +1,141 @@
+"""The `classifier` rule kind and its model: taboo wordings no lexicon lists, found and explained."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qa_audit.cli import main
+from qa_audit.engine import Auditor
+from qa_audit.rules.ngram_model import ModelError, NgramModel, load_model, train
+from qa_audit.rules.pack import PackErrors, RulePack, load_pack
+from qa_audit.text import normalize
+from tests.conftest import conversation
+
+RULE = """\
+id: PRO901
+kind: classifier
+check: prohibited
+message: 疑似服务禁语：%s
+rationale: 站点训练的模型
+severity: minor
+weight: 5
+model: {model}
+threshold: {threshold}
+examples:
+  fail: [你自己弄丢的怪谁呢？]
+  pass: [您好，请问有什么可以帮您？]
+"""
+
+TABOO = ["你自己弄丢的怪谁呢？", "你自己不看说明书怪谁？", "这都不会，你自己琢磨去吧。",
+         "怪谁呢，你自己不注意。", "你自己没看清楚还怪我们？", "自己不小心还好意思来问？"]
+POLITE = ["您好，请问有什么可以帮您？", "我帮您查一下，请稍等。", "非常抱歉给您带来不便。", "感谢您的来电，再见。",
+          "您的快递今天下午送到。", "已为您登记工单，24小时内联系您。", "好的，我马上为您处理。",
+          "请您提供一下订单号。"]
+
+
+def small_model() -> NgramModel:
+    return train([(normalize(t).text, True) for t in TABOO] + [(normalize(t).text, False) for t in POLITE],
+                 strength=10.0)
+
+
+def site_pack(tmp_path: Path, threshold: float = 0.6, model: str = "blame") -> Path:
+    site = tmp_path / "site"
+    (site / "models").mkdir(parents=True)
+    (site / "models" / "blame.json").write_text(small_model().to_json(), encoding="utf-8")
+    (site / "PRO901.yaml").write_text(RULE.format(model=model, threshold=threshold), encoding="utf-8")
+    return site
+
+
+def test_training_separates_the_labelled_turns_and_scores_unseen_wording_by_its_words() -> None:
+    model = small_model()
+    assert all(model.score(normalize(t).text) > 0.5 for t in TABOO)
+    assert all(model.score(normalize(t).text) < 0.5 for t in POLITE)
+    unseen_blame, unseen_polite = normalize("这是你自己的问题，怪谁呢？").text, normalize("您好，很高兴为您服务").text
+    assert model.score(unseen_blame) > 0.5 > model.score(unseen_polite)
+
+
+def test_training_without_both_kinds_of_turn_is_refused() -> None:
+    with pytest.raises(ModelError, match="turns of the check and turns without it"):
+        train([(t, False) for t in POLITE])
+
+
+def test_a_model_file_round_trips_and_a_foreign_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    model = small_model()
+    path.write_text(model.to_json(), encoding="utf-8")
+    loaded = load_model(path)
+    text = normalize("你自己弄丢的怪谁呢？").text
+    assert loaded.score(text) == pytest.approx(model.score(text), abs=1e-3)
+    assert loaded.digest
+    path.write_text(json.dumps({"weights": {}}), encoding="utf-8")
+    with pytest.raises(ModelError, match="qa-audit rules train"):
+        load_model(path)
+
+
+def test_the_evidence_is_the_words_that_weighed_most_not_single_characters_or_punctuation() -> None:
+    model = small_model()
+    text = normalize("这个嘛，你自己弄丢的怪谁呢？").text
+    words = [text[s:e] for s, e in model.reasons(text)]
+    assert words and all(len(w) > 1 and w.isalnum() for w in words)
+    assert any("自己" in w or "怪谁" in w for w in words)
+
+
+def test_a_site_pack_brings_its_own_model_and_threshold(tmp_path: Path) -> None:
+    pack = load_pack([site_pack(tmp_path)])
+    assert "blame" in pack.models and pack.digest() != load_pack().digest()
+    found = Auditor(pack).findings(conversation("坐席: 你自己不注意，怪谁呢？"), only={"PRO901"})
+    assert [f.rule_id for f in found] == ["PRO901"]
+    strict = load_pack([site_pack(tmp_path / "strict", threshold=0.999)])
+    assert Auditor(strict).findings(conversation("坐席: 你自己不注意，怪谁呢？"), only={"PRO901"}) == []
+
+
+def test_a_retrained_model_changes_the_pack_digest_so_stored_calls_are_audited_again(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    before = load_pack([site]).digest()
+    (site / "models" / "blame.json").write_text(
+        train([(normalize(t).text, True) for t in TABOO[:3]] + [(normalize(t).text, False) for t in POLITE])
+        .to_json(), encoding="utf-8")
+    assert load_pack([site]).digest() != before
+
+
+@pytest.mark.parametrize(("model", "threshold", "says"), [
+    ("nosuch", 0.6, "PRO901: no model 'nosuch' in a models/ folder"),
+    ("blame", 60, "'threshold' must be a number between 0 and 1"),
+])
+def test_a_classifier_rule_without_its_model_or_with_a_percent_threshold_is_an_error(
+        tmp_path: Path, model: str, threshold: float, says: str) -> None:
+    with pytest.raises(PackErrors) as caught:
+        load_pack([site_pack(tmp_path, threshold=threshold, model=model)])
+    assert any(says in str(e) and "PRO901.yaml" in str(e) for e in caught.value.errors)
+
+
+def test_a_damaged_model_file_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    (site / "models" / "blame.json").write_text('{"format": "qa-audit char-ngram', encoding="utf-8")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([site])
+    assert any("blame.json" in str(e) and "cannot read the model" in str(e) for e in caught.value.errors)
+
+
+def test_rules_train_writes_a_model_a_site_rule_can_use(tmp_path: Path, pack: RulePack) -> None:
+    labelled = tmp_path / "labelled"
+    labelled.mkdir()
+    lines = [*TABOO, *POLITE]
+    transcript = {"id": "L1", "channel": "chat", "turns": [{"speaker": "agent", "text": t} for t in lines]}
+    (labelled / "transcripts.jsonl").write_text(json.dumps(transcript, ensure_ascii=False) + "\n", encoding="utf-8")
+    labels = {"id": "L1", "greeting": False, "closing": False, "prohibited": list(range(len(TABOO))),
+              "non_answer": [], "hold": []}
+    (labelled / "labels.jsonl").write_text(json.dumps(labels) + "\n", encoding="utf-8")
+    out = tmp_path / "site" / "models" / "blame.json"
+    result = CliRunner().invoke(main, ["rules", "train", str(labelled), "--check", "prohibited", "--out", str(out),
+                                       "--strength", "10"])
+    assert result.exit_code == 0, result.output
+    trained = load_model(out).trained
+    assert trained["sets"] == ["labelled"] and trained["positives"] >= len(TABOO)
+    (tmp_path / "site" / "PRO901.yaml").write_text(RULE.format(model="blame", threshold=0.6), encoding="utf-8")
+    test = CliRunner().invoke(main, ["rules", "test", str(tmp_path / "site"), "--rule", "PRO901"])
+    assert test.exit_code == 0, test.output
