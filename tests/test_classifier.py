@@ -84,6 +84,36 @@ def test_the_evidence_is_the_words_that_weighed_most_not_single_characters_or_pu
     assert any("自己" in w or "怪谁" in w for w in words)
 
 
+def test_the_default_pack_finds_a_taboo_no_lexicon_lists_and_shows_the_words(auditor: Auditor) -> None:
+    transcript = conversation("客户: 手机摔坏了能保修吗？", "坐席: 该不会是您自己摔的吧？")
+    findings = [f for f in auditor.findings(transcript) if f.check == "prohibited"]
+    assert [(f.rule_id, f.turn, f.severity) for f in findings] == [("PRO007", 1, "minor")]
+    finding = findings[0]
+    assert "疑似服务禁语" in finding.message and "请复核" in finding.message
+    assert "模型 taboo 评分" in finding.evidence and "阈值 0.60" in finding.evidence
+    said = "该不会是您自己摔的吧？"
+    assert finding.matched and all(said[s:e] == w for (s, e), w in zip(finding.spans, finding.matched, strict=True))
+
+
+def test_a_turn_a_phrase_rule_found_is_not_charged_again_by_the_model(auditor: Auditor) -> None:
+    findings = auditor.findings(conversation("坐席: 你有完没完？该不会是您自己摔的吧？"))
+    assert [f.rule_id for f in findings if f.check == "prohibited"] == ["PRO001"]
+
+
+def test_a_courteous_formula_among_the_rules_exceptions_cancels_the_models_suspicion(
+        auditor: Auditor, pack: RulePack) -> None:
+    said = "您能稍微大声一点吗？我这边听不太清。"
+    assert pack.models["taboo"].score(normalize(said).text) >= pack.rule("PRO007").params["threshold"]
+    assert [f for f in auditor.findings(conversation(f"坐席: {said}")) if f.check == "prohibited"] == []
+
+
+def test_polite_service_lines_are_not_suspected(auditor: Auditor) -> None:
+    transcript = conversation(
+        "坐席: 您好，请问有什么可以帮您？", "客户: 我的快递到哪了？", "坐席: 我帮您查一下，请稍等。",
+        "坐席: 您的快递今天下午会送到。", "坐席: 感谢您的来电，再见。")
+    assert [f for f in auditor.findings(transcript) if f.check == "prohibited"] == []
+
+
 def test_a_site_pack_brings_its_own_model_and_threshold(tmp_path: Path) -> None:
     pack = load_pack([site_pack(tmp_path)])
     assert "blame" in pack.models and pack.digest() != load_pack().digest()
