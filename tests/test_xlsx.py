@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.writer.excel import ExcelWriter
 
 from qa_audit.records import Row
 from qa_audit.report.source import MemorySource
@@ -581,11 +582,11 @@ def test_failing_save_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: p
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"old")
 
-    def broken_save(self: Workbook, filename: object) -> None:
-        filename.write(b"PK\x03\x04 half a zip")  # type: ignore[attr-defined]
+    def broken_save(self: ExcelWriter) -> None:
+        self._archive.writestr("docProps/app.xml", "<Properties")  # half a package
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Workbook, "save", broken_save)
+    monkeypatch.setattr(ExcelWriter, "write_data", broken_save)
     with pytest.raises(RuntimeError, match="disk full"):
         atomic_module.save(Book(), target)
     assert target.read_bytes() == b"old"

@@ -27,7 +27,9 @@ from qa_audit.report.xlsx.stats import parse_time
 MAX_CHARS = 32767
 """Excel's limit for one cell; a longer value makes Excel "repair" the file on open."""
 
-_FORMULA_STARTS = frozenset("=+-@＝＋－＠")
+FORMULA_STARTS = frozenset("=+-@＝＋－＠")
+LEADING_SPACE = " \t\r\n\u3000"
+"""What a spreadsheet skips before it sees a formula's first character."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +51,8 @@ def clean(text: str) -> str:
 
 def looks_like_formula(text: str) -> bool:
     """Whether a spreadsheet would read `text` as a formula if it were typed in."""
-    stripped = text.lstrip(" \t\r\n\u3000")
-    return bool(stripped) and stripped[0] in _FORMULA_STARTS
+    stripped = text.lstrip(LEADING_SPACE)
+    return bool(stripped) and stripped[0] in FORMULA_STARTS
 
 
 def _styled(ws: WriteOnlyWorksheet, style_name: str) -> Cell:

@@ -13,6 +13,7 @@ formula when retyped gets the quote-prefixed variant of its column's style.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
@@ -22,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.xml.functions import tostring
 
-from qa_audit.report.xlsx import cells
+from qa_audit.report.xlsx import cells, style
 
 StyleIds = Callable[[str, bool], int]
 """The workbook's cell-format index of a named style, plain or quote-prefixed."""
@@ -57,41 +58,75 @@ def _runs(value: cells.Marked) -> str:
     return f"<is>{runs}</is>"
 
 
+_SPECIAL = re.compile(f"[{style.XML_ILLEGAL}&<>\r]")
+"""A character that `cells.clean` replaces or `escape` rewrites: most texts have none."""
+_SHORT = cells.MAX_CHARS // 2
+"""Texts up to this long are within Excel's cell limit however they count (`cells.clean`)."""
+_MAYBE_FORMULA = cells.FORMULA_STARTS | frozenset(cells.LEADING_SPACE)
+"""First characters after which `cells.looks_like_formula` has to look further."""
+
+
+class _Column:
+    """One column's cell XML, composed once: a cell is its column's opening (`<c r="B`),
+    the row number, the middle for its kind of value (`" s="3" t="n"><v>`), the value."""
+
+    __slots__ = ("empty", "letter", "number", "opening", "plain", "quoted", "quoted_text", "text")
+
+    def __init__(self, letter: str, plain: int, quoted: int) -> None:
+        self.letter = letter
+        self.opening = f'<c r="{letter}'
+        self.plain, self.quoted = f' s="{plain}"', f' s="{quoted}"'
+        self.empty = f'"{self.plain}/>'
+        self.text = f'"{self.plain} t="inlineStr"><is><t xml:space="preserve">'
+        self.quoted_text = f'"{self.quoted} t="inlineStr"><is><t xml:space="preserve">'
+        self.number = f'"{self.plain} t="n"><v>'
+
+
 class RowWriter:
-    """Serializes one table's data rows into `out`, each cell in its column's named style."""
+    """Serializes one table's data rows into `out`, each cell in its column's named style.
+
+    Every data row of every long table passes through `write` (tens of thousands a
+    night), so the per-column XML is composed once, and a text with nothing to clean,
+    escape or quote-prefix (most of them) is written as it is after one regex search.
+    """
 
     def __init__(self, out: IO[str], styles: list[str], style_ids: StyleIds, epoch: datetime) -> None:
         self.out = out
-        self.letters = [get_column_letter(i) for i in range(1, len(styles) + 1)]
-        # Per column: the style attribute of a plain cell and of a quote-prefixed one.
-        self.styles = [(f' s="{style_ids(name, False)}"', f' s="{style_ids(name, True)}"') for name in styles]
+        self.columns = [
+            _Column(get_column_letter(i), style_ids(name, False), style_ids(name, True))
+            for i, name in enumerate(styles, 1)
+        ]
         self.epoch = epoch
 
     def write(self, number: int, values: list[cells.Value], height: float | None) -> list[tuple[str, str]]:
         """Write row `number`; returns the (cell, target) of each link in it."""
         links: list[tuple[str, str]] = []
-        parts = [f'<row r="{number}" ht="{height!r}" customHeight="1">' if height else f'<row r="{number}">']
-        for letter, (plain, quoted), value in zip(self.letters, self.styles, values, strict=True):
-            ref = f"{letter}{number}"
+        row = str(number)
+        parts = [f'<row r="{row}" ht="{height!r}" customHeight="1">' if height else f'<row r="{row}">']
+        for col, value in zip(self.columns, values, strict=True):
             kind = type(value)
             if kind is cells.Link:
-                links.append((ref, value.target))  # type: ignore[union-attr]
+                links.append((f"{col.letter}{row}", value.target))  # type: ignore[union-attr]
                 value = value.text  # type: ignore[union-attr]
                 kind = str
             if kind is str and value:
-                text = cells.clean(value)  # type: ignore[arg-type]
-                style = quoted if cells.looks_like_formula(text) else plain
-                text = escape(text)
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                if len(value) > _SHORT or _SPECIAL.search(value):  # type: ignore[arg-type]
+                    text = cells.clean(value)  # type: ignore[arg-type]
+                    quoted = cells.looks_like_formula(text)
+                    text = escape(text)
+                else:
+                    text = value  # type: ignore[assignment]
+                    quoted = text[0] in _MAYBE_FORMULA and cells.looks_like_formula(text)
+                parts.append(f"{col.opening}{row}{col.quoted_text if quoted else col.text}{text}</t></is></c>")
             elif kind is int or kind is float:
                 if math.isfinite(value):  # type: ignore[arg-type]
-                    parts.append(f'<c r="{ref}"{plain} t="n"><v>{value!r}</v></c>')
+                    parts.append(f"{col.opening}{row}{col.number}{value!r}</v></c>")
                 else:
-                    parts.append(f'<c r="{ref}"{plain}/>')
+                    parts.append(f"{col.opening}{row}{col.empty}")
             elif value is None or kind is str:
-                parts.append(f'<c r="{ref}"{plain}/>')
+                parts.append(f"{col.opening}{row}{col.empty}")
             else:
-                parts.append(self._other(ref, plain, quoted, value))
+                parts.append(self._other(f"{col.letter}{row}", col.plain, col.quoted, value))
         parts.append("</row>")
         self.out.write("".join(parts))
         return links

@@ -296,7 +296,9 @@ def header_width(header: str) -> float:
     return column_width(*header.split("\n"), pad=4.0)
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XML_ILLEGAL = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+"""The characters XML 1.0 cannot carry, as the inside of a regex character class."""
+_XML_ILLEGAL = re.compile(f"[{XML_ILLEGAL}]")
 
 
 def xml_safe(text: str) -> str:
