@@ -134,7 +134,7 @@ def test_a_retrained_model_changes_the_pack_digest_so_stored_calls_are_audited_a
 
 @pytest.mark.parametrize(("model", "threshold", "says"), [
     ("nosuch", 0.6, "PRO901: no model 'nosuch' in a models/ folder"),
-    ("blame", 60, "'threshold' must be a number between 0 and 1"),
+    ("blame", 60, "'threshold' must be a number above 0 and below 1"),
 ])
 def test_a_classifier_rule_without_its_model_or_with_a_percent_threshold_is_an_error(
         tmp_path: Path, model: str, threshold: float, says: str) -> None:
@@ -148,7 +148,47 @@ def test_a_damaged_model_file_is_an_error_naming_the_file(tmp_path: Path) -> Non
     (site / "models" / "blame.json").write_text('{"format": "qa-audit char-ngram', encoding="utf-8")
     with pytest.raises(PackErrors) as caught:
         load_pack([site])
-    assert any("blame.json" in str(e) and "cannot read the model" in str(e) for e in caught.value.errors)
+    assert any("blame.json" in str(e) and "not a model file" in str(e) and "qa-audit rules train" in str(e)
+               for e in caught.value.errors)
+
+
+def test_a_model_outside_the_models_folder_is_an_error_not_passed_over(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    (site / "models").rename(site / "model")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([site])
+    assert any("blame.json: not read: a model goes in the pack's models/ folder" in str(e)
+               for e in caught.value.errors)
+
+
+def test_a_site_pack_of_only_a_model_replaces_the_default_model_of_that_name(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "models").mkdir(parents=True)
+    (site / "models" / "taboo.json").write_text(small_model().to_json(), encoding="utf-8")
+    pack = load_pack([site])
+    assert pack.models["taboo"].weights == load_model(site / "models" / "taboo.json").weights
+    assert pack.rule("PRO007").params["model"] == "taboo"
+
+
+def test_words_the_agent_quotes_are_left_out_of_the_score(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    rule = site / "PRO901.yaml"
+    rule.write_text(RULE.format(model="blame", threshold=0.6) + "skip_quoted: true\n", encoding="utf-8")
+    auditor = Auditor(load_pack([site]))
+    said = conversation("坐席: 你自己不注意，怪谁呢？")
+    quoted = conversation("坐席: 您说“你自己不注意，怪谁呢？”，这话确实不该说，非常抱歉。")
+    assert [f.rule_id for f in auditor.findings(said, only={"PRO901"})] == ["PRO901"]
+    assert auditor.findings(quoted, only={"PRO901"}) == []
+
+
+def test_the_score_in_the_evidence_is_never_shown_above_what_it_is(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    # bias + weight of 怪谁 (and nothing else) gives log-odds 0.8468: a score of 0.69996
+    model = NgramModel({"怪谁": 1.0}, -0.1532)
+    assert 0.6995 < model.score("怪谁") < 0.7
+    (site / "models" / "blame.json").write_text(model.to_json(), encoding="utf-8")
+    found = Auditor(load_pack([site])).findings(conversation("坐席: 怪谁"), only={"PRO901"})
+    assert "评分 0.69，阈值 0.60" in found[0].evidence
 
 
 def test_rules_train_writes_a_model_a_site_rule_can_use(tmp_path: Path, pack: RulePack) -> None:
@@ -164,6 +204,7 @@ def test_rules_train_writes_a_model_a_site_rule_can_use(tmp_path: Path, pack: Ru
     result = CliRunner().invoke(main, ["rules", "train", str(labelled), "--check", "prohibited", "--out", str(out),
                                        "--strength", "10"])
     assert result.exit_code == 0, result.output
+    assert "warning: few examples" in result.output
     trained = load_model(out).trained
     assert trained["sets"] == ["labelled"] and trained["positives"] >= len(TABOO)
     (tmp_path / "site" / "PRO901.yaml").write_text(RULE.format(model="blame", threshold=0.6), encoding="utf-8")

@@ -335,7 +335,7 @@ def test_rule_files_the_loader_would_pass_over_are_errors(tmp_path: Path) -> Non
     (tmp_path / "nothing").mkdir()
     assert pack_errors(tmp_path / "site", tmp_path / "nothing") == [
         f"{notepad}: not read: a rule pack file's name must end in .yaml; rename it",
-        f"{tmp_path / 'nothing'}: no rule files (.yaml) in this folder"]
+        f"{tmp_path / 'nothing'}: no rule files (.yaml) or models (models/*.json) in this folder"]
     notepad.unlink()
     assert not load_pack([tmp_path / "site"]).rule("HLD001").enabled  # .YAML is read
 

@@ -36,9 +36,9 @@ LONGEST = 4
 """The longest character sequence the model reads: long enough for 有完没完 and 都不看吗,
 short enough that the weights generalize past the exact sentences they were learnt from."""
 SMALLEST = 0.01
-"""Weights closer to zero are not written: 40,802 of the default model's 57,632 are; without
-them no decision on 12,250 labelled and real agent turns changed, and the file is a
-quarter of the size."""
+"""Weights closer to zero are dropped after training: 40,802 of the default model's 57,632
+were; without them no decision on 12,250 labelled and real agent turns changed, and the
+file is a quarter of the size."""
 
 
 def features(text: str) -> set[str]:
@@ -109,7 +109,7 @@ class NgramModel:
         return joined
 
     def to_json(self) -> str:
-        weights = {g: round(w, 4) for g, w in sorted(self.weights.items()) if abs(w) >= SMALLEST}
+        weights = {g: round(w, 4) for g, w in sorted(self.weights.items())}
         body = {"format": FORMAT, "trained": self.trained, "bias": round(self.bias, 4), "weights": weights}
         return json.dumps(body, ensure_ascii=False, indent=0, sort_keys=False) + "\n"
 
@@ -123,8 +123,11 @@ def load_model(path: Path) -> NgramModel:
     try:
         raw = path.read_bytes()
         body = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
         raise ModelError(f"cannot read the model: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"not a model file (it is not the JSON `qa-audit rules train` writes: {exc}); "
+                         "write it again with `qa-audit rules train`, or copy it again whole") from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise ModelError(f"not a model file of this version (its format should be {FORMAT!r}); "
                          "write it again with `qa-audit rules train`")
@@ -179,7 +182,7 @@ def train(examples: Sequence[tuple[str, bool]], *, strength: float = 1.0, epochs
                 if grad:
                     squares[g] = s = squares.get(g, 0.0) + grad * grad
                     weights[g] = w - rate * grad / math.sqrt(s)
-    return NgramModel(weights, bias)
+    return NgramModel({g: w for g, w in weights.items() if abs(w) >= SMALLEST}, bias)
 
 
 def labelled_turns(transcripts: Path, labels: Path, check: str) -> Iterable[tuple[str, str, bool]]:

@@ -35,6 +35,8 @@ from qa_audit.rules.schema import CHECK_NAME, PHRASE_KEYS, RULE_ID, Rule, valida
 from qa_audit.rules.yamlio import LineDict, PackError, load_yaml
 
 DEFAULT_PACK = Path(__file__).resolve().parents[2] / "rules" / "default"
+MODELS = "models"
+"""The folder of a pack that holds its models (NAME.json, `ngram_model`)."""
 YAML_SUFFIXES = (".yaml", ".yml")
 _SAVED_AS_TEXT = re.compile(r"\.ya?ml\.txt$", re.IGNORECASE)
 
@@ -151,21 +153,29 @@ def _yaml_files(pack: Path, errors: list[PackError]) -> list[Path]:
 
     Notepad saves GRT003.yaml.txt and a rename makes GRT003.YAML; a file the loader passed
     over would leave its rule out of the night's audit without a word, so such a name is
-    an error, and so is a folder without one rule file (the wrong folder given). An
-    editor's backup (GRT003.yaml.bak, GRT003.yaml~) is passed over on purpose.
+    an error, and so is a folder without one rule file or model (the wrong folder given),
+    and a model (.json) anywhere but in the pack's models/ folder. An editor's backup
+    (GRT003.yaml.bak, GRT003.yaml~) is passed over on purpose.
     """
     if pack.is_file():
         return [pack]
     files = []
+    has_models = False
     for path in sorted(pack.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(pack).parts) or not path.is_file():
+        parts = path.relative_to(pack).parts
+        if any(part.startswith(".") for part in parts) or not path.is_file():
             continue
         if path.suffix.lower() in YAML_SUFFIXES:
             files.append(path)
         elif _SAVED_AS_TEXT.search(path.name):
             errors.append(PackError(path, None, "not read: a rule pack file's name must end in .yaml; rename it"))
-    if not files:
-        errors.append(PackError(pack, None, "no rule files (.yaml) in this folder"))
+        elif path.suffix.lower() == ".json" and parts[:-1] == (MODELS,):
+            has_models = True
+        elif path.suffix.lower() == ".json":
+            errors.append(PackError(path, None, f"not read: a model goes in the pack's {MODELS}/ folder "
+                                                f"({pack / MODELS / path.name})"))
+    if not files and not has_models:
+        errors.append(PackError(pack, None, "no rule files (.yaml) or models (models/*.json) in this folder"))
     return files
 
 
@@ -251,10 +261,10 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
 
 def _read_models(pack: Path, models: dict[str, NgramModel], errors: list[PackError]) -> None:
     """A pack folder's models (models/NAME.json) into `models`, replacing earlier packs' of the same name."""
-    folder = pack / "models"
+    folder = pack / MODELS
     if not pack.is_dir() or not folder.is_dir():
         return
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and not p.name.startswith(".")):
         try:
             models[path.stem] = load_model(path)
         except ModelError as exc:

@@ -89,6 +89,7 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "threshold": "the lowest score, 0 to 1, that makes a finding (required); higher finds fewer, more surely",
         "exceptions": "phrases that, said in the turn, cancel the model's finding: the courteous formulas its words"
         " can resemble (麻烦您大声一点); a false alarm is mended here, without retraining",
+        "skip_quoted": "leave words inside quotation marks out of the score (the agent repeating the customer)",
     },
 }
 REQUIRED_COMMON = ("id", "kind", "check", "message", "rationale", "severity", "weight", "examples")
@@ -333,7 +334,7 @@ def _validate_kind(kind: str, data: LineDict, err: Any) -> dict[str, Any]:
         if not (isinstance(model, str) and model.strip()):
             err("model", "'model' must name a model file of the pack's models/ folder, e.g. taboo")
         if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold < 1:
-            err("threshold", f"'threshold' must be a number between 0 and 1 (0.6 for 60%), got {threshold!r}")
+            err("threshold", f"'threshold' must be a number above 0 and below 1 (0.6 for 60%), got {threshold!r}")
         params.update(model=model, threshold=threshold)
     elif kind == "metric":
         if data.get("metric") not in METRICS:
