@@ -6,6 +6,7 @@ that escape a command onto them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -377,7 +378,9 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
         if r.expected == "fail":
             click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should fire on: {example}")
         else:
-            click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should not fire on: {example}\n     fired: {r.fired[0]}")
+            owner = f" (a pass example of {r.owner})" if r.owner else ""
+            click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should not fire on: {example}{owner}\n"
+                       f"     fired: {r.fired[0]}")
     rules_run = len({r.rule.id for r in results})
     click.echo(f"{len(results) - len(failures)} passed, {len(failures)} failed ({rules_run} rules)")
     sys.exit(exit_codes.FINDINGS if failures else exit_codes.OK)
@@ -391,8 +394,8 @@ model, trained on 12,401 turns, flagged none."""
 
 @rules.command("train")
 @click.argument("sets", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--check", "check", required=True, type=click.Choice(["prohibited", "non_answer", "hold"]),
-              help="The labelled turn check the model learns.")
+@click.option("--check", "check", required=True,
+              help="The labelled turn check the model learns: prohibited, non_answer, hold, or a site's own.")
 @click.option("--negatives", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSONL transcripts whose agent turns all pass the check (real calls a QA lead has read); "
                    "repeatable.")
@@ -413,26 +416,20 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
     `classifier` rule names the model by its file name (models/taboo.json is `model: taboo`).
     """
     from qa_audit.report.atomic import atomic_path
-    from qa_audit.rules.ngram_model import labelled_turns, train
-    from qa_audit.text import normalize
+    from qa_audit.rules.ngram_model import ModelError, train
+    from qa_audit.rules.schema import CHECK_NAME
+    from qa_audit.rules.training_data import TrainingDataError, labelled_set, passing_calls, rule_examples
 
-    examples: list[tuple[str, bool]] = []
-    for folder_path in sets:
-        transcripts, labels = folder_path / "transcripts.jsonl", folder_path / "labels.jsonl"
-        if not (transcripts.is_file() and labels.is_file()):
-            click.echo(f"error: {folder_path} needs transcripts.jsonl and labels.jsonl", err=True)
-            sys.exit(exit_codes.USAGE)
-        examples += [(normalize(text).text, marked) for _, text, marked in labelled_turns(transcripts, labels, check)]
-    for path in negatives:
-        with path.open(encoding="utf-8-sig") as f:
-            for line in f:
-                if line.strip():
-                    examples += [(normalize(str(t["text"])).text, False) for t in json.loads(line)["turns"]
-                                 if t.get("speaker") == "agent" and t.get("text")]
-    for rule in _load(group_paths + rule_paths).rules:
-        if rule.check == check and rule.kind != "classifier":
-            examples += [(normalize(e).text, True) for e in rule.fail_examples if isinstance(e, str)]
-            examples += [(normalize(e).text, False) for e in rule.pass_examples if isinstance(e, str)]
+    if not CHECK_NAME.match(check):
+        click.echo(f"error: --check must be a check's name, like prohibited; got {check!r}", err=True)
+        sys.exit(exit_codes.USAGE)
+    problems: list[str] = []
+    examples = [e for folder_path in sets for e in labelled_set(folder_path, check, problems)]
+    examples += [e for path in negatives for e in passing_calls(path, problems)]
+    examples += rule_examples(_load(group_paths + rule_paths), check)
+    if problems:
+        click.echo(f"error: nothing trained; mend the training files:\n{TrainingDataError(problems)}", err=True)
+        sys.exit(exit_codes.USAGE)
     positives = sum(1 for _, marked in examples if marked)
     click.echo(f"training on {len(examples)} agent turns, {positives} of them {check} ...", err=True)
     if len(examples) < FEW_TURNS or positives < FEW_POSITIVES:
@@ -440,10 +437,14 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
                    "sentences, not the check, and flags ordinary lines; a pack's model replaces the default "
                    "one of the same name whole. Train on thousands of turns (with --negatives: real calls that "
                    "pass), or add the site's wording to the lexicons instead.", err=True)
-    model = train(examples, strength=strength)
-    model.trained.update(check=check, turns=len(examples), positives=positives, strength=strength,
-                         sets=[p.name for p in sets], negatives=[p.name for p in negatives])
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        model = train(examples, strength=strength)
+    except ModelError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exit_codes.USAGE)
+    model = dataclasses.replace(model, trained={
+        "check": check, "turns": len(examples), "positives": positives, "strength": strength,
+        "sets": [p.name for p in sets], "negatives": [p.name for p in negatives]})
     with atomic_path(out) as tmp:
         tmp.write_text(model.to_json(), encoding="utf-8")
     click.echo(f"wrote {out}: {len(model.weights)} weights")

@@ -58,6 +58,11 @@ def test_training_separates_the_labelled_turns_and_scores_unseen_wording_by_its_
     assert model.score(unseen_blame) > 0.5 > model.score(unseen_polite)
 
 
+def test_a_sequence_said_twice_counts_once_as_in_training() -> None:
+    model = NgramModel({"怪谁": 1.0}, 0.0)
+    assert model.margin("怪谁怪谁，怪谁") == model.margin("怪谁") == 1.0
+
+
 def test_training_without_both_kinds_of_turn_is_refused() -> None:
     with pytest.raises(ModelError, match="turns of the check and turns without it"):
         train([(t, False) for t in POLITE])
@@ -93,6 +98,19 @@ def test_the_default_pack_finds_a_taboo_no_lexicon_lists_and_shows_the_words(aud
     assert "模型 taboo 评分" in finding.evidence and "阈值 0.60" in finding.evidence
     said = "该不会是您自己摔的吧？"
     assert finding.matched and all(said[s:e] == w for (s, e), w in zip(finding.spans, finding.matched, strict=True))
+
+
+def test_an_exception_takes_only_its_own_words_out_of_the_score(auditor: Auditor) -> None:
+    """不急 is an exception (a kind reassurance); it must not hide a taboo said beside it."""
+    findings = auditor.findings(conversation("坐席: 该不会是您自己摔的吧？不急，您慢慢想。"))
+    assert [f.rule_id for f in findings if f.check == "prohibited"] == ["PRO007"]
+
+
+def test_the_red_words_of_a_spaced_out_asr_turn_are_the_words_said(auditor: Auditor) -> None:
+    said = "该 不 会 是 您 自 己 摔 的 吧 ？"
+    finding = next(f for f in auditor.findings(conversation(f"坐席: {said}")) if f.rule_id == "PRO007")
+    assert finding.matched and all(said[s:e] == w for (s, e), w in zip(finding.spans, finding.matched, strict=True))
+    assert "".join(finding.matched).replace(" ", "") in "该不会是您自己摔的吧"
 
 
 def test_a_turn_a_phrase_rule_found_is_not_charged_again_by_the_model(auditor: Auditor) -> None:
@@ -141,6 +159,13 @@ def test_a_classifier_rule_without_its_model_or_with_a_percent_threshold_is_an_e
     with pytest.raises(PackErrors) as caught:
         load_pack([site_pack(tmp_path, threshold=threshold, model=model)])
     assert any(says in str(e) and "PRO901.yaml" in str(e) for e in caught.value.errors)
+
+
+def test_a_model_with_no_word_that_raises_a_score_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(NgramModel({}, 1.0).to_json(), encoding="utf-8")
+    with pytest.raises(ModelError, match="judge every turn alike"):
+        load_model(path)
 
 
 def test_a_damaged_model_file_is_an_error_naming_the_file(tmp_path: Path) -> None:
@@ -208,5 +233,53 @@ def test_rules_train_writes_a_model_a_site_rule_can_use(tmp_path: Path, pack: Ru
     trained = load_model(out).trained
     assert trained["sets"] == ["labelled"] and trained["positives"] >= len(TABOO)
     (tmp_path / "site" / "PRO901.yaml").write_text(RULE.format(model="blame", threshold=0.6), encoding="utf-8")
-    test = CliRunner().invoke(main, ["rules", "test", str(tmp_path / "site"), "--rule", "PRO901"])
-    assert test.exit_code == 0, test.output
+    found = Auditor(load_pack([tmp_path / "site"])).findings(conversation("坐席: 你自己没看清楚还怪我们？"),
+                                                              only={"PRO901"})
+    assert [f.rule_id for f in found] == ["PRO901"]
+
+
+def labelled(folder: Path, transcripts: list[dict], labels: list[dict] | str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "transcripts.jsonl").write_text(
+        "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in transcripts), encoding="utf-8")
+    text = labels if isinstance(labels, str) else "".join(json.dumps(x) + "\n" for x in labels)
+    (folder / "labels.jsonl").write_text(text, encoding="utf-8")
+    return folder
+
+
+CALL = {"id": "L1", "turns": [{"speaker": "customer", "text": "能退吗？"},
+                              {"speaker": "agent", "text": "你自己弄丢的怪谁？"}]}
+
+
+@pytest.mark.parametrize(("transcripts", "labels", "says"), [
+    ([CALL], '{"id": "L1", "prohibited": [1]\n', "labels.jsonl:1: not JSON"),
+    ([CALL], [{"id": "L1", "prohibited": 1}], "labels.jsonl:1: needs an 'id' and a 'prohibited' list"),
+    ([CALL], [{"id": "L2", "prohibited": [1]}], "transcripts.jsonl:1: transcript 'L1' has no line in labels.jsonl"),
+    ([CALL], [{"id": "L1", "prohibited": [0]}], "labels.jsonl:1: prohibited turn(s) [0] of 'L1' are not agent turns"),
+    ([{"id": "L1", "turns": "坐席：你好"}], [{"id": "L1", "prohibited": []}], "transcripts.jsonl:1: no 'turns' list"),
+])
+def test_rules_train_reports_every_bad_training_line_and_trains_nothing(
+        tmp_path: Path, transcripts: list[dict], labels: list[dict] | str, says: str) -> None:
+    folder = labelled(tmp_path / "set", transcripts, labels)
+    out = tmp_path / "models" / "m.json"
+    result = CliRunner().invoke(main, ["rules", "train", str(folder), "--check", "prohibited", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_broken_line_of_the_passing_calls_is_reported_with_its_line(tmp_path: Path) -> None:
+    folder = labelled(tmp_path / "set", [CALL], [{"id": "L1", "prohibited": [1]}])
+    calls = tmp_path / "passed.jsonl"
+    calls.write_text(json.dumps(CALL, ensure_ascii=False) + "\n{broken\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "train", str(folder), "--check", "prohibited",
+                                       "--negatives", str(calls), "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 2 and "passed.jsonl:2: not JSON" in result.output
+
+
+def test_rules_test_runs_a_model_rule_on_the_hard_cases_of_its_checks_other_rules(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    (site / "PRO002.yaml").write_text("id: PRO002\nexamples: {pass: [你自己不注意，怪谁呢？]}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "test", str(site), "--rule", "PRO901"])
+    assert result.exit_code == 1
+    assert "should not fire on: 你自己不注意，怪谁呢？ (a pass example of PRO002)" in result.output

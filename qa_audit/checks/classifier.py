@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from qa_audit.checks.base import CompiledRule, make_finding, turn_name
+from qa_audit.checks.base import CompiledRule, make_finding, quote, turn_name
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
 from qa_audit.model import Finding
@@ -15,9 +15,9 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     """One finding per turn scored at or above the threshold, with the words that weighed most.
 
     A turn a phrase rule of the same check already found is passed over: it is reported
-    once, with the exact words and rule, and not charged twice. So is a turn that says one
-    of the rule's exceptions: a model weighs words, and 大声 in 麻烦您大声一点好吗 weighs
-    like 大声 in 喂，大声一点儿; the exception is how a QA lead mends such a false alarm.
+    once, with the exact words and rule, and not charged twice. A turn whose score rests
+    on no words (nothing but punctuation raised it) is passed over too: a finding must
+    show its evidence.
     """
     model = compiled.model
     assert model is not None, "the pack checks that every classifier rule has its model"
@@ -28,31 +28,39 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         if turn.index in done:
             continue
         view = conv.view(turn.index)
-        if view.find(compiled.sets["exceptions"]):
-            continue
-        text = _unquoted(view) if compiled.rule.params["skip_quoted"] else view.norm.text
+        text = _scored_text(view, compiled)
         score = model.score(text)
         if score < threshold:
             continue
         spans = [view.norm.to_original(start, end) for start, end in model.reasons(text)]
-        words = "、".join(f"“{turn.text[s:e]}”" for s, e in spans)
+        if not spans:
+            continue
+        said = tuple(turn.text[s:e] for s, e in spans)
         # Shown cut, never rounded, to two places: a score shown as 0.70 is at least 0.70,
         # so a threshold raised to what the report showed drops that finding.
         shown = math.floor(score * 100) / 100
         evidence = (f"{turn_name(turn.index)}{speaker_name(turn.speaker)}的话与已标注的同类问题相似"
                     f"（模型 {compiled.rule.params['model']} 评分 {shown:.2f}，阈值 {threshold:.2f}），"
-                    f"最相似的字词：{words}")
-        finding = make_finding(compiled, turn, None, [], evidence, message_arg=words)
-        said = tuple(turn.text[s:e] for s, e in spans)
+                    f"最相似的字词：{quote(list(said))}")
+        finding = make_finding(compiled, turn, None, [], evidence, message_arg=quote(list(said)))
         findings.append(dataclasses.replace(finding, spans=tuple(spans), matched=said))
     return findings
 
 
-def _unquoted(view: TurnView) -> str:
-    """The turn's normalized text with what is inside quotation marks blanked out, offsets
-    kept (so evidence spans still map to the original): the customer's words the agent
-    repeats (您说“你们就知道敷衍”) are not the agent's."""
+def _scored_text(view: TurnView, compiled: CompiledRule) -> str:
+    """The normalized turn as the model reads it: the words of the rule's exceptions and,
+    with `skip_quoted`, what is inside quotation marks blanked out, offsets kept (so the
+    evidence still maps to the original text).
+
+    An exception cancels the words it overlaps, as in every kind of rule: 大声 in
+    麻烦您大声一点好吗 weighs like 大声 in 喂，大声一点儿, and the exception takes it out of
+    the score, while a taboo elsewhere in the turn (…不急，您慢慢想) still counts. The
+    customer's words the agent repeats (您说“你们就知道敷衍”) are not the agent's.
+    """
+    blank = [(m.start, m.end) for m in view.find(compiled.sets["exceptions"])]
+    if compiled.rule.params["skip_quoted"]:
+        blank += view.quoted
     text = view.norm.text
-    for start, end in view.quoted:
+    for start, end in blank:
         text = text[:start] + " " * (end - start) + text[end:]
     return text

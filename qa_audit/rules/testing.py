@@ -2,7 +2,9 @@
 
 An example is one agent sentence, or a list of turns written `坐席: …` / `客户: …` /
 `系统: …`. A `fail` example must make the rule fire at least once; a `pass` example
-must not make it fire at all.
+must not make it fire at all. A `classifier` rule must also pass the pass examples of
+every rule of its check: they are the hard cases of that check (a polite request to speak
+up is no taboo), and a model, unlike a phrase, can fire on any of them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ class ExampleResult:
     expected: str  # "fail" or "pass"
     example: Example
     fired: list[str]
+    owner: str = ""
+    """The rule whose examples hold this one, when not `rule` (a classifier rule runs the
+    pass examples of its check's other rules too)."""
 
     @property
     def ok(self) -> bool:
@@ -49,8 +54,13 @@ def run_examples(auditor: Auditor, rule_ids: set[str] | None = None) -> list[Exa
         if rule_ids and rule.id not in rule_ids:
             continue
         channel = rule.channels[0]
-        for expected, examples in (("fail", rule.fail_examples), ("pass", rule.pass_examples)):
-            for example in examples:
-                findings = auditor.findings(example_transcript(example, channel), only={rule.id})
-                results.append(ExampleResult(rule, expected, example, [f.message for f in findings]))
+        cases = [("fail", e, "") for e in rule.fail_examples] + [("pass", e, "") for e in rule.pass_examples]
+        if rule.kind == "classifier":
+            own = set(rule.pass_examples)
+            cases += [("pass", e, other.id) for other in auditor.pack.enabled
+                      if other.check == rule.check and other.id != rule.id
+                      for e in other.pass_examples if e not in own]
+        for expected, example, owner in cases:
+            findings = auditor.findings(example_transcript(example, channel), only={rule.id})
+            results.append(ExampleResult(rule, expected, example, [f.message for f in findings], owner))
     return results

@@ -1,0 +1,128 @@
+"""The examples `qa-audit rules train` learns from, read strictly.
+
+A model learns whatever it is given: a label file whose ids match no transcript, or whose
+turn numbers point at the customer, would train a model on nothing or on the wrong turns
+and say nothing. So every problem of every file is collected, with file and line, and
+training does not start until there are none (as a rule pack does not load with errors).
+
+Three sources, each agent turn one example (normalized text, whether it is the check's):
+- labelled sets: a folder with transcripts.jsonl and labels.jsonl in the LABELING.md
+  format the eval set uses (0-based turn indices, system turns counted);
+- `--negatives`: JSONL transcripts whose agent turns all pass (real calls a QA lead read);
+- the pack's phrase rules of the check: one-sentence fail examples are the check's, pass
+  examples its hard cases.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from qa_audit.rules.pack import RulePack
+from qa_audit.text import normalize
+
+Example = tuple[str, bool]
+MAX_SHOWN = 20
+"""Problems listed before the rest are only counted: a wrong file gives one per line."""
+
+
+class TrainingDataError(ValueError):
+    """Every problem found in the training files, each as 'path:line: reason'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:MAX_SHOWN]
+        more = f"\n… and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
+        super().__init__("\n".join(shown) + more)
+
+
+def _rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-blank line of a JSONL file; a line that is not a
+    JSON object is a problem."""
+    with path.open(encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{path}:{number}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"{path}:{number}: a line must be one JSON object")
+                continue
+            yield number, row
+
+
+def _agent_turns(path: Path, number: int, row: dict[str, Any], problems: list[str]) -> dict[int, str] | None:
+    """A transcript's agent turns that say something, by index; None (and a problem) when
+    it has no list of turns."""
+    turns = row.get("turns")
+    if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
+        problems.append(f"{path}:{number}: no 'turns' list of {{speaker, text}}")
+        return None
+    return {i: str(t["text"]) for i, t in enumerate(turns) if t.get("speaker") == "agent" and t.get("text")}
+
+
+def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]:
+    """The agent turns of one labelled set, each marked with whether its labels list it under `check`."""
+    transcripts, labels = folder / "transcripts.jsonl", folder / "labels.jsonl"
+    if not (transcripts.is_file() and labels.is_file()):
+        problems.append(f"{folder}: a labelled set needs transcripts.jsonl and labels.jsonl")
+        return []
+    marked: dict[str, tuple[int, set[int]]] = {}
+    for number, row in _rows(labels, problems):
+        turns = row.get(check)
+        if "id" not in row or not isinstance(turns, list) or not all(
+                isinstance(t, int) and not isinstance(t, bool) for t in turns):
+            problems.append(f"{labels}:{number}: needs an 'id' and a '{check}' list of turn numbers, e.g. [3, 7]")
+            continue
+        if str(row["id"]) in marked:
+            problems.append(f"{labels}:{number}: id {row['id']!r} labelled twice")
+            continue
+        marked[str(row["id"])] = (number, set(turns))
+    examples: list[Example] = []
+    seen: set[str] = set()
+    for number, row in _rows(transcripts, problems):
+        tid = str(row.get("id"))
+        label = marked.get(tid)
+        if label is None:
+            problems.append(f"{transcripts}:{number}: transcript {tid!r} has no line in labels.jsonl")
+            continue
+        seen.add(tid)
+        agent = _agent_turns(transcripts, number, row, problems)
+        if agent is None:
+            continue
+        wrong = sorted(label[1] - set(agent))
+        if wrong:
+            problems.append(f"{labels}:{label[0]}: {check} turn(s) {wrong} of {tid!r} are not agent turns that "
+                            "say something (turns count from 0, system turns included)")
+            continue
+        examples += [(normalize(text).text, index in label[1]) for index, text in agent.items()]
+    for tid, (number, _) in marked.items():
+        if tid not in seen:
+            problems.append(f"{labels}:{number}: id {tid!r} matches no transcript of transcripts.jsonl")
+    return examples
+
+
+def passing_calls(path: Path, problems: list[str]) -> list[Example]:
+    """Every agent turn of a JSONL file of transcripts that pass the check, as a negative example."""
+    examples: list[Example] = []
+    for number, row in _rows(path, problems):
+        agent = _agent_turns(path, number, row, problems)
+        if agent is not None:
+            examples += [(normalize(text).text, False) for text in agent.values()]
+    return examples
+
+
+def rule_examples(pack: RulePack, check: str) -> list[Example]:
+    """The one-sentence examples of the pack's phrase rules of `check`: fail ones are the
+    check's, pass ones are its hard cases."""
+    examples: list[Example] = []
+    for rule in pack.rules:
+        if rule.check == check and rule.kind != "classifier":
+            examples += [(normalize(e).text, True) for e in rule.fail_examples if isinstance(e, str)]
+            examples += [(normalize(e).text, False) for e in rule.pass_examples if isinstance(e, str)]
+    return examples
