@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 
 from qa_audit.conversation import TurnView
@@ -70,19 +72,40 @@ def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
 
 def uncancelled(matches: list[Match], cancelling: list[Match]) -> list[Match]:
     """The `matches` that overlap none of `cancelling`: how every exception works, in every
-    kind of rule (an exception cancels a trigger, a second exception a satisfying phrase)."""
-    return [m for m in matches if not any(m.overlaps(c) for c in cancelling)]
+    kind of rule (an exception cancels a trigger, a second exception a satisfying phrase).
+
+    A match is cancelled when a cancelling span starts before it ends and ends after it
+    starts: with the spans sorted by start and the furthest end so far, one bisection per
+    match. Comparing every pair took 26 s for one 120,000-character turn (a whole call
+    exported as one line).
+    """
+    if not cancelling:
+        return list(matches)
+    spans = sorted((c.start, c.end) for c in cancelling)
+    starts = [start for start, _ in spans]
+    reach = list(itertools.accumulate((end for _, end in spans), max))
+    kept = []
+    for m in matches:
+        before = bisect.bisect_left(starts, m.end)
+        if not (before and reach[before - 1] > m.start):
+            kept.append(m)
+    return kept
 
 
 def longest(hits: list[Match]) -> list[Match]:
     """One match per stretch of words, in text order: where matches overlap, the longest wins.
 
     Several phrases often match the same words (为您服务 inside 竭诚为您服务, two
-    spellings of 请问您需要办理); evidence names those words once.
+    spellings of 请问您需要办理); evidence names those words once. The characters kept
+    matches cover are marked, so a long turn's many matches are not compared pairwise.
     """
+    if not hits:
+        return []
+    taken = bytearray(max(m.end for m in hits))
     kept: list[Match] = []
     for hit in sorted(hits, key=lambda m: (m.start - m.end, m.start)):
-        if not any(hit.overlaps(k) for k in kept):
+        if taken.find(1, hit.start, hit.end) < 0:
+            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
             kept.append(hit)
     return sorted(kept, key=lambda m: m.start)
 
