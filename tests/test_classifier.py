@@ -100,8 +100,8 @@ def test_the_default_pack_finds_a_taboo_no_lexicon_lists_and_shows_the_words(aud
     assert finding.matched and all(said[s:e] == w for (s, e), w in zip(finding.spans, finding.matched, strict=True))
 
 
-def test_an_exception_takes_only_its_own_words_out_of_the_score(auditor: Auditor) -> None:
-    """不急 is an exception (a kind reassurance); it must not hide a taboo said beside it."""
+def test_an_exception_takes_only_its_own_clause_out_of_the_score(auditor: Auditor) -> None:
+    """不急 is an exception (a kind reassurance); it must not hide a taboo said in another clause."""
     findings = auditor.findings(conversation("坐席: 该不会是您自己摔的吧？不急，您慢慢想。"))
     assert [f.rule_id for f in findings if f.check == "prohibited"] == ["PRO007"]
 

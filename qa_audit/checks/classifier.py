@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 from qa_audit.checks.base import CompiledRule, make_finding, quote, turn_name
 from qa_audit.conversation import Conversation, TurnView
@@ -15,9 +16,9 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     """One finding per turn scored at or above the threshold, with the words that weighed most.
 
     A turn a phrase rule of the same check already found is passed over: it is reported
-    once, with the exact words and rule, and not charged twice. A turn whose score rests
-    on no words (nothing but punctuation raised it) is passed over too: a finding must
-    show its evidence.
+    once, with the exact words and rule, and not charged twice. A turn whose score no
+    word of two or more characters raised (only 你, 啊 or punctuation) is passed over too:
+    a finding must show evidence a supervisor can judge.
     """
     model = compiled.model
     assert model is not None, "the pack checks that every classifier rule has its model"
@@ -47,20 +48,33 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     return findings
 
 
-def _scored_text(view: TurnView, compiled: CompiledRule) -> str:
-    """The normalized turn as the model reads it: the words of the rule's exceptions and,
-    with `skip_quoted`, what is inside quotation marks blanked out, offsets kept (so the
-    evidence still maps to the original text).
+_CLAUSE_END = re.compile(r"[,.!?;~，。！？；…、\s]")
 
-    An exception cancels the words it overlaps, as in every kind of rule: 大声 in
-    麻烦您大声一点好吗 weighs like 大声 in 喂，大声一点儿, and the exception takes it out of
-    the score, while a taboo elsewhere in the turn (…不急，您慢慢想) still counts. The
-    customer's words the agent repeats (您说“你们就知道敷衍”) are not the agent's.
+
+def _scored_text(view: TurnView, compiled: CompiledRule) -> str:
+    """The normalized turn as the model reads it: each clause holding one of the rule's
+    exceptions and, with `skip_quoted`, what is inside quotation marks blanked out,
+    offsets kept (so the evidence still maps to the original text).
+
+    大声 in 麻烦您大声一点好吗 weighs like 大声 in 喂，大声一点儿: the exception takes its
+    clause out of the score, while a taboo in another clause (该不会是您自己摔的吧？不急，
+    您慢慢想) still counts. The clause, not just the exception's words: the words left
+    around a blanked formula (我晕啊，不要这么说自己呀，自己要爱惜自己的嘛 -> 自己…的嘛)
+    are fragments the model was never trained on. The customer's words the agent repeats
+    (您说“你们就知道敷衍”) are not the agent's.
     """
-    blank = [(m.start, m.end) for m in view.find(compiled.sets["exceptions"])]
+    text = view.norm.text
+    blank = [_clause(text, m.start, m.end) for m in view.find(compiled.sets["exceptions"])]
     if compiled.rule.params["skip_quoted"]:
         blank += view.quoted
-    text = view.norm.text
     for start, end in blank:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of `text` around [start, end): from after the punctuation before it to
+    the punctuation after it."""
+    before = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+    after = _CLAUSE_END.search(text, end)
+    return before, after.start() if after else len(text)

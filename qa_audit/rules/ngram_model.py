@@ -85,13 +85,12 @@ class NgramModel:
         """Where in `text` the words that raised its score the most are: spans of the
         normalized text, at most `most`, in text order, touching ones joined.
 
-        Sequences of two or more letters are preferred as evidence: a single 你 or a comma
-        weighs in the score but tells a supervisor little. A turn raised by single letters
-        only (都爱死你了: 你, 都爱) is shown those.
+        Only sequences of two or more letters count as evidence: a single 你 or a comma
+        weighs in the score but tells a supervisor nothing, so a turn raised by single
+        letters only (都爱死你了: 你, 都, 爱) has no reasons, and no finding is made of it.
         """
-        raising = sorted((w, g) for g in features(text) if g.isalnum() and (w := self.weights.get(g, 0.0)) > 0)
-        longer = [(w, g) for w, g in raising if len(g) > 1]
-        raising = (longer or raising)[::-1]
+        raising = sorted(((w, g) for g in features(text)
+                          if len(g) > 1 and g.isalnum() and (w := self.weights.get(g, 0.0)) > 0), reverse=True)
         spans: list[tuple[int, int]] = []
         for _, gram in raising:
             start = text.find(gram)
