@@ -46,6 +46,8 @@ def f1(test: Path, check: str, rules: Path) -> tuple[float, float, float]:
     cmd = f"{sys.executable} -m qa_audit audit {{input}} --out {{out}} --db {{out}}/h.db --rules {rules}"
     run = subprocess.run([sys.executable, str(SCORE), str(test), "--json", "--cmd", cmd],
                          capture_output=True, text=True, check=False)
+    if run.returncode not in (0, 1):  # 1: a check below score.py's F1 target, still scored
+        sys.exit(f"score.py could not score {test}:\n{run.stderr or run.stdout}")
     metrics = json.JSONDecoder().raw_decode(run.stdout)[0]["metrics"][check]
     return metrics["precision"], metrics["recall"], metrics["f1"]
 

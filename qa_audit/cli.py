@@ -389,7 +389,7 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
 FEW_TURNS, FEW_POSITIVES = 2000, 100
 """Below these a trained model is warned about: 60 labelled transcripts (about 500 agent
 turns) made a model that flagged 120 ordinary turns of the dev set, where the default
-model, trained on 12,401 turns, flagged none."""
+model, trained on some 12,400 turns, flagged none."""
 
 
 @rules.command("train")
@@ -422,6 +422,10 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
 
     if not CHECK_NAME.match(check):
         click.echo(f"error: --check must be a check's name, like prohibited; got {check!r}", err=True)
+        sys.exit(exit_codes.USAGE)
+    given = [p.resolve() for p in (*sets, *negatives)]
+    if len(set(given)) < len(given):
+        click.echo("error: a set or file is given twice; its turns would count twice", err=True)
         sys.exit(exit_codes.USAGE)
     problems: list[str] = []
     examples = [e for folder_path in sets for e in labelled_set(folder_path, check, problems)]

@@ -95,7 +95,7 @@ def test_the_default_pack_finds_a_taboo_no_lexicon_lists_and_shows_the_words(aud
     assert [(f.rule_id, f.turn, f.severity) for f in findings] == [("PRO007", 1, "minor")]
     finding = findings[0]
     assert "疑似服务禁语" in finding.message and "请复核" in finding.message
-    assert "模型 taboo 评分" in finding.evidence and "阈值 0.60" in finding.evidence
+    assert "模型 taboo 评分" in finding.evidence and "阈值 0.6）" in finding.evidence
     said = "该不会是您自己摔的吧？"
     assert finding.matched and all(said[s:e] == w for (s, e), w in zip(finding.spans, finding.matched, strict=True))
 
@@ -104,6 +104,13 @@ def test_an_exception_takes_only_its_own_clause_out_of_the_score(auditor: Audito
     """不急 is an exception (a kind reassurance); it must not hide a taboo said in another clause."""
     findings = auditor.findings(conversation("坐席: 该不会是您自己摔的吧？不急，您慢慢想。"))
     assert [f.rule_id for f in findings if f.check == "prohibited"] == ["PRO007"]
+
+
+def test_an_exception_in_one_speech_recognition_segment_leaves_the_others_scored(auditor: Auditor) -> None:
+    """ASR separates segments with spaces or line breaks, which normalization drops: each is a clause."""
+    for said in ("该不会是您自己摔的吧 不急 您慢慢想", "该不会是您自己摔的吧\n不急\n您慢慢想"):
+        findings = auditor.findings(conversation(f"坐席: {said}"))
+        assert [f.rule_id for f in findings if f.check == "prohibited"] == ["PRO007"], said
 
 
 def test_the_red_words_of_a_spaced_out_asr_turn_are_the_words_said(auditor: Auditor) -> None:
@@ -213,7 +220,14 @@ def test_the_score_in_the_evidence_is_never_shown_above_what_it_is(tmp_path: Pat
     assert 0.6995 < model.score("怪谁") < 0.7
     (site / "models" / "blame.json").write_text(model.to_json(), encoding="utf-8")
     found = Auditor(load_pack([site])).findings(conversation("坐席: 怪谁"), only={"PRO901"})
-    assert "评分 0.69，阈值 0.60" in found[0].evidence
+    assert "评分 0.69，阈值 0.6）" in found[0].evidence
+
+
+def test_a_threshold_is_shown_as_written_so_a_score_never_seems_below_it(tmp_path: Path) -> None:
+    site = site_pack(tmp_path, threshold=0.6995)
+    (site / "models" / "blame.json").write_text(NgramModel({"怪谁": 1.0}, -0.1532).to_json(), encoding="utf-8")
+    found = Auditor(load_pack([site])).findings(conversation("坐席: 怪谁"), only={"PRO901"})
+    assert "评分 0.69，阈值 0.6995）" in found[0].evidence
 
 
 def test_rules_train_writes_a_model_a_site_rule_can_use(tmp_path: Path, pack: RulePack) -> None:
@@ -268,6 +282,37 @@ def test_rules_train_reports_every_bad_training_line_and_trains_nothing(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("content", "says"), [
+    ("", "set: no transcripts in transcripts.jsonl"),
+    (json.dumps(CALL, ensure_ascii=False) + "\n" + json.dumps(CALL, ensure_ascii=False) + "\n",
+     "transcripts.jsonl:2: transcript 'L1' twice (first at line 1)"),
+    (json.dumps({"turns": CALL["turns"]}, ensure_ascii=False) + "\n",
+     "transcripts.jsonl:1: the transcript has no 'id'"),
+])
+def test_rules_train_reports_an_empty_or_doubled_set(tmp_path: Path, content: str, says: str) -> None:
+    folder = labelled(tmp_path / "set", [], [{"id": "L1", "prohibited": [1]}] if content else [])
+    (folder / "transcripts.jsonl").write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "train", str(folder), "--check", "prohibited",
+                                       "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 2 and says in result.output, result.output
+
+
+def test_rules_train_says_to_save_a_gbk_training_file_as_utf8(tmp_path: Path) -> None:
+    folder = labelled(tmp_path / "set", [CALL], [{"id": "L1", "prohibited": [1]}])
+    (folder / "transcripts.jsonl").write_bytes(json.dumps(CALL, ensure_ascii=False).encode("gbk") + b"\n")
+    result = CliRunner().invoke(main, ["rules", "train", str(folder), "--check", "prohibited",
+                                       "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 2 and "not UTF-8; save it as UTF-8" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rules_train_refuses_a_set_given_twice(tmp_path: Path) -> None:
+    folder = labelled(tmp_path / "set", [CALL], [{"id": "L1", "prohibited": [1]}])
+    result = CliRunner().invoke(main, ["rules", "train", str(folder), str(folder), "--check", "prohibited",
+                                       "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 2 and "given twice" in result.output
+
+
 def test_a_broken_line_of_the_passing_calls_is_reported_with_its_line(tmp_path: Path) -> None:
     folder = labelled(tmp_path / "set", [CALL], [{"id": "L1", "prohibited": [1]}])
     calls = tmp_path / "passed.jsonl"
@@ -277,9 +322,16 @@ def test_a_broken_line_of_the_passing_calls_is_reported_with_its_line(tmp_path: 
     assert result.exit_code == 2 and "passed.jsonl:2: not JSON" in result.output
 
 
+def test_a_borrowed_example_a_phrase_rule_finds_is_not_the_models_to_judge(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    (site / "PRO002.yaml").write_text("id: PRO002\nexamples: {pass: [你有完没完？]}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "test", str(site), "--rule", "PRO901"])
+    assert "你有完没完" not in result.output, result.output
+
+
 def test_rules_test_runs_a_model_rule_on_the_hard_cases_of_its_checks_other_rules(tmp_path: Path) -> None:
     site = site_pack(tmp_path)
-    (site / "PRO002.yaml").write_text("id: PRO002\nexamples: {pass: [你自己不注意，怪谁呢？]}\n", encoding="utf-8")
+    (site / "PRO002.yaml").write_text("id: PRO002\nexamples: {pass: [自己的事自己办。]}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["rules", "test", str(site), "--rule", "PRO901"])
     assert result.exit_code == 1
-    assert "should not fire on: 你自己不注意，怪谁呢？ (a pass example of PRO002)" in result.output
+    assert "should not fire on: 自己的事自己办。 (a pass example of PRO002)" in result.output

@@ -97,7 +97,8 @@ def longest(hits: list[Match]) -> list[Match]:
 
     Several phrases often match the same words (为您服务 inside 竭诚为您服务, two
     spellings of 请问您需要办理); evidence names those words once. The characters kept
-    matches cover are marked, so a long turn's many matches are not compared pairwise.
+    matches cover are marked, so a long turn's many matches are not compared pairwise
+    (a match always covers a character: every part of a pattern is a word or a number).
     """
     if not hits:
         return []

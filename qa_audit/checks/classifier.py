@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
+import unicodedata
 
 from qa_audit.checks.base import CompiledRule, make_finding, quote, turn_name
 from qa_audit.conversation import Conversation, TurnView
@@ -37,18 +37,20 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         if not spans:
             continue
         said = tuple(turn.text[s:e] for s, e in spans)
-        # Shown cut, never rounded, to two places: a score shown as 0.70 is at least 0.70,
-        # so a threshold raised to what the report showed drops that finding.
-        shown = math.floor(score * 100) / 100
+        # The score is shown cut, never rounded, to two places and the threshold as written:
+        # a score shown as 0.70 is at least 0.70 and never appears to fall short of the
+        # threshold beside it, and a threshold set above the shown score drops the finding.
+        shown = math.floor(score * 100 + 1e-9) / 100
         evidence = (f"{turn_name(turn.index)}{speaker_name(turn.speaker)}的话与已标注的同类问题相似"
-                    f"（模型 {compiled.rule.params['model']} 评分 {shown:.2f}，阈值 {threshold:.2f}），"
+                    f"（模型 {compiled.rule.params['model']} 评分 {shown:.2f}，阈值 {threshold:g}），"
                     f"最相似的字词：{quote(list(said))}")
         finding = make_finding(compiled, turn, None, [], evidence, message_arg=quote(list(said)))
         findings.append(dataclasses.replace(finding, spans=tuple(spans), matched=said))
     return findings
 
 
-_CLAUSE_END = re.compile(r"[,.!?;~，。！？；…、\s]")
+BLANK = "\x00"
+"""What blanked text becomes: a character no model weighs (a space has a weight of its own)."""
 
 
 def _scored_text(view: TurnView, compiled: CompiledRule) -> str:
@@ -63,18 +65,34 @@ def _scored_text(view: TurnView, compiled: CompiledRule) -> str:
     are fragments the model was never trained on. The customer's words the agent repeats
     (您说“你们就知道敷衍”) are not the agent's.
     """
+    exceptions = view.find(compiled.sets["exceptions"])
+    quoted = view.quoted if compiled.rule.params["skip_quoted"] else ()
+    if not exceptions and not quoted:
+        return view.norm.text
     text = view.norm.text
-    blank = [_clause(text, m.start, m.end) for m in view.find(compiled.sets["exceptions"])]
-    if compiled.rule.params["skip_quoted"]:
-        blank += view.quoted
-    for start, end in blank:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
+    clause = _clause_numbers(view)
+    gone = {clause[i] for m in exceptions for i in range(m.start, m.end)} - {-1}
+    blanked = bytearray(clause[i] in gone for i in range(len(text)))
+    for start, end in quoted:
+        blanked[start:end] = b"\x01" * (end - start)
+    return "".join(BLANK if out else ch for ch, out in zip(text, blanked, strict=True))
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause of `text` around [start, end): from after the punctuation before it to
-    the punctuation after it."""
-    before = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    after = _CLAUSE_END.search(text, end)
-    return before, after.start() if after else len(text)
+def _clause_numbers(view: TurnView) -> list[int]:
+    """The clause each character of the normalized turn belongs to, counted from 0; -1 for
+    punctuation and symbols, which end a clause (as the matcher's clause starts). Where
+    normalization dropped spaces or a line break between Chinese characters a new clause
+    starts too: speech recognition separates its segments so (该不会是您自己摔的吧 不急
+    您慢慢想)."""
+    text, offsets = view.norm.text, view.norm.offsets
+    numbers: list[int] = []
+    clause = 0
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch)[0] in "PSZ" or ch.isspace():
+            numbers.append(-1)
+            clause += 1
+            continue
+        if offsets is not None and i and offsets[i] - offsets[i - 1] > 1:
+            clause += 1
+        numbers.append(clause)
+    return numbers

@@ -60,7 +60,12 @@ def run_examples(auditor: Auditor, rule_ids: set[str] | None = None) -> list[Exa
             cases += [("pass", e, other.id) for other in auditor.pack.enabled
                       if other.check == rule.check and other.id != rule.id
                       for e in other.pass_examples if e not in own]
+        # A borrowed example runs with every rule of the check, as in an audit: a turn a
+        # phrase rule finds is not the model's to judge (你有完没完 may be another rule's
+        # pass example and still PRO001's taboo).
+        check_rules = {r.id for r in auditor.pack.enabled if r.check == rule.check}
         for expected, example, owner in cases:
-            findings = auditor.findings(example_transcript(example, channel), only={rule.id})
-            results.append(ExampleResult(rule, expected, example, [f.message for f in findings], owner))
+            findings = auditor.findings(example_transcript(example, channel), only=check_rules if owner else {rule.id})
+            fired = [f.message for f in findings if f.rule_id == rule.id]
+            results.append(ExampleResult(rule, expected, example, fired, owner))
     return results

@@ -41,29 +41,38 @@ class TrainingDataError(ValueError):
 def _rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) of each non-blank line of a JSONL file; a line that is not a
     JSON object is a problem."""
-    with path.open(encoding="utf-8-sig") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}:{number}: not JSON ({exc.msg})")
-                continue
-            if not isinstance(row, dict):
-                problems.append(f"{path}:{number}: a line must be one JSON object")
-                continue
-            yield number, row
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except OSError as exc:
+        problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
+        return
+    except UnicodeDecodeError:
+        problems.append(f"{path}: not UTF-8; save it as UTF-8 (an export in GBK or Big5 is read by audit, "
+                        "but training files must be UTF-8)")
+        return
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(row, dict):
+            problems.append(f"{path}:{number}: a line must be one JSON object")
+            continue
+        yield number, row
 
 
 def _agent_turns(path: Path, number: int, row: dict[str, Any], problems: list[str]) -> dict[int, str] | None:
     """A transcript's agent turns that say something, by index; None (and a problem) when
     it has no list of turns."""
     turns = row.get("turns")
-    if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
-        problems.append(f"{path}:{number}: no 'turns' list of {{speaker, text}}")
+    if not isinstance(turns, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("text", ""), str | None) for t in turns):
+        problems.append(f"{path}:{number}: no 'turns' list of {{speaker, text}} with text as text")
         return None
-    return {i: str(t["text"]) for i, t in enumerate(turns) if t.get("speaker") == "agent" and t.get("text")}
+    return {i: t["text"] for i, t in enumerate(turns) if t.get("speaker") == "agent" and t.get("text")}
 
 
 def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]:
@@ -73,25 +82,35 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
         problems.append(f"{folder}: a labelled set needs transcripts.jsonl and labels.jsonl")
         return []
     marked: dict[str, tuple[int, set[int]]] = {}
+    rejected: set[str] = set()
     for number, row in _rows(labels, problems):
         turns = row.get(check)
         if "id" not in row or not isinstance(turns, list) or not all(
                 isinstance(t, int) and not isinstance(t, bool) for t in turns):
             problems.append(f"{labels}:{number}: needs an 'id' and a '{check}' list of turn numbers, e.g. [3, 7]")
+            rejected.add(str(row.get("id")))
             continue
-        if str(row["id"]) in marked:
-            problems.append(f"{labels}:{number}: id {row['id']!r} labelled twice")
+        first = marked.get(str(row["id"]))
+        if first is not None:
+            problems.append(f"{labels}:{number}: id {row['id']!r} labelled twice (first at line {first[0]})")
             continue
         marked[str(row["id"])] = (number, set(turns))
     examples: list[Example] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for number, row in _rows(transcripts, problems):
-        tid = str(row.get("id"))
+        if "id" not in row:
+            problems.append(f"{transcripts}:{number}: the transcript has no 'id'")
+            continue
+        tid = str(row["id"])
+        if tid in seen:
+            problems.append(f"{transcripts}:{number}: transcript {tid!r} twice (first at line {seen[tid]})")
+            continue
+        seen[tid] = number
         label = marked.get(tid)
         if label is None:
-            problems.append(f"{transcripts}:{number}: transcript {tid!r} has no line in labels.jsonl")
+            if tid not in rejected:
+                problems.append(f"{transcripts}:{number}: transcript {tid!r} has no line in labels.jsonl")
             continue
-        seen.add(tid)
         agent = _agent_turns(transcripts, number, row, problems)
         if agent is None:
             continue
@@ -104,6 +123,8 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
     for tid, (number, _) in marked.items():
         if tid not in seen:
             problems.append(f"{labels}:{number}: id {tid!r} matches no transcript of transcripts.jsonl")
+    if not seen and not any(p.startswith(str(folder)) for p in problems):
+        problems.append(f"{folder}: no transcripts in transcripts.jsonl")
     return examples
 
 
