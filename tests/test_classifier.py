@@ -125,11 +125,16 @@ def test_a_turn_a_phrase_rule_found_is_not_charged_again_by_the_model(auditor: A
     assert [f.rule_id for f in findings if f.check == "prohibited"] == ["PRO001"]
 
 
-def test_a_courteous_formula_among_the_rules_exceptions_cancels_the_models_suspicion(
-        auditor: Auditor, pack: RulePack) -> None:
-    said = "您能稍微大声一点吗？我这边听不太清。"
-    assert pack.models["taboo"].score(normalize(said).text) >= pack.rule("PRO007").params["threshold"]
-    assert [f for f in auditor.findings(conversation(f"坐席: {said}")) if f.check == "prohibited"] == []
+def test_an_exception_cancels_the_models_suspicion_of_its_clause(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    rule = site / "PRO901.yaml"
+    rule.write_text(RULE.format(model="blame", threshold=0.6) + "exceptions: [不是您的错]\n", encoding="utf-8")
+    auditor = Auditor(load_pack([site]))
+    said = "怪谁呢，你自己不注意。"
+    assert [f.rule_id for f in auditor.findings(conversation(f"坐席: {said}"), only={"PRO901"})] == ["PRO901"]
+    # said in a clause of its own, the exception leaves the others scored; in the same clause it cancels
+    assert auditor.findings(conversation(f"坐席: 不是您的错，{said}"), only={"PRO901"}) != []
+    assert auditor.findings(conversation("坐席: 怪谁呢你自己不注意不是您的错"), only={"PRO901"}) == []
 
 
 def test_polite_service_lines_are_not_suspected(auditor: Auditor) -> None:
