@@ -429,3 +429,8 @@ def test_a_site_that_makes_a_default_fail_example_pass_says_so_in_its_pass_list(
     site = load_pack([tmp_path]).rule("PRO001")
     assert site.fail_examples == default.fail_examples[1:]
     assert site.pass_examples == (*default.pass_examples, sentence)
+
+
+def test_a_rule_id_written_in_lower_case_means_that_rule(tmp_path: Path) -> None:
+    write(tmp_path / "PRO007.yaml", "{id: pro007, threshold: 0.7}\n")
+    assert load_pack([tmp_path]).rule("PRO007").params["threshold"] == 0.7

@@ -203,6 +203,9 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
             except PackError as exc:
                 errors.append(exc)
                 continue
+            if isinstance(data, LineDict) and isinstance(data.get("id"), str):
+                # `rules show pro007` finds PRO007; a file that says `id: pro007` means it too
+                data["id"] = data["id"].strip().upper()
             rule_id = data.get("id") if isinstance(data, LineDict) and file.name != "pack.yaml" else None
             if isinstance(rule_id, str) and not _first_in_pack("rule", f"rule {rule_id}", rule_id, file,
                                                                data.line_of("id"), set_here, errors):
