@@ -28,14 +28,12 @@ def train_model(train: list[Path], negatives: list[Path], check: str, strength: 
     """Train on the given sets (plus the default pack's examples) into `out`; return the turns used."""
     from qa_audit.rules.ngram_model import train as fit
     from qa_audit.rules.pack import load_pack
-    from qa_audit.rules.training_data import TrainingDataError, labelled_set, passing_calls, rule_examples
+    from qa_audit.rules.training_data import TrainingDataError, all_examples
 
-    problems: list[str] = []
-    examples = [e for folder in train for e in labelled_set(folder, check, problems)]
-    examples += [e for path in negatives for e in passing_calls(path, problems)]
-    examples += rule_examples(load_pack(), check)
-    if problems:
-        sys.exit(str(TrainingDataError(problems)))
+    try:
+        examples = all_examples(train, negatives, load_pack(), check)
+    except TrainingDataError as exc:
+        sys.exit(str(exc))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(fit(examples, strength=strength).to_json(), encoding="utf-8")
     return len(examples)

@@ -418,7 +418,7 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
     from qa_audit.report.atomic import atomic_path
     from qa_audit.rules.ngram_model import ModelError, train
     from qa_audit.rules.schema import CHECK_NAME
-    from qa_audit.rules.training_data import TrainingDataError, labelled_set, passing_calls, rule_examples
+    from qa_audit.rules.training_data import TrainingDataError, all_examples
 
     if not CHECK_NAME.match(check):
         click.echo(f"error: --check must be a check's name, like prohibited; got {check!r}", err=True)
@@ -427,12 +427,10 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
     if len(set(given)) < len(given):
         click.echo("error: a set or file is given twice; its turns would count twice", err=True)
         sys.exit(exit_codes.USAGE)
-    problems: list[str] = []
-    examples = [e for folder_path in sets for e in labelled_set(folder_path, check, problems)]
-    examples += [e for path in negatives for e in passing_calls(path, problems)]
-    examples += rule_examples(_load(group_paths + rule_paths), check)
-    if problems:
-        click.echo(f"error: nothing trained; mend the training files:\n{TrainingDataError(problems)}", err=True)
+    try:
+        examples = all_examples(sets, negatives, _load(group_paths + rule_paths), check)
+    except TrainingDataError as exc:
+        click.echo(f"error: nothing trained; mend the training files:\n{exc}", err=True)
         sys.exit(exit_codes.USAGE)
     positives = sum(1 for _, marked in examples if marked)
     click.echo(f"training on {len(examples)} agent turns, {positives} of them {check} ...", err=True)

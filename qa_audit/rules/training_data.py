@@ -16,7 +16,7 @@ Three sources, each agent turn one example (normalized text, whether it is the c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +147,14 @@ def rule_examples(pack: RulePack, check: str) -> list[Example]:
             examples += [(normalize(e).text, True) for e in rule.fail_examples if isinstance(e, str)]
             examples += [(normalize(e).text, False) for e in rule.pass_examples if isinstance(e, str)]
     return examples
+
+
+def all_examples(sets: Sequence[Path], negatives: Sequence[Path], pack: RulePack, check: str) -> list[Example]:
+    """Every example of the three sources, or TrainingDataError with every problem found:
+    what `qa-audit rules train` and benchmarks/model_holdout.py both train on."""
+    problems: list[str] = []
+    examples = [e for folder in sets for e in labelled_set(folder, check, problems)]
+    examples += [e for path in negatives for e in passing_calls(path, problems)]
+    if problems:
+        raise TrainingDataError(problems)
+    return examples + rule_examples(pack, check)
