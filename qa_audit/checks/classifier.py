@@ -37,14 +37,15 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         if not spans:
             continue
         said = tuple(turn.text[s:e] for s, e in spans)
+        words = quote(list(said))
         # The score is shown cut, never rounded, to two places and the threshold as written:
         # a score shown as 0.70 is at least 0.70 and never appears to fall short of the
         # threshold beside it, and a threshold set above the shown score drops the finding.
         shown = math.floor(score * 100 + 1e-9) / 100
         evidence = (f"{turn_name(turn.index)}{speaker_name(turn.speaker)}的话与已标注的同类问题相似"
                     f"（模型 {compiled.rule.params['model']} 评分 {shown:.2f}，阈值 {threshold:g}），"
-                    f"最相似的字词：{quote(list(said))}")
-        finding = make_finding(compiled, turn, None, [], evidence, message_arg=quote(list(said)))
+                    f"最相似的字词：{words}")
+        finding = make_finding(compiled, turn, None, [], evidence, message_arg=words)
         findings.append(dataclasses.replace(finding, spans=tuple(spans), matched=said))
     return findings
 
