@@ -265,7 +265,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
 def _read_models(pack: Path, models: dict[str, NgramModel], errors: list[PackError]) -> None:
     """A pack folder's models (models/NAME.json) into `models`, replacing earlier packs' of the same name."""
     folder = pack / MODELS
-    if not pack.is_dir() or not folder.is_dir():
+    if not folder.is_dir():
         return
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and not p.name.startswith(".")):
         try:
