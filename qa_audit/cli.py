@@ -376,7 +376,7 @@ def rules_test(rule_paths: tuple[Path, ...], paths: tuple[Path, ...], rule_ids: 
     for r in failures:
         example = r.example if isinstance(r.example, str) else " / ".join(r.example)
         if r.expected == "fail":
-            click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should fire on: {example}")
+            click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should fire on: {example}\n     why not: {r.why}")
         else:
             owner = f" (a pass example of {r.owner})" if r.owner else ""
             click.echo(f"FAIL {r.rule.id} ({r.rule.path}): should not fire on: {example}{owner}\n"

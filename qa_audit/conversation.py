@@ -72,6 +72,11 @@ class Conversation:
         self._views[index] = view
         return view
 
+    def words(self, index: int) -> list[str]:
+        """The words a turn's normalized text is cut into, as phrases are matched on them
+        (for `rules test` to show why a phrase written for a turn did not match)."""
+        return self._segmenter.cut(self.view(index).norm.text)
+
     def turns_of(self, scope: str) -> list[Turn]:
         """The turns a rule of this scope reads: system turns never, nor turns that say
         nothing (a blank speech-recognition segment is not the agent's opening line).

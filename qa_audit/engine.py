@@ -48,9 +48,11 @@ class Auditor:
 
     def findings(self, transcript: Transcript, only: set[str] | None = None) -> list[Finding]:
         """Findings of every enabled rule (or only those named) that applies to the transcript's channel."""
-        return self._findings(self.conversation(transcript), only)
+        return self.conversation_findings(self.conversation(transcript), only)
 
-    def _findings(self, conv: Conversation, only: set[str] | None = None) -> list[Finding]:
+    def conversation_findings(self, conv: Conversation, only: set[str] | None = None) -> list[Finding]:
+        """Findings of a prepared conversation, whose analysed turns a caller may read after
+        (`rules test` explains from them why a rule found nothing)."""
         found: list[Finding] = []
         for compiled in self.compiled:
             if only is not None and compiled.rule.id not in only:
@@ -63,7 +65,7 @@ class Auditor:
 
     def audit(self, transcript: Transcript) -> CallResult:
         conv = self.conversation(transcript)
-        findings = self._findings(conv)
+        findings = self.conversation_findings(conv)
         share, basis = conv.talk_share()
         score, passed, red_line, deductions = score_call(findings, self._rules, self.pack.scoring)
         return CallResult(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from qa_audit.cli import main
@@ -89,6 +90,32 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
     default = load_pack().rule("PRO001")  # the default pack's own examples, which the site's join
     own = len(default.fail_examples) + len(default.pass_examples)
     assert own >= 8 and result.output.rstrip().endswith(f"{own} passed, 2 failed (1 rules)")
+
+
+@pytest.mark.parametrize(("rule_id", "example", "why"), [
+    ("PRO001", "我着急什么时候到呢。", "第1轮 “急什么” is cancelled by the exception “着急什么时候”（不是禁语）"),
+    ("PRO001", "您说“急什么”，我没说过。",
+     "第1轮 “急什么” is inside quotation marks, which the rule skips (skip_quoted)"),
+    ("PRO001", "您这样说我也很为难。",
+     "none of its phrases is said as whole words (第1轮 is cut into: 您 / 这样 / 说 / 我 / 也 / 很 / 为难 / 。)"),
+    ("NAN001", "这个我也不清楚，我帮您查询一下。",
+     "第1轮 says “不清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）"),
+    ("NAN001", ["坐席: 这个我不清楚。", "客户: 哦。", "坐席: 查到了，明天到。"],
+     "第1轮 says “不清楚”（不知其然）, satisfied in 第3轮 by “查到了”（补救）、“明天”（时限）"),
+    ("GRT001", "您好，请问有什么可以帮您？", "第1轮 holds every element: 问候语 “您好”, 服务用语 “有什么可以帮您”"),
+    ("TLK001", ["坐席: 好的。", "客户: 我想问一下我的快递到哪里了，已经三天没动了。"],
+     "the agent's share is 9.1% (按字数), within the limit 40%"),
+    ("PRO007", "好的，我帮您看一下。", "the highest score is 0.00 (第1轮), under the threshold 0.6"),
+])
+def test_rules_test_says_why_a_rule_missed_a_fail_example(runner: CliRunner, tmp_path: Path, rule_id: str,
+                                                         example: str | list[str], why: str) -> None:
+    (tmp_path / f"{rule_id}.yaml").write_text(
+        yaml.safe_dump({"id": rule_id, "examples": {"fail": [example]}}, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(main, ["rules", "test", str(tmp_path), "--rule", rule_id])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"FAIL {rule_id} ") and lines[1] == f"     why not: {why}"
+    assert lines[-1].endswith(", 1 failed (1 rules)")
 
 
 def test_a_broken_rule_pack_stops_an_audit_with_exit_2(runner: CliRunner, tmp_path: Path) -> None:

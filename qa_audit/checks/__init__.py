@@ -1,4 +1,5 @@
-"""The checks: one module per rule kind, each a function (compiled rule, conversation) -> findings."""
+"""The checks: one module per rule kind, each a function (compiled rule, conversation) -> findings,
+and one that says why it found none."""
 
 from __future__ import annotations
 
@@ -19,4 +20,16 @@ CHECKS: dict[str, Check] = {
     "classifier": classifier.check,
 }
 
-__all__ = ["CHECKS", "Check", "CompiledRule", "compile_rule"]
+Explain = Callable[[CompiledRule, Conversation], str]
+
+WHY_SILENT: dict[str, Explain] = {
+    "existence": existence.why_silent,
+    "required": required.why_silent,
+    "conditional": conditional.why_silent,
+    "metric": metric.why_silent,
+    "classifier": classifier.why_silent,
+}
+"""Each kind's account of why a rule found nothing in a conversation: what `rules test`
+prints under a `fail` example the rule missed."""
+
+__all__ = ["CHECKS", "WHY_SILENT", "Check", "CompiledRule", "Explain", "compile_rule"]

@@ -6,7 +6,7 @@ import bisect
 import itertools
 from dataclasses import dataclass
 
-from qa_audit.conversation import TurnView
+from qa_audit.conversation import Conversation, TurnView
 from qa_audit.matcher import Match
 from qa_audit.model import Finding, Turn
 from qa_audit.rules.ngram_model import NgramModel
@@ -68,6 +68,36 @@ def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
     exceptions = view.find(compiled.sets["exceptions"])
     skip_quoted = compiled.rule.params.get("skip_quoted", False)
     return longest([hit for hit in uncancelled(hits, exceptions) if not (skip_quoted and view.is_quoted(hit))])
+
+
+def why_no_trigger(conv: Conversation, compiled: CompiledRule, key: str) -> str:
+    """Why no turn the rule reads holds a live phrase of set `key`, for `rules test`; "" when
+    one does. Said nowhere as whole words (with the words the first turn was cut into: a
+    phrase that splits a word, 急什么 in 着急什么时候, never matches), cancelled by an
+    exception (named with its lexicon), or inside quotation marks."""
+    turns = conv.turns_of(compiled.rule.scope)
+    if not turns:
+        return f"no {compiled.rule.scope} turn says anything"
+    reasons = []
+    for turn in turns:
+        view = conv.view(turn.index)
+        hits = view.find(compiled.sets[key])
+        if not hits:
+            continue
+        if live_hits(view, compiled, key):
+            return ""
+        exceptions = view.find(compiled.sets["exceptions"])
+        for hit in hits:
+            said = f"{turn_name(turn.index)} “{view.original(hit)[1]}”"
+            blocker = next((e for e in exceptions if e.start < hit.end and hit.start < e.end), None)
+            if blocker is None:
+                reasons.append(f"{said} is inside quotation marks, which the rule skips (skip_quoted)")
+            else:
+                reasons.append(f"{said} is cancelled by the exception {quote_hits(view, compiled, [blocker])}")
+    if reasons:
+        return "; ".join(dict.fromkeys(reasons))
+    words = " / ".join(conv.words(turns[0].index))
+    return f"none of its phrases is said as whole words ({turn_name(turns[0].index)} is cut into: {words})"
 
 
 def uncancelled(matches: list[Match], cancelling: list[Match]) -> list[Match]:

@@ -38,16 +38,36 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             continue
         said = tuple(turn.text[s:e] for s, e in spans)
         words = quote(list(said))
-        # The score is shown cut, never rounded, to two places and the threshold as written:
-        # a score shown as 0.70 is at least 0.70 and never appears to fall short of the
-        # threshold beside it, and a threshold set above the shown score drops the finding.
-        shown = math.floor(score * 100 + 1e-9) / 100
         evidence = (f"{turn_name(turn.index)}{speaker_name(turn.speaker)}的话与已标注的同类问题相似"
-                    f"（模型 {compiled.rule.params['model']} 评分 {shown:.2f}，阈值 {threshold:g}），"
+                    f"（模型 {compiled.rule.params['model']} 评分 {_shown(score)}，阈值 {threshold:g}），"
                     f"最相似的字词：{words}")
         finding = make_finding(compiled, turn, None, [], evidence, message_arg=words)
         findings.append(dataclasses.replace(finding, spans=tuple(spans), matched=said))
     return findings
+
+
+def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
+    """Why the rule found nothing here (for `rules test`): the highest score against the
+    threshold, or the turns it left to the check's phrase rules."""
+    model = compiled.model
+    assert model is not None, "the pack checks that every classifier rule has its model"
+    threshold = compiled.rule.params["threshold"]
+    done = conv.flagged.get(compiled.rule.check, set())
+    turns = [t for t in conv.turns_of(compiled.rule.scope) if t.index not in done]
+    if not turns:
+        return f"every {compiled.rule.scope} turn is already found by a phrase rule of {compiled.rule.check}"
+    scored = [(model.score(_scored_text(conv.view(t.index), compiled)), t.index) for t in turns]
+    score, index = max(scored)
+    if score < threshold:
+        return f"the highest score is {_shown(score)} ({turn_name(index)}), under the threshold {threshold:g}"
+    return f"{turn_name(index)} scores {_shown(score)}, but no sequence of two or more characters raised it"
+
+
+def _shown(score: float) -> str:
+    """A score cut, never rounded, to two places, beside a threshold shown as written: a
+    score shown as 0.70 is at least 0.70 and never appears to fall short of the threshold
+    beside it, and a threshold set above the shown score drops the finding."""
+    return f"{math.floor(score * 100 + 1e-9) / 100:.2f}"
 
 
 BLANK = "\x00"

@@ -10,7 +10,16 @@ the evidence says what was found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name, uncancelled
+from qa_audit.checks.base import (
+    CompiledRule,
+    live_hits,
+    longest,
+    make_finding,
+    quote_hits,
+    turn_name,
+    uncancelled,
+    why_no_trigger,
+)
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
 from qa_audit.matcher import Match
@@ -26,7 +35,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         triggers = live_hits(view, compiled, "first")
         if not triggers:
             continue
-        if _satisfied(view, compiled, triggers):
+        if _satisfying(view, compiled, triggers):
             continue
         looked, moved_on = turn_name(turn.index), ""
         if rule.params["within"] == "next_turn":
@@ -38,7 +47,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
                 moved_on = _moved_on(conv, turn.index, following.index, compiled)
                 if moved_on:
                     moved_on = f"；{moved_on}，{turn_name(following.index)}不算答复"
-                elif _satisfied(next_view, compiled, live_hits(next_view, compiled, "first")):
+                elif _satisfying(next_view, compiled, live_hits(next_view, compiled, "first")):
                     continue
                 else:
                     looked += f"及下一轮（{turn_name(following.index)}）都"
@@ -66,9 +75,34 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题" if hits else ""
 
 
-def _satisfied(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> bool:
-    """Whether a turn holds a satisfying phrase that is not part of one of its live `triggers`
-    and not cancelled by a `second_exceptions` phrase.
+def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
+    """Why the rule found nothing here (for `rules test`): no live trigger, or the phrase that
+    satisfied the first one, in its own turn or the speaker's next."""
+    reason = why_no_trigger(conv, compiled, "first")
+    if reason:
+        return reason
+    for turn in conv.turns_of(compiled.rule.scope):
+        view = conv.view(turn.index)
+        triggers = live_hits(view, compiled, "first")
+        if not triggers:
+            continue
+        said = f"{turn_name(turn.index)} says {quote_hits(view, compiled, triggers)}"
+        found = _satisfying(view, compiled, triggers)
+        if found:
+            return f"{said}, satisfied in the same turn by {quote_hits(view, compiled, longest(found))}"
+        following = conv.next_turn_of(turn)
+        if compiled.rule.params["within"] == "next_turn" and following is not None:
+            next_view = conv.view(following.index)
+            found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
+            if found:
+                return (f"{said}, satisfied in {turn_name(following.index)} by "
+                        f"{quote_hits(next_view, compiled, longest(found))}")
+    return ""
+
+
+def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:
+    """The satisfying phrases of a turn that are not part of one of its live `triggers` and
+    not cancelled by a `second_exceptions` phrase.
 
     您可以看看使用说明 opens like an answer (您可以) but is a deflection: a phrase
     inside a live trigger never satisfies it. 能不能退，我不确定 opens with 能 but
@@ -76,5 +110,5 @@ def _satisfied(view: TurnView, compiled: CompiledRule, triggers: list[Match]) ->
     """
     satisfying = view.find(compiled.sets["second"])
     if not satisfying:
-        return False
-    return bool(uncancelled(satisfying, [*triggers, *view.find(compiled.sets["second_exceptions"])]))
+        return []
+    return uncancelled(satisfying, [*triggers, *view.find(compiled.sets["second_exceptions"])])

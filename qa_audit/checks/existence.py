@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name
+from qa_audit.checks.base import CompiledRule, live_hits, make_finding, quote_hits, turn_name, why_no_trigger
 from qa_audit.conversation import Conversation
 from qa_audit.labels import speaker_name
 from qa_audit.model import Finding
@@ -19,3 +19,8 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
         evidence = f"{turn_name(turn.index)}{speaker_name(turn.speaker)}说了 {quote_hits(view, compiled, hits)}"
         findings.append(make_finding(compiled, turn, view, hits, evidence))
     return findings
+
+
+def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
+    """Why the rule found nothing here (for `rules test`): no phrase said, or each one cancelled."""
+    return why_no_trigger(conv, compiled, "phrases")

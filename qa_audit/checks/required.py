@@ -6,9 +6,10 @@ courteous close (in one of the agent's last two turns) are rules of this kind.
 
 from __future__ import annotations
 
-from qa_audit.checks.base import CompiledRule, longest, make_finding, quote, uncancelled
-from qa_audit.conversation import Conversation
+from qa_audit.checks.base import CompiledRule, longest, make_finding, quote, turn_name, uncancelled
+from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
+from qa_audit.matcher import Match
 from qa_audit.model import Finding
 
 
@@ -28,12 +29,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     # the last turn for a close, unless another turn in the window holds more elements.
     for turn in window if rule.params["position"] == "first" else reversed(window):
         view = conv.view(turn.index)
-        present = {}
-        exceptions = view.find(compiled.sets["exceptions"])
-        for name, patterns in compiled.elements:
-            hits = longest(uncancelled(view.find(patterns), exceptions))
-            if hits:
-                present[name] = hits
+        present = _present(view, compiled)
         if len(present) == len(names):
             return []
         if best is None or len(present) > len(best[2]):
@@ -49,6 +45,31 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     # What is wrong is what was NOT said: the elements that were said are named in the
     # evidence, never marked as the finding's words (reports paint those red).
     return [make_finding(compiled, turn, view, [], evidence, message_arg="、".join(missing))]
+
+
+def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
+    """Why the rule found nothing here (for `rules test`): the turn that holds every element."""
+    rule = compiled.rule
+    turns = conv.turns_of(rule.scope)
+    count = rule.params["turns"]
+    for turn in turns[:count] if rule.params["position"] == "first" else turns[-count:]:
+        view = conv.view(turn.index)
+        present = _present(view, compiled)
+        if len(present) == len(compiled.elements):
+            said = ", ".join(f"{name} {quote([view.original(m)[1] for m in hits])}" for name, hits in present.items())
+            return f"{turn_name(turn.index)} holds every element: {said}"
+    return ""
+
+
+def _present(view: TurnView, compiled: CompiledRule) -> dict[str, list[Match]]:
+    """The elements a turn says, each with its words; an exception cancels what it overlaps."""
+    exceptions = view.find(compiled.sets["exceptions"])
+    present = {}
+    for name, patterns in compiled.elements:
+        hits = longest(uncancelled(view.find(patterns), exceptions))
+        if hits:
+            present[name] = hits
+    return present
 
 
 def _window_words(position: str, count: int, speaker: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa_audit.checks import WHY_SILENT
+from qa_audit.conversation import Conversation
 from qa_audit.engine import Auditor
 from qa_audit.model import Transcript, Turn
 from qa_audit.rules.schema import Example, Rule
@@ -27,6 +29,8 @@ class ExampleResult:
     expected: str  # "fail" or "pass"
     example: Example
     fired: list[str]
+    why: str = ""
+    """For a `fail` example the rule missed: why it found nothing (an exception, a remedy, a score)."""
     owner: str = ""
     """The rule whose examples hold this one, when not `rule` (a classifier rule runs the
     pass examples of its check's other rules too)."""
@@ -65,7 +69,14 @@ def run_examples(auditor: Auditor, rule_ids: set[str] | None = None) -> list[Exa
         # pass example and still PRO001's taboo).
         check_rules = {r.id for r in auditor.pack.enabled if r.check == rule.check}
         for expected, example, owner in cases:
-            findings = auditor.findings(example_transcript(example, channel), only=check_rules if owner else {rule.id})
-            fired = [f.message for f in findings if f.rule_id == rule.id]
-            results.append(ExampleResult(rule, expected, example, fired, owner))
+            conv = auditor.conversation(example_transcript(example, channel))
+            fired = [f.message for f in auditor.conversation_findings(conv, only=check_rules if owner else {rule.id})
+                     if f.rule_id == rule.id]
+            why = _why_silent(auditor, rule, conv) if expected == "fail" and not fired else ""
+            results.append(ExampleResult(rule, expected, example, fired, why, owner))
     return results
+
+
+def _why_silent(auditor: Auditor, rule: Rule, conv: Conversation) -> str:
+    compiled = next(c for c in auditor.compiled if c.rule.id == rule.id)
+    return WHY_SILENT[rule.kind](compiled, conv) or "the rule's conditions are not met"
