@@ -288,6 +288,18 @@ def test_a_new_topic_in_the_next_turn_does_not_answer(auditor: Auditor) -> None:
     assert checks_on(auditor, *lines, check="non_answer") == [1]
 
 
+def test_a_next_turn_that_answers_before_moving_on_still_answers(auditor: Auditor) -> None:
+    lines = (
+        "客户: 积分什么时候能补上？",
+        "坐席: 分店几时上传我不清楚，你问分店吧。",
+        "客户: 分店电话多少？",
+        "坐席: 分店电话是23886021。另外我帮您开了积分补录申请。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == []
+    moved_on = (*lines[:3], "坐席: 另外提醒您，会员日积分翻倍，分店电话是23886021。")
+    assert checks_on(auditor, *moved_on, check="non_answer") == [1]
+
+
 def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor: Auditor) -> None:
     lines = (
         "客户: 这个型号是不是有召回？",

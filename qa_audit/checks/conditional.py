@@ -61,8 +61,8 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     """How the conversation left the matter before the speaker's next turn, or "" if it did not.
 
     A `dropped` phrase said in between (the customer giving up: 好吧, 算了) or a
-    `new_topic` phrase opening the next turn (另外……) means that turn replies to
-    something else, so it cannot answer or remedy the trigger. The words are returned
+    `new_topic` phrase in the next turn before anything that answers (另外……) means that
+    turn replies to something else, so it cannot answer or remedy the trigger. The words are returned
     for the evidence: they decided the finding.
     """
     for i in range(index + 1, following):
@@ -72,7 +72,12 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
             return f"{turn_name(i)}{speaker_name(view.turn.speaker)}说了“{view.original(hits[0])[1]}”，不再追问"
     view = conv.view(following)
     hits = view.find(compiled.sets["new_topic"])
-    return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题" if hits else ""
+    if not hits:
+        return ""
+    # A turn that answers first and then moves on (电话是……。另外我帮您登记了……) did answer.
+    if any(m.start < hits[0].start for m in _satisfying(view, compiled, live_hits(view, compiled, "first"))):
+        return ""
+    return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
 
 
 def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
