@@ -99,6 +99,30 @@ examples: {fail: [x], pass: [y]}
         load_pack([tmp_path])
 
 
+def test_a_lexicon_file_with_a_syntax_error_is_the_one_error_reported(tmp_path: Path) -> None:
+    write(tmp_path / "lexicons.yaml", """\
+lexicons:
+  site_taboo:
+    description: 本站禁语 — slow: an unquoted colon
+    phrases: [你磨蹭什么]
+""")
+    write(tmp_path / "PRO102.yaml", """\
+id: PRO102
+kind: existence
+check: prohibited
+message: 禁语 %s
+rationale: 服务规范
+severity: major
+weight: 5
+phrases: ["@site_taboo"]
+examples: {fail: [你磨蹭什么], pass: [您慢慢说]}
+""")
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    errors = [str(e) for e in caught.value.errors]
+    assert len(errors) == 1 and errors[0].startswith(f"{tmp_path / 'lexicons.yaml'}:3: YAML syntax error")
+
+
 def test_a_site_pack_adds_a_taboo_phrase_changes_a_weight_and_disables_a_rule(tmp_path: Path) -> None:
     write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_impatient:\n    add: [你磨蹭什么]\n")
     write(tmp_path / "PRO001.yaml", "id: PRO001\nweight: 20\n")

@@ -41,6 +41,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _SAVED_AS_TEXT = re.compile(r"\.ya?ml\.txt$", re.IGNORECASE)
 
 
+
+class UnknownLexicon(PhraseError):
+    """A reference to a lexicon no pack defines: a typo, or a lexicon file that could not be read."""
+
 class PackErrors(Exception):
     """Every error found while loading rule packs."""
 
@@ -106,7 +110,7 @@ class RulePack:
         if name in seen:
             raise PhraseError(f"lexicon cycle: {' -> '.join((*seen, name))}")
         if name not in self.lexicons:
-            raise PhraseError(f"unknown lexicon @{name}")
+            raise UnknownLexicon(f"unknown lexicon @{name}")
         return tuple(p for entry in self.lexicons[name] for p in self._resolve(entry, (*seen, name)))
 
     def all_patterns(self) -> tuple[Pattern, ...]:
@@ -180,9 +184,16 @@ def _yaml_files(pack: Path, errors: list[PackError]) -> list[Path]:
 
 
 def load_pack(extra: Sequence[Path] = ()) -> RulePack:
-    """Load the default pack and each extra pack on top, in order."""
+    """Load the default pack and each extra pack on top, in order.
+
+    A file that cannot be read (a YAML syntax error) hides the lexicons it defines, and
+    every rule using them would report "unknown lexicon" too: a dozen errors for one
+    missing quote. Those are left out while any file is unreadable; its own error, with
+    file and line, says what to mend.
+    """
     paths = [DEFAULT_PACK, *extra]
     errors: list[PackError] = []
+    unreadable = False
     raw_rules: dict[str, tuple[LineDict, str]] = {}
     lexicons: dict[str, tuple[str, ...]] = {}
     lexicon_where: dict[str, tuple[str, int]] = {}
@@ -202,6 +213,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
                 data = load_yaml(file)
             except PackError as exc:
                 errors.append(exc)
+                unreadable = True
                 continue
             if isinstance(data, LineDict) and isinstance(data.get("id"), str):
                 # `rules show pro007` finds PRO007; a file that says `id: pro007` means it too
@@ -250,13 +262,15 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
             try:
                 pack.patterns([phrase])
             except PhraseError as exc:
-                errors.append(PackError(rule.path, rule.line, f"rule {rule.id}: {exc}"))
+                if not (unreadable and isinstance(exc, UnknownLexicon)):
+                    errors.append(PackError(rule.path, rule.line, f"rule {rule.id}: {exc}"))
     for name, entries in lexicons.items():
         for entry in entries:
             try:
                 pack.patterns([entry])
             except PhraseError as exc:
-                errors.append(PackError(lexicon_where[name][0], lexicon_where[name][1], f"lexicon {name!r}: {exc}"))
+                if not (unreadable and isinstance(exc, UnknownLexicon)):
+                    errors.append(PackError(*lexicon_where[name], f"lexicon {name!r}: {exc}"))
     if errors:
         raise PackErrors(_unique(errors))
     return pack
