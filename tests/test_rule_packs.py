@@ -123,6 +123,16 @@ examples: {fail: [你磨蹭什么], pass: [您慢慢说]}
     assert len(errors) == 1 and errors[0].startswith(f"{tmp_path / 'lexicons.yaml'}:3: YAML syntax error")
 
 
+def test_a_broken_rule_file_does_not_hide_a_mistyped_lexicon(tmp_path: Path) -> None:
+    write(tmp_path / "GRT001.yaml", "id: GRT001\nmessage: 开场白不完整: 缺少 %s\n")
+    write(tmp_path / "PRO001.yaml", 'id: PRO001\nphrases: ["@taboo_impatinet"]\n')
+    with pytest.raises(PackErrors) as caught:
+        load_pack([tmp_path])
+    errors = [str(e) for e in caught.value.errors]
+    assert any(e.startswith(f"{tmp_path / 'GRT001.yaml'}:2: YAML syntax error") for e in errors)
+    assert any("unknown lexicon @taboo_impatinet" in e for e in errors)
+
+
 def test_a_site_pack_adds_a_taboo_phrase_changes_a_weight_and_disables_a_rule(tmp_path: Path) -> None:
     write(tmp_path / "lexicons.yaml", "lexicons:\n  taboo_impatient:\n    add: [你磨蹭什么]\n")
     write(tmp_path / "PRO001.yaml", "id: PRO001\nweight: 20\n")

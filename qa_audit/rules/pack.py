@@ -39,11 +39,12 @@ MODELS = "models"
 """The folder of a pack that holds its models (NAME.json, `ngram_model`)."""
 YAML_SUFFIXES = (".yaml", ".yml")
 _SAVED_AS_TEXT = re.compile(r"\.ya?ml\.txt$", re.IGNORECASE)
-
+_DEFINES_LEXICONS = re.compile(r"^lexicons\s*:", re.MULTILINE)
 
 
 class UnknownLexicon(PhraseError):
     """A reference to a lexicon no pack defines: a typo, or a lexicon file that could not be read."""
+
 
 class PackErrors(Exception):
     """Every error found while loading rule packs."""
@@ -183,13 +184,21 @@ def _yaml_files(pack: Path, errors: list[PackError]) -> list[Path]:
     return files
 
 
+def _defines_lexicons(file: Path) -> bool:
+    """Whether an unreadable file looks like a lexicon file (a top-level `lexicons:` line)."""
+    try:
+        return bool(_DEFINES_LEXICONS.search(file.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
 def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     """Load the default pack and each extra pack on top, in order.
 
-    A file that cannot be read (a YAML syntax error) hides the lexicons it defines, and
-    every rule using them would report "unknown lexicon" too: a dozen errors for one
-    missing quote. Those are left out while any file is unreadable; its own error, with
-    file and line, says what to mend.
+    A lexicon file that cannot be read (a YAML syntax error) hides the lexicons it
+    defines, and every rule using them would report "unknown lexicon" too: a dozen errors
+    for one missing quote. Those are left out while such a file is unreadable; its own
+    error, with file and line, says what to mend.
     """
     paths = [DEFAULT_PACK, *extra]
     errors: list[PackError] = []
@@ -213,7 +222,7 @@ def load_pack(extra: Sequence[Path] = ()) -> RulePack:
                 data = load_yaml(file)
             except PackError as exc:
                 errors.append(exc)
-                unreadable = True
+                unreadable = unreadable or _defines_lexicons(file)
                 continue
             if isinstance(data, LineDict) and isinstance(data.get("id"), str):
                 # `rules show pro007` finds PRO007; a file that says `id: pro007` means it too
