@@ -97,7 +97,12 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
     ("PRO001", "您说“急什么”，我没说过。",
      "第1轮 “急什么” is inside quotation marks, which the rule skips (skip_quoted)"),
     ("PRO001", "您这样说我也很为难。",
-     "none of its phrases is said as whole words (第1轮 is cut into: 您 / 这样 / 说 / 我 / 也 / 很 / 为难 / 。)"),
+     "no phrase matched: a phrase matches whole words, and the parts of a phrase with … within one sentence, "
+     "at most 12 characters apart (the words: 第1轮 您 / 这样 / 说 / 我 / 也 / 很 / 为难 / 。)"),
+    ("PRO001", ["客户: 你急什么？", "坐席: 不好意思。"],
+     "第1轮 “急什么” is said by the customer, whom the rule does not read"),
+    ("PRO007", ["客户: 你当我们是你家保姆啊？"],
+     "no agent turn says anything (in an example, a line without 客户: or 系统: is the agent's)"),
     ("NAN001", "这个我也不清楚，我帮您查询一下。",
      "第1轮 says “不清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）"),
     ("NAN001", ["坐席: 这个我不清楚。", "客户: 哦。", "坐席: 查到了，明天到。"],

@@ -6,12 +6,12 @@ import bisect
 import itertools
 from dataclasses import dataclass
 
-from qa_audit.conversation import Conversation, TurnView
+from qa_audit.conversation import Conversation, TurnView, says_something
 from qa_audit.matcher import Match
 from qa_audit.model import Finding, Turn
 from qa_audit.rules.ngram_model import NgramModel
 from qa_audit.rules.pack import RulePack
-from qa_audit.rules.phrases import Pattern
+from qa_audit.rules.phrases import MAX_GAP, Pattern
 from qa_audit.rules.schema import PHRASE_KEYS, Rule
 
 
@@ -72,12 +72,12 @@ def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:
 
 def why_no_trigger(conv: Conversation, compiled: CompiledRule, key: str) -> str:
     """Why no turn the rule reads holds a live phrase of set `key`, for `rules test`; "" when
-    one does. Said nowhere as whole words (with the words the first turn was cut into: a
-    phrase that splits a word, 急什么 in 着急什么时候, never matches), cancelled by an
-    exception (named with its lexicon), or inside quotation marks."""
+    one does: cancelled by an exception (named with its lexicon), inside quotation marks,
+    said only by a speaker the rule does not read, or matched nowhere (with the words each
+    turn was cut into: a phrase matches whole words only)."""
     turns = conv.turns_of(compiled.rule.scope)
     if not turns:
-        return f"no {compiled.rule.scope} turn says anything"
+        return no_turn_to_read(compiled.rule.scope)
     reasons = []
     for turn in turns:
         view = conv.view(turn.index)
@@ -94,10 +94,24 @@ def why_no_trigger(conv: Conversation, compiled: CompiledRule, key: str) -> str:
                 reasons.append(f"{said} is inside quotation marks, which the rule skips (skip_quoted)")
             else:
                 reasons.append(f"{said} is cancelled by the exception {quote_hits(view, compiled, [blocker])}")
+    read = {turn.index for turn in turns}
+    for turn in conv.transcript.turns:
+        if turn.index not in read and says_something(turn):
+            view = conv.view(turn.index)
+            for hit in view.find(compiled.sets[key]):
+                reasons.append(f"{turn_name(turn.index)} “{view.original(hit)[1]}” is said by the "
+                               f"{turn.speaker}, whom the rule does not read")
     if reasons:
         return "; ".join(dict.fromkeys(reasons))
-    words = " / ".join(conv.words(turns[0].index))
-    return f"none of its phrases is said as whole words ({turn_name(turns[0].index)} is cut into: {words})"
+    words = "; ".join(f"{turn_name(t.index)} {' / '.join(conv.words(t.index))}" for t in turns)
+    return (f"no phrase matched: a phrase matches whole words, and the parts of a phrase with … "
+            f"within one sentence, at most {MAX_GAP} characters apart (the words: {words})")
+
+
+def no_turn_to_read(scope: str) -> str:
+    """Why a rule read nothing: the conversation has no turn of its speaker that says something."""
+    who = "agent or customer" if scope == "any" else scope
+    return f"no {who} turn says anything (in an example, a line without 客户: or 系统: is the agent's)"
 
 
 def uncancelled(matches: list[Match], cancelling: list[Match]) -> list[Match]:

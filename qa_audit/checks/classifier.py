@@ -6,10 +6,10 @@ import dataclasses
 import math
 import unicodedata
 
-from qa_audit.checks.base import CompiledRule, make_finding, quote, turn_name
+from qa_audit.checks.base import CompiledRule, make_finding, no_turn_to_read, quote, turn_name
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
-from qa_audit.model import Finding
+from qa_audit.model import Finding, Turn
 
 
 def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
@@ -20,21 +20,11 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     word of two or more characters raised (only 你, 啊 or punctuation) is passed over too:
     a finding must show evidence a supervisor can judge.
     """
-    model = compiled.model
-    assert model is not None, "the pack checks that every classifier rule has its model"
     threshold = compiled.rule.params["threshold"]
-    done = conv.flagged.get(compiled.rule.check, set())
     findings = []
-    for turn in conv.turns_of(compiled.rule.scope):
-        if turn.index in done:
-            continue
-        view = conv.view(turn.index)
-        text = _scored_text(view, compiled)
-        score = model.score(text)
-        if score < threshold:
-            continue
-        spans = [view.norm.to_original(start, end) for start, end in model.reasons(text)]
-        if not spans:
+    for turn in _open_turns(compiled, conv):
+        score, spans = _judge(compiled, conv, turn)
+        if score < threshold or not spans:
             continue
         said = tuple(turn.text[s:e] for s, e in spans)
         words = quote(list(said))
@@ -49,18 +39,35 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
 def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
     """Why the rule found nothing here (for `rules test`): the highest score against the
     threshold, or the turns it left to the check's phrase rules."""
-    model = compiled.model
-    assert model is not None, "the pack checks that every classifier rule has its model"
-    threshold = compiled.rule.params["threshold"]
-    done = conv.flagged.get(compiled.rule.check, set())
-    turns = [t for t in conv.turns_of(compiled.rule.scope) if t.index not in done]
+    if not conv.turns_of(compiled.rule.scope):
+        return no_turn_to_read(compiled.rule.scope)
+    turns = _open_turns(compiled, conv)
     if not turns:
-        return f"every {compiled.rule.scope} turn is already found by a phrase rule of {compiled.rule.check}"
-    scored = [(model.score(_scored_text(conv.view(t.index), compiled)), t.index) for t in turns]
-    score, index = max(scored)
+        return f"every turn it reads is already found by a phrase rule of {compiled.rule.check}"
+    threshold = compiled.rule.params["threshold"]
+    (score, _), index = max(((_judge(compiled, conv, t), t.index) for t in turns), key=lambda j: j[0][0])
     if score < threshold:
         return f"the highest score is {_shown(score)} ({turn_name(index)}), under the threshold {threshold:g}"
     return f"{turn_name(index)} scores {_shown(score)}, but no sequence of two or more characters raised it"
+
+
+def _open_turns(compiled: CompiledRule, conv: Conversation) -> list[Turn]:
+    """The turns the model judges: those of its scope no phrase rule of its check has found."""
+    done = conv.flagged.get(compiled.rule.check, set())
+    return [turn for turn in conv.turns_of(compiled.rule.scope) if turn.index not in done]
+
+
+def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> tuple[float, list[tuple[int, int]]]:
+    """A turn's score and, when it reaches the threshold, the original-text spans of the
+    sequences that raised it most: the one decision `check` and `why_silent` both read."""
+    model = compiled.model
+    assert model is not None, "the pack checks that every classifier rule has its model"
+    view = conv.view(turn.index)
+    text = _scored_text(view, compiled)
+    score = model.score(text)
+    if score < compiled.rule.params["threshold"]:
+        return score, []
+    return score, [view.norm.to_original(start, end) for start, end in model.reasons(text)]
 
 
 def _shown(score: float) -> str:

@@ -10,6 +10,8 @@ the evidence says what was found, what was missing and where the check looked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from qa_audit.checks.base import (
     CompiledRule,
     live_hits,
@@ -23,38 +25,75 @@ from qa_audit.checks.base import (
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
 from qa_audit.matcher import Match
-from qa_audit.model import Finding
+from qa_audit.model import Finding, Turn
 
 
 def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     """A finding for each turn with a live trigger and no satisfying phrase in the window."""
-    rule = compiled.rule
     findings = []
-    for turn in conv.turns_of(rule.scope):
-        view = conv.view(turn.index)
-        triggers = live_hits(view, compiled, "first")
-        if not triggers:
-            continue
-        if _satisfying(view, compiled, triggers):
-            continue
-        looked, moved_on = turn_name(turn.index), ""
-        if rule.params["within"] == "next_turn":
-            following = conv.next_turn_of(turn)
-            if following is None:
-                looked += "（之后再无发言）"
-            else:
-                next_view = conv.view(following.index)
-                moved_on = _moved_on(conv, turn.index, following.index, compiled)
-                if moved_on:
-                    moved_on = f"；{moved_on}，{turn_name(following.index)}不算答复"
-                elif _satisfying(next_view, compiled, live_hits(next_view, compiled, "first")):
-                    continue
-                else:
-                    looked += f"及下一轮（{turn_name(following.index)}）都"
-        said = quote_hits(view, compiled, triggers)
-        evidence = f"{turn_name(turn.index)}说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
-        findings.append(make_finding(compiled, turn, view, triggers, evidence))
+    for turn in conv.turns_of(compiled.rule.scope):
+        verdict = _judge(compiled, conv, turn)
+        if verdict.triggers and verdict.satisfied_in is None:
+            findings.append(make_finding(compiled, turn, conv.view(turn.index), verdict.triggers, verdict.evidence))
     return findings
+
+
+def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
+    """Why the rule found nothing here (for `rules test`): no live trigger, or the phrase that
+    satisfied the first one, in its own turn or the speaker's next."""
+    reason = why_no_trigger(conv, compiled, "first")
+    if reason:
+        return reason
+    for turn in conv.turns_of(compiled.rule.scope):
+        verdict = _judge(compiled, conv, turn)
+        where = verdict.satisfied_in
+        if verdict.triggers and where is not None:
+            said = quote_hits(conv.view(turn.index), compiled, verdict.triggers)
+            window = "the same turn" if where.turn.index == turn.index else turn_name(where.turn.index)
+            return (f"{turn_name(turn.index)} says {said}, satisfied in {window} by "
+                    f"{quote_hits(where, compiled, longest(verdict.satisfiers))}")
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What the rule makes of one turn: its live triggers; the turn whose phrases satisfied
+    them, and those phrases; or, when nothing did, the finding's evidence."""
+
+    triggers: list[Match]
+    satisfied_in: TurnView | None = None
+    satisfiers: list[Match] = field(default_factory=list)
+    evidence: str = ""
+
+
+def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
+    """The one decision both `check` and `why_silent` read, so the explanation cannot drift
+    from the finding."""
+    view = conv.view(turn.index)
+    triggers = live_hits(view, compiled, "first")
+    if not triggers:
+        return _Verdict([])
+    found = _satisfying(view, compiled, triggers)
+    if found:
+        return _Verdict(triggers, view, found)
+    looked, moved_on = turn_name(turn.index), ""
+    if compiled.rule.params["within"] == "next_turn":
+        following = conv.next_turn_of(turn)
+        if following is None:
+            looked += "（之后再无发言）"
+        else:
+            next_view = conv.view(following.index)
+            moved_on = _moved_on(conv, turn.index, following.index, compiled)
+            if moved_on:
+                moved_on = f"；{moved_on}，{turn_name(following.index)}不算答复"
+            else:
+                found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
+                if found:
+                    return _Verdict(triggers, next_view, found)
+                looked += f"及下一轮（{turn_name(following.index)}）都"
+    said = quote_hits(view, compiled, triggers)
+    evidence = f"{turn_name(turn.index)}说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
+    return _Verdict(triggers, evidence=evidence)
 
 
 def _moved_on(conv: Conversation, index: int, following: int, compiled: CompiledRule) -> str:
@@ -62,8 +101,8 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
 
     A `dropped` phrase said in between (the customer giving up: 好吧, 算了) or a
     `new_topic` phrase in the next turn before anything that answers (另外……) means that
-    turn replies to something else, so it cannot answer or remedy the trigger. The words are returned
-    for the evidence: they decided the finding.
+    turn replies to something else, so it cannot answer or remedy the trigger. The words
+    are returned for the evidence: they decided the finding.
     """
     for i in range(index + 1, following):
         view = conv.view(i)
@@ -74,35 +113,13 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     hits = view.find(compiled.sets["new_topic"])
     if not hits:
         return ""
-    # A turn that answers first and then moves on (电话是……。另外我帮您登记了……) did answer.
-    if any(m.start < hits[0].start for m in _satisfying(view, compiled, live_hits(view, compiled, "first"))):
+    # A turn that answers first and then moves on (电话是……。另外我帮您登记了……) did answer;
+    # an opening alone before it (可以可以。另外……: a phrase that must open a clause) reads
+    # as an acknowledgement, not as the answer.
+    satisfying = _satisfying(view, compiled, live_hits(view, compiled, "first"))
+    if any(m.start < hits[0].start and not m.pattern.anchored for m in satisfying):
         return ""
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
-
-
-def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
-    """Why the rule found nothing here (for `rules test`): no live trigger, or the phrase that
-    satisfied the first one, in its own turn or the speaker's next."""
-    reason = why_no_trigger(conv, compiled, "first")
-    if reason:
-        return reason
-    for turn in conv.turns_of(compiled.rule.scope):
-        view = conv.view(turn.index)
-        triggers = live_hits(view, compiled, "first")
-        if not triggers:
-            continue
-        said = f"{turn_name(turn.index)} says {quote_hits(view, compiled, triggers)}"
-        found = _satisfying(view, compiled, triggers)
-        if found:
-            return f"{said}, satisfied in the same turn by {quote_hits(view, compiled, longest(found))}"
-        following = conv.next_turn_of(turn)
-        if compiled.rule.params["within"] == "next_turn" and following is not None:
-            next_view = conv.view(following.index)
-            found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
-            if found:
-                return (f"{said}, satisfied in {turn_name(following.index)} by "
-                        f"{quote_hits(next_view, compiled, longest(found))}")
-    return ""
 
 
 def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:

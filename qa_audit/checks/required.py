@@ -10,15 +10,13 @@ from qa_audit.checks.base import CompiledRule, longest, make_finding, quote, tur
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
 from qa_audit.matcher import Match
-from qa_audit.model import Finding
+from qa_audit.model import Finding, Turn
 
 
 def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
     """A finding when no turn in the window holds every element; it names what is missing."""
     rule = compiled.rule
-    turns = conv.turns_of(rule.scope)
-    count = rule.params["turns"]
-    window = turns[:count] if rule.params["position"] == "first" else turns[-count:]
+    window = _window(compiled, conv)
     names = [name for name, _ in compiled.elements]
     if not window:
         evidence = f"整通没有{speaker_name(rule.scope)}发言"
@@ -36,7 +34,7 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
             best = (turn, view, present)
     turn, view, present = best
     missing = [n for n in names if n not in present]
-    which = _window_words(rule.params["position"], count, speaker_name(rule.scope))
+    which = _window_words(rule.params["position"], rule.params["turns"], speaker_name(rule.scope))
     if present:
         said = "、".join(f"{n} {quote([view.original(m)[1] for m in present[n]])}" for n in present)
         evidence = f"{which}有{said}，缺{'、'.join(missing)}"
@@ -49,16 +47,20 @@ def check(compiled: CompiledRule, conv: Conversation) -> list[Finding]:
 
 def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
     """Why the rule found nothing here (for `rules test`): the turn that holds every element."""
-    rule = compiled.rule
-    turns = conv.turns_of(rule.scope)
-    count = rule.params["turns"]
-    for turn in turns[:count] if rule.params["position"] == "first" else turns[-count:]:
+    for turn in _window(compiled, conv):
         view = conv.view(turn.index)
         present = _present(view, compiled)
         if len(present) == len(compiled.elements):
             said = ", ".join(f"{name} {quote([view.original(m)[1] for m in hits])}" for name, hits in present.items())
             return f"{turn_name(turn.index)} holds every element: {said}"
     return ""
+
+
+def _window(compiled: CompiledRule, conv: Conversation) -> list[Turn]:
+    """The speaker's first or last N turns, where the elements must be said."""
+    turns = conv.turns_of(compiled.rule.scope)
+    count = compiled.rule.params["turns"]
+    return turns[:count] if compiled.rule.params["position"] == "first" else turns[-count:]
 
 
 def _present(view: TurnView, compiled: CompiledRule) -> dict[str, list[Match]]:
