@@ -242,15 +242,19 @@ def _run_log(path: Path) -> logging.Handler:
 @click.option("--id", "transcript_id", help="Which transcript of a multi-transcript file (default: all).")
 @click.option("--tokens", is_flag=True,
               help="Under each turn, the words the rules are matched against (normalized, segmented).")
+@click.option("--why", "why_rules", multiple=True, metavar="RULE",
+              help="After each conversation, why RULE found nothing where it did not (repeatable).")
 @mask_option
 @segmenter_option
 def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str | None, tokens: bool,
-          no_mask: bool, segmenter: str) -> None:
+          why_rules: tuple[str, ...], no_mask: bool, segmenter: str) -> None:
     """Audit the conversations in FILE and print each turn with its findings.
 
     Exit 0 when no conversation has a finding, 1 when some have or a record could not be
     read, 2 when no transcript could be read at all. --tokens shows how each turn was
-    segmented: when a phrase you added does not match, this shows why.
+    segmented: when a phrase you added does not match, this shows why. --why NAN001 says,
+    turn by turn, why NAN001 did not flag a turn: the exception that cancelled its phrase,
+    the remedy that satisfied it, the model's score against its threshold.
     """
     from qa_audit.engine import Auditor
     from qa_audit.ingest import read_file
@@ -260,6 +264,13 @@ def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str
     from qa_audit.text import normalize
 
     auditor = Auditor(_load(rule_paths), backend=segmenter)
+    why_ids = [rule_id.strip().upper() for rule_id in why_rules]
+    for rule_id in why_ids:
+        try:
+            auditor.compiled_rule(rule_id)
+        except KeyError:
+            raise click.BadParameter(f"no enabled rule {rule_id!r} (qa-audit rules lists them)",
+                                     param_hint="--why") from None
     mask = not no_mask
     any_findings, any_error, shown = False, False, 0
     documents = []
@@ -274,12 +285,18 @@ def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str
         call, findings = call_row(result, mask=mask), finding_rows(result, mask=mask)
         any_findings = any_findings or bool(findings)
         shown += 1
+        why = {rule_id: [mask_text(line) if mask else line for line in auditor.why_not(item, rule_id)]
+               for rule_id in why_ids}
         if fmt == "json":
-            documents.append({"call": call, "findings": findings, "turns": _turns_json(item, mask)})
+            document = {"call": call, "findings": findings, "turns": _turns_json(item, mask)}
+            documents.append({**document, "why_not": why} if why else document)
         else:
             turns = [(t.speaker, mask_text(t.text) if mask else t.text, t.start) for t in item.turns]
             words = [[w.text for w in auditor.nlp(normalize(text).text)] for _, text, _ in turns] if tokens else None
             click.echo(render(call, findings, turns, colour=sys.stdout.isatty(), tokens=words))
+            for rule_id, lines in why.items():
+                lines = lines or ["no other turn says what it looks for"]
+                click.echo(f"why not {rule_id}:" + "".join(f"\n  {line}" for line in lines))
             click.echo()
     if fmt == "json":
         click.echo(json.dumps(documents[0] if len(documents) == 1 else documents, ensure_ascii=False, indent=2))

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa_audit.checks import CHECKS, compile_rule
+from qa_audit.checks import CHECKS, WHY_SILENT, WHY_TURN, CompiledRule, compile_rule
 from qa_audit.conversation import Conversation
 from qa_audit.matcher import PhraseMatcher
 from qa_audit.model import CallResult, Finding, Transcript
@@ -49,6 +49,32 @@ class Auditor:
     def findings(self, transcript: Transcript, only: set[str] | None = None) -> list[Finding]:
         """Findings of every enabled rule (or only those named) that applies to the transcript's channel."""
         return self.conversation_findings(self.conversation(transcript), only)
+
+    def compiled_rule(self, rule_id: str) -> CompiledRule:
+        """An enabled rule as compiled for auditing; KeyError for an unknown or disabled id."""
+        for compiled in self.compiled:
+            if compiled.rule.id == rule_id:
+                return compiled
+        raise KeyError(rule_id)
+
+    def why_not(self, transcript: Transcript, rule_id: str) -> list[str]:
+        """Why a rule found nothing in a conversation, turn by turn where its kind judges turns
+        (`qa-audit check --why`: a supervisor asks why a line was not flagged). Turns the rule
+        found, and turns that say nothing it looks for, get no line."""
+        compiled = self.compiled_rule(rule_id)
+        rule = compiled.rule
+        if not rule.applies_to(transcript.channel):
+            channels = ", ".join(rule.channels)
+            return [f"{rule.id} does not read {transcript.channel} conversations (channels: {channels})"]
+        conv = self.conversation(transcript)
+        found = {f.turn for f in self.conversation_findings(conv) if f.rule_id == rule.id}
+        lines = []
+        if rule.kind in WHY_TURN:
+            for turn in conv.turns_of(rule.scope):
+                reason = "" if turn.index in found else WHY_TURN[rule.kind](compiled, conv, turn)
+                if reason:
+                    lines.append(reason)
+        return lines or ([] if found else [WHY_SILENT[rule.kind](compiled, conv)])
 
     def conversation_findings(self, conv: Conversation, only: set[str] | None = None) -> list[Finding]:
         """Findings of a prepared conversation, whose analysed turns a caller may read after

@@ -230,6 +230,40 @@ def test_check_json_masks_personal_numbers_unless_told_not_to(runner: CliRunner)
     assert "****" not in plain_text and plain_text != masked_text
 
 
+WHY_CALL = """坐席工号: A1024
+坐席：您好，请问有什么可以帮您？
+客户：我的快递三天没动了，急用。
+坐席：这个我不太清楚，我帮您查询一下，请稍等。
+客户：好，那到底什么时候能到？
+坐席：您着急什么时候用呢？这个我不清楚，物流电话是13812345678。
+客户：好的，谢谢。
+坐席：不客气，再见。
+"""
+
+
+def test_check_why_says_turn_by_turn_why_a_rule_flagged_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    call = tmp_path / "A1024_20261130_0001.txt"
+    call.write_text(WHY_CALL, encoding="utf-8")
+    result = runner.invoke(main, ["check", str(call), "--why", "NAN001", "--why", "pro001", "--why", "PRO007"])
+    assert result.exit_code == 1, result.output  # its findings: talk share, no name in the greeting
+    out = result.stdout.split("why not NAN001:\n", 1)[1].splitlines()
+    assert out[:2] == ["  第3轮 says “不太清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）",
+                       "  第5轮 says “不清楚”（不知其然）, satisfied in the same turn by “电话是138****5678”（补救）"]
+    assert out[2:4] == ["why not PRO001:", "  第5轮 “急什么” is cancelled by the exception “着急什么时候”（不是禁语）"]
+    assert out[4] == "why not PRO007:" and out[5].startswith("  第1轮 scores 0.0")
+    assert [line.split(" scores ")[0] for line in out[5:9]] == ["  第1轮", "  第3轮", "  第5轮", "  第7轮"]
+    assert "13812345678" not in result.stdout  # the reasons quote the turn as masked
+
+    document = json.loads(runner.invoke(main, ["check", str(call), "--why", "NAN001", "--format", "json"]).stdout)
+    assert document["why_not"]["NAN001"][1].endswith("by “电话是138****5678”（补救）")
+
+
+def test_check_why_an_unknown_rule_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", str(SAMPLES / "txt" / "T1121-07.txt"), "--why", "NAN009"])
+    assert result.exit_code == 2
+    assert "Invalid value for --why: no enabled rule 'NAN009'" in result.output
+
+
 def test_check_reports_an_unknown_id_and_bad_records(runner: CliRunner) -> None:
     missing = runner.invoke(main, ["check", str(SAMPLES / "2026-11-19_calls.jsonl"), "--id", "T9999-99"])
     assert missing.exit_code == 2

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from qa_audit.checks import classifier, conditional, existence, metric, required
 from qa_audit.checks.base import CompiledRule, compile_rule
 from qa_audit.conversation import Conversation
-from qa_audit.model import Finding
+from qa_audit.model import Finding, Turn
 
 Check = Callable[[CompiledRule, Conversation], list[Finding]]
 
@@ -32,4 +32,14 @@ WHY_SILENT: dict[str, Explain] = {
 """Each kind's account of why a rule found nothing in a conversation: what `rules test`
 prints under a `fail` example the rule missed."""
 
-__all__ = ["CHECKS", "WHY_SILENT", "Check", "CompiledRule", "Explain", "compile_rule"]
+TurnExplain = Callable[[CompiledRule, Conversation, Turn], str]
+
+WHY_TURN: dict[str, TurnExplain] = {
+    "existence": existence.why_turn,
+    "conditional": conditional.why_turn,
+    "classifier": classifier.why_turn,
+}
+"""For the kinds that judge turn by turn: why a rule found nothing in one turn ("" when the
+turn gave it nothing to judge), what `check --why` prints for the turn."""
+
+__all__ = ["CHECKS", "WHY_SILENT", "WHY_TURN", "Check", "CompiledRule", "Explain", "TurnExplain", "compile_rule"]

@@ -80,20 +80,9 @@ def why_no_trigger(conv: Conversation, compiled: CompiledRule, key: str) -> str:
         return no_turn_to_read(compiled.rule.scope)
     reasons = []
     for turn in turns:
-        view = conv.view(turn.index)
-        hits = view.find(compiled.sets[key])
-        if not hits:
-            continue
-        if live_hits(view, compiled, key):
+        if live_hits(conv.view(turn.index), compiled, key):
             return ""
-        exceptions = view.find(compiled.sets["exceptions"])
-        for hit in hits:
-            said = f"{turn_name(turn.index)} “{view.original(hit)[1]}”"
-            blocker = next((e for e in exceptions if e.start < hit.end and hit.start < e.end), None)
-            if blocker is None:
-                reasons.append(f"{said} is inside quotation marks, which the rule skips (skip_quoted)")
-            else:
-                reasons.append(f"{said} is cancelled by the exception {quote_hits(view, compiled, [blocker])}")
+        reasons.extend(dead_phrases(conv, compiled, key, turn))
     read = {turn.index for turn in turns}
     for turn in conv.transcript.turns:
         if turn.index not in read and says_something(turn):
@@ -106,6 +95,25 @@ def why_no_trigger(conv: Conversation, compiled: CompiledRule, key: str) -> str:
     words = "; ".join(f"{turn_name(t.index)} {' / '.join(conv.words(t.index))}" for t in turns)
     return (f"no phrase matched: a phrase matches whole words, and the parts of a phrase with … "
             f"within one sentence, at most {MAX_GAP} characters apart (the words: {words})")
+
+
+def dead_phrases(conv: Conversation, compiled: CompiledRule, key: str, turn: Turn) -> list[str]:
+    """The phrases of set `key` a turn says that do not count, each with why: cancelled by an
+    exception (named with its lexicon) or inside quotation marks the rule skips."""
+    view = conv.view(turn.index)
+    exceptions = view.find(compiled.sets["exceptions"])
+    live = live_hits(view, compiled, key)
+    reasons = []
+    for hit in view.find(compiled.sets[key]):
+        if any(m.start <= hit.start and hit.end <= m.end for m in live):
+            continue
+        said = f"{turn_name(turn.index)} “{view.original(hit)[1]}”"
+        blocker = next((e for e in exceptions if e.start < hit.end and hit.start < e.end), None)
+        if blocker is not None:
+            reasons.append(f"{said} is cancelled by the exception {quote_hits(view, compiled, [blocker])}")
+        elif view.is_quoted(hit):
+            reasons.append(f"{said} is inside quotation marks, which the rule skips (skip_quoted)")
+    return list(dict.fromkeys(reasons))
 
 
 def no_turn_to_read(scope: str) -> str:

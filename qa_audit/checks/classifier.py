@@ -51,6 +51,20 @@ def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
     return f"{turn_name(index)} scores {_shown(score)}, but no sequence of two or more characters raised it"
 
 
+def why_turn(compiled: CompiledRule, conv: Conversation, turn: Turn) -> str:
+    """Why the rule found nothing in this turn (for `check --why`): a phrase rule of its check
+    found it, or its score against the threshold."""
+    if turn.index in conv.flagged.get(compiled.rule.check, set()):
+        return f"{turn_name(turn.index)} is found by a phrase rule of {compiled.rule.check}"
+    score, spans = _judge(compiled, conv, turn)
+    threshold = compiled.rule.params["threshold"]
+    if score < threshold:
+        return f"{turn_name(turn.index)} scores {_shown(score)}, under the threshold {threshold:g}"
+    if not spans:
+        return f"{turn_name(turn.index)} scores {_shown(score)}, but no sequence of two or more characters raised it"
+    return ""
+
+
 def _open_turns(compiled: CompiledRule, conv: Conversation) -> list[Turn]:
     """The turns the model judges: those of its scope no phrase rule of its check has found."""
     done = conv.flagged.get(compiled.rule.check, set())

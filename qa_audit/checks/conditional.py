@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from qa_audit.checks.base import (
     CompiledRule,
+    dead_phrases,
     live_hits,
     longest,
     make_finding,
@@ -45,14 +46,30 @@ def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
     if reason:
         return reason
     for turn in conv.turns_of(compiled.rule.scope):
-        verdict = _judge(compiled, conv, turn)
-        where = verdict.satisfied_in
-        if verdict.triggers and where is not None:
-            said = quote_hits(conv.view(turn.index), compiled, verdict.triggers)
-            window = "the same turn" if where.turn.index == turn.index else turn_name(where.turn.index)
-            return (f"{turn_name(turn.index)} says {said}, satisfied in {window} by "
-                    f"{quote_hits(where, compiled, longest(verdict.satisfiers))}")
+        reason = _satisfied(compiled, conv, turn, _judge(compiled, conv, turn))
+        if reason:
+            return reason
     return ""
+
+
+def why_turn(compiled: CompiledRule, conv: Conversation, turn: Turn) -> str:
+    """Why the rule found nothing in this turn (for `check --why`): its triggers cancelled or
+    quoted, or the phrase that satisfied them; "" when it says no trigger."""
+    verdict = _judge(compiled, conv, turn)
+    if not verdict.triggers:
+        return "; ".join(dead_phrases(conv, compiled, "first", turn))
+    return _satisfied(compiled, conv, turn, verdict)
+
+
+def _satisfied(compiled: CompiledRule, conv: Conversation, turn: Turn, verdict: _Verdict) -> str:
+    """What satisfied a turn's triggers, and where; "" when nothing did (the turn is a finding)."""
+    where = verdict.satisfied_in
+    if not verdict.triggers or where is None:
+        return ""
+    said = quote_hits(conv.view(turn.index), compiled, verdict.triggers)
+    window = "the same turn" if where.turn.index == turn.index else turn_name(where.turn.index)
+    return (f"{turn_name(turn.index)} says {said}, satisfied in {window} by "
+            f"{quote_hits(where, compiled, longest(verdict.satisfiers))}")
 
 
 @dataclass(frozen=True, slots=True)

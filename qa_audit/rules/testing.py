@@ -80,5 +80,5 @@ def run_examples(auditor: Auditor, rule_ids: set[str] | None = None) -> list[Exa
 def _why_silent(auditor: Auditor, rule: Rule, conv: Conversation) -> str:
     """What the rule's kind says about an example it found nothing in. Each kind explains
     from the same decision its check makes, so an empty answer means the two disagree."""
-    compiled = next(c for c in auditor.compiled if c.rule.id == rule.id)
-    return WHY_SILENT[rule.kind](compiled, conv) or "no reason found (a bug in qa-audit: please report it)"
+    reason = WHY_SILENT[rule.kind](auditor.compiled_rule(rule.id), conv)
+    return reason or "no reason found (a bug in qa-audit: please report it)"
