@@ -83,8 +83,9 @@ def test_a_rationale_wrapped_over_lines_loads_without_a_stray_space_between_chin
     assert pack.rule("CLS001").rationale == "结束通话前必须有礼貌结束语，见 SOP 3.2 节。"
 
 
-def test_unknown_lexicon_reference_is_an_error(tmp_path: Path) -> None:
-    write(tmp_path / "PRO102.yaml", """\
+def taboo_rule_using(lexicon: str) -> str:
+    """A site's own taboo rule PRO102 whose phrases are one lexicon."""
+    return f"""\
 id: PRO102
 kind: existence
 check: prohibited
@@ -92,9 +93,13 @@ message: 禁语 %s
 rationale: 服务规范
 severity: major
 weight: 5
-phrases: ["@no_such_lexicon"]
-examples: {fail: [x], pass: [y]}
-""")
+phrases: ["@{lexicon}"]
+examples: {{fail: [你磨蹭什么], pass: [您慢慢说]}}
+"""
+
+
+def test_unknown_lexicon_reference_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "PRO102.yaml", taboo_rule_using("no_such_lexicon"))
     with pytest.raises(PackErrors, match=r"PRO102.yaml:1: rule PRO102: unknown lexicon @no_such_lexicon"):
         load_pack([tmp_path])
 
@@ -106,17 +111,7 @@ lexicons:
     description: 本站禁语 — slow: an unquoted colon
     phrases: [你磨蹭什么]
 """)
-    write(tmp_path / "PRO102.yaml", """\
-id: PRO102
-kind: existence
-check: prohibited
-message: 禁语 %s
-rationale: 服务规范
-severity: major
-weight: 5
-phrases: ["@site_taboo"]
-examples: {fail: [你磨蹭什么], pass: [您慢慢说]}
-""")
+    write(tmp_path / "PRO102.yaml", taboo_rule_using("site_taboo"))
     with pytest.raises(PackErrors) as caught:
         load_pack([tmp_path])
     errors = [str(e) for e in caught.value.errors]
