@@ -295,7 +295,6 @@ def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str
             words = [[w.text for w in auditor.nlp(normalize(text).text)] for _, text, _ in turns] if tokens else None
             click.echo(render(call, findings, turns, colour=sys.stdout.isatty(), tokens=words))
             for rule_id, lines in why.items():
-                lines = lines or ["no other turn says what it looks for"]
                 click.echo(f"why not {rule_id}:" + "".join(f"\n  {line}" for line in lines))
             click.echo()
     if fmt == "json":

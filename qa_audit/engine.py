@@ -60,7 +60,8 @@ class Auditor:
     def why_not(self, transcript: Transcript, rule_id: str) -> list[str]:
         """Why a rule found nothing in a conversation, turn by turn where its kind judges turns
         (`qa-audit check --why`: a supervisor asks why a line was not flagged). Turns the rule
-        found, and turns that say nothing it looks for, get no line."""
+        found, and turns that say nothing it looks for, get no line; when no turn has one, a
+        line for the conversation."""
         compiled = self.compiled_rule(rule_id)
         rule = compiled.rule
         if not rule.applies_to(transcript.channel):
@@ -74,7 +75,12 @@ class Auditor:
                 reason = "" if turn.index in found else WHY_TURN[rule.kind](compiled, conv, turn)
                 if reason:
                     lines.append(reason)
-        return lines or ([] if found else [WHY_SILENT[rule.kind](compiled, conv)])
+        if lines:
+            return lines
+        if found:
+            other = "no other turn says what it looks for" if rule.kind in WHY_TURN else "its finding is above"
+            return [f"{rule.id} flagged this conversation; {other}"]
+        return [WHY_SILENT[rule.kind](compiled, conv)]
 
     def conversation_findings(self, conv: Conversation, only: set[str] | None = None) -> list[Finding]:
         """Findings of a prepared conversation, whose analysed turns a caller may read after

@@ -250,12 +250,23 @@ def test_check_why_says_turn_by_turn_why_a_rule_flagged_nothing(runner: CliRunne
     assert out[:2] == ["  第3轮 says “不太清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）",
                        "  第5轮 says “不清楚”（不知其然）, satisfied in the same turn by “电话是138****5678”（补救）"]
     assert out[2:4] == ["why not PRO001:", "  第5轮 “急什么” is cancelled by the exception “着急什么时候”（不是禁语）"]
-    assert out[4] == "why not PRO007:" and out[5].startswith("  第1轮 scores 0.0")
-    assert [line.split(" scores ")[0] for line in out[5:9]] == ["  第1轮", "  第3轮", "  第5轮", "  第7轮"]
+    assert out[4] == "why not PRO007:" and out[5].startswith("  the highest score is 0.0")
+    assert out[5].endswith(", under the threshold 0.6") and out[6] == ""  # no turn came close: one line
     assert "13812345678" not in result.stdout  # the reasons quote the turn as masked
 
     document = json.loads(runner.invoke(main, ["check", str(call), "--why", "NAN001", "--format", "json"]).stdout)
     assert document["why_not"]["NAN001"][1].endswith("by “电话是138****5678”（补救）")
+
+
+def test_check_why_shows_no_number_said_with_spaces(runner: CliRunner, tmp_path: Path) -> None:
+    call = tmp_path / "A1024_20261130_0002.txt"
+    call.write_text("坐席工号: A1024\n坐席：您好，请问有什么可以帮您？\n客户：我的卡号是6222 0212 3456 7890 123。\n"
+                    "坐席：好的，卡号6222 0212 3456 7890 123，我记下了，再见。\n", encoding="utf-8")
+    result = runner.invoke(main, ["check", str(call), "--why", "PRO003", "--why", "GRT001", "--format", "json"])
+    why = json.loads(result.stdout)["why_not"]
+    assert why["PRO003"][0].startswith("no phrase matched") and "卡号 / # / # / # / # / # / ," in why["PRO003"][0]
+    assert not any(number in result.stdout for number in ("6222", "0212", "3456", "7890"))
+    assert why["GRT001"] == ["第1轮 holds every element: 问候语 “您好”, 服务用语 “有什么可以帮您”"]
 
 
 def test_check_why_an_unknown_rule_is_a_usage_error(runner: CliRunner) -> None:

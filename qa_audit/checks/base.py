@@ -92,9 +92,15 @@ def why_no_trigger(conv: Conversation, compiled: CompiledRule, key: str) -> str:
                                f"{turn.speaker}, whom the rule does not read")
     if reasons:
         return "; ".join(dict.fromkeys(reasons))
-    words = "; ".join(f"{turn_name(t.index)} {' / '.join(conv.words(t.index))}" for t in turns)
+    # Numbers are shown as # (as phrases write them): a phone number said with spaces is cut
+    # into pieces no report masking recognizes.
+    words = "; ".join(f"{turn_name(t.index)} {' / '.join(_numbers_hidden(conv.words(t.index)))}" for t in turns)
     return (f"no phrase matched: a phrase matches whole words, and the parts of a phrase with … "
             f"within one sentence, at most {MAX_GAP} characters apart (the words: {words})")
+
+
+def _numbers_hidden(words: list[str]) -> list[str]:
+    return ["#" if any(ch.isdigit() for ch in word) else word for word in words if word.strip()]
 
 
 def dead_phrases(conv: Conversation, compiled: CompiledRule, key: str, turn: Turn) -> list[str]:

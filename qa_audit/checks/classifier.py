@@ -52,16 +52,23 @@ def why_silent(compiled: CompiledRule, conv: Conversation) -> str:
 
 
 def why_turn(compiled: CompiledRule, conv: Conversation, turn: Turn) -> str:
-    """Why the rule found nothing in this turn (for `check --why`): a phrase rule of its check
-    found it, or its score against the threshold."""
+    """Why the rule found nothing in this turn (for `check --why`): another rule of its check
+    found it, or its score against the threshold; "" for a turn scoring under half the
+    threshold (a call's every ordinary line would bury the ones that came close)."""
     if turn.index in conv.flagged.get(compiled.rule.check, set()):
-        return f"{turn_name(turn.index)} is found by a phrase rule of {compiled.rule.check}"
+        return f"{turn_name(turn.index)} is already a finding of another {compiled.rule.check} rule"
     score, spans = _judge(compiled, conv, turn)
     threshold = compiled.rule.params["threshold"]
+    view = conv.view(turn.index)
+    blanked = "" if _scored_text(view, compiled) == view.norm.text else (
+        " (quoted words and clauses holding an exception are not scored)")
+    if score < threshold / 2:
+        return ""
     if score < threshold:
-        return f"{turn_name(turn.index)} scores {_shown(score)}, under the threshold {threshold:g}"
+        return f"{turn_name(turn.index)} scores {_shown(score)}, under the threshold {threshold:g}{blanked}"
     if not spans:
-        return f"{turn_name(turn.index)} scores {_shown(score)}, but no sequence of two or more characters raised it"
+        return (f"{turn_name(turn.index)} scores {_shown(score)}, but no sequence of two or more "
+                f"characters raised it{blanked}")
     return ""
 
 
