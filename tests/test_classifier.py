@@ -208,6 +208,18 @@ def test_a_site_pack_of_only_a_model_replaces_the_default_model_of_that_name(tmp
     assert pack.rule("PRO007").params["model"] == "taboo"
 
 
+def test_an_exception_never_raises_a_score_by_taking_innocent_words_out(tmp_path: Path) -> None:
+    site = site_pack(tmp_path)
+    # 滚轮 weighs against a taboo; blanking its clause (the exception 滚动) would leave 怪谁 alone
+    (site / "models" / "blame.json").write_text(NgramModel({"怪谁": 1.0, "滚轮": -3.0}, 0.0).to_json(),
+                                                encoding="utf-8")
+    rule = site / "PRO901.yaml"
+    rule.write_text(RULE.format(model="blame", threshold=0.6) + "exceptions: [滚动]\n", encoding="utf-8")
+    auditor = Auditor(load_pack([site]))
+    assert auditor.findings(conversation("坐席: 按住再滚动鼠标滚轮，怪谁"), only={"PRO901"}) == []
+    assert [f.rule_id for f in auditor.findings(conversation("坐席: 怪谁"), only={"PRO901"})] == ["PRO901"]
+
+
 def test_words_the_agent_quotes_are_left_out_of_the_score(tmp_path: Path) -> None:
     site = site_pack(tmp_path)
     rule = site / "PRO901.yaml"

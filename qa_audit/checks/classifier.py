@@ -86,6 +86,10 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> tuple[floa
     view = conv.view(turn.index)
     text = _scored_text(view, compiled)
     score = model.score(text)
+    if text != view.norm.text:
+        # Blanking takes out a clause's innocent words too (滚动鼠标滚轮 weighs against a
+        # taboo): an exception or a quotation may lower a turn's score, never raise it.
+        score = min(score, model.score(view.norm.text))
     if score < compiled.rule.params["threshold"]:
         return score, []
     return score, [view.norm.to_original(start, end) for start, end in model.reasons(text)]

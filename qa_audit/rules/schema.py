@@ -88,7 +88,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "model": "the model's name: a file models/NAME.json of a pack, written by `qa-audit rules train` (required)",
         "threshold": "the lowest score, 0 to 1, that makes a finding (required); higher finds fewer, more surely",
         "exceptions": "phrases that take the clause they are said in out of the score: the courteous formulas the"
-        " model's words can resemble (麻烦您大声一点); a false alarm is mended here, without retraining",
+        " model's words can resemble (麻烦您大声一点); a false alarm is mended here, without retraining;"
+        " an exception only ever lowers a score",
         "skip_quoted": "leave words inside quotation marks out of the score (the agent repeating the customer)",
     },
 }
