@@ -84,7 +84,7 @@ class _Verdict:
 
 
 def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
-    """The one decision both `check` and `why_silent` read, so the explanation cannot drift
+    """The one decision `check`, `why_silent` and `why_turn` read, so an explanation cannot drift
     from the finding."""
     view = conv.view(turn.index)
     triggers = live_hits(view, compiled, "first")
