@@ -114,7 +114,7 @@ def dead_phrases(conv: Conversation, compiled: CompiledRule, key: str, turn: Tur
         if any(m.start <= hit.start and hit.end <= m.end for m in live):
             continue
         said = f"{turn_name(turn.index)} “{view.original(hit)[1]}”"
-        blocker = next((e for e in exceptions if e.start < hit.end and hit.start < e.end), None)
+        blocker = next((e for e in exceptions if hit.overlaps(e)), None)
         if blocker is not None:
             reasons.append(f"{said} is cancelled by the exception {quote_hits(view, compiled, [blocker])}")
         elif view.is_quoted(hit):

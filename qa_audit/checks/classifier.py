@@ -59,11 +59,11 @@ def why_turn(compiled: CompiledRule, conv: Conversation, turn: Turn) -> str:
         return f"{turn_name(turn.index)} is already a finding of another {compiled.rule.check} rule"
     score, spans = _judge(compiled, conv, turn)
     threshold = compiled.rule.params["threshold"]
+    if score < threshold / 2:
+        return ""
     view = conv.view(turn.index)
     blanked = "" if _scored_text(view, compiled) == view.norm.text else (
         " (quoted words and clauses holding an exception are not scored)")
-    if score < threshold / 2:
-        return ""
     if score < threshold:
         return f"{turn_name(turn.index)} scores {_shown(score)}, under the threshold {threshold:g}{blanked}"
     if not spans:
