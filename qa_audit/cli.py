@@ -285,8 +285,8 @@ def check(file: Path, rule_paths: tuple[Path, ...], fmt: str, transcript_id: str
         call, findings = call_row(result, mask=mask), finding_rows(result, mask=mask)
         any_findings = any_findings or bool(findings)
         shown += 1
-        why = {rule_id: [mask_text(line) if mask else line for line in auditor.why_not(item, rule_id)]
-               for rule_id in why_ids}
+        why = {rule_id: [mask_text(line) if mask else line for line in lines]
+               for rule_id, lines in auditor.why_not(item, why_ids).items()} if why_ids else {}
         if fmt == "json":
             document = {"call": call, "findings": findings, "turns": _turns_json(item, mask)}
             documents.append({**document, "why_not": why} if why else document)

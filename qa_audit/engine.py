@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,18 +58,22 @@ class Auditor:
                 return compiled
         raise KeyError(rule_id)
 
-    def why_not(self, transcript: Transcript, rule_id: str) -> list[str]:
-        """Why a rule found nothing in a conversation, turn by turn where its kind judges turns
-        (`qa-audit check --why`: a supervisor asks why a line was not flagged). Turns the rule
-        found, and turns that say nothing it looks for, get no line; when no turn has one, a
-        line for the conversation."""
-        compiled = self.compiled_rule(rule_id)
-        rule = compiled.rule
-        if not rule.applies_to(transcript.channel):
-            channels = ", ".join(rule.channels)
-            return [f"{rule.id} does not read {transcript.channel} conversations (channels: {channels})"]
+    def why_not(self, transcript: Transcript, rule_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Why each rule found nothing in a conversation, turn by turn where its kind judges
+        turns (`qa-audit check --why`: a supervisor asks why a line was not flagged). Turns
+        the rule found, and turns that say nothing it looks for, get no line; when no turn
+        has one, a line for the conversation. The conversation is audited once for all."""
         conv = self.conversation(transcript)
-        found = {f.turn for f in self.conversation_findings(conv) if f.rule_id == rule.id}
+        findings = self.conversation_findings(conv)
+        return {rule_id: self._why_not(conv, findings, self.compiled_rule(rule_id)) for rule_id in rule_ids}
+
+    @staticmethod
+    def _why_not(conv: Conversation, findings: list[Finding], compiled: CompiledRule) -> list[str]:
+        rule = compiled.rule
+        if not rule.applies_to(conv.transcript.channel):
+            channels = ", ".join(rule.channels)
+            return [f"{rule.id} does not read {conv.transcript.channel} conversations (channels: {channels})"]
+        found = {f.turn for f in findings if f.rule_id == rule.id}
         lines = []
         if rule.kind in WHY_TURN:
             for turn in conv.turns_of(rule.scope):
