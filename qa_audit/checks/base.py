@@ -53,7 +53,7 @@ def compile_rule(rule: Rule, pack: RulePack) -> CompiledRule:
     wanted = {
         key: "、".join(dict.fromkeys(pack.label(p) or p for p in rule.params.get(key, ()))) for key in PHRASE_KEYS
     }
-    return CompiledRule(rule, sets, elements, origins, wanted, pack.models.get(rule.params.get("model", "")))
+    return CompiledRule(rule, sets, elements, origins, wanted, pack.model_of(rule))
 
 
 def live_hits(view: TurnView, compiled: CompiledRule, key: str) -> list[Match]:

@@ -58,7 +58,7 @@ def describe(rule: Rule, pack: RulePack) -> str:
             lines.append(f"  {key}:\n      {_phrases(pack, value)}")
         else:
             lines.append(f"  {key}: {value}")
-    model = pack.models.get(rule.params.get("model", ""))
+    model = pack.model_of(rule)
     if model is not None:
         trained = ", ".join(f"{k}={v}" for k, v in model.trained.items())
         lines.append(f"  训练 Trained: {trained or '—'}; {len(model.weights)} weights")

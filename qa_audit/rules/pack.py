@@ -81,6 +81,10 @@ class RulePack:
         """How evidence names where a phrase came from: the lexicon's short label, or its @name."""
         return self.labels.get(phrase[1:], phrase) if phrase.startswith("@") else ""
 
+    def model_of(self, rule: Rule) -> NgramModel | None:
+        """The model a `classifier` rule scores with (None for other kinds)."""
+        return self.models.get(rule.params.get("model", ""))
+
     @property
     def enabled(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.enabled)
