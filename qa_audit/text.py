@@ -10,7 +10,7 @@ What normalization does, in order:
    space; Latin letters become lower case (all one-for-one);
 2. Traditional becomes Simplified (OpenCC t2s), and variant spellings OpenCC keeps
    become the common one (甚麼, usual in Hong Kong and Taiwan, is 什么; the particle 著
-   in 看著辦 is 着), length kept;
+   in 看著辦 is 着; 妳 is 你), length kept;
 3. whitespace next to a CJK character is dropped (ASR output often spaces out
    characters), other whitespace runs become one space.
 """
@@ -82,6 +82,8 @@ _VARIANTS = (
     ("急著", "急着"),
     ("忙著", "忙着"),
     ("著急", "着急"),
+    # 妳 is 你 said to a woman (Taiwan usage): one rule for both.
+    ("妳", "你"),
 )
 """Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
 

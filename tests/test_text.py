@@ -20,6 +20,7 @@ from qa_audit.text import normalize
         ("他甚至沒問", "他甚至没问"),
         ("你自己看著辦", "你自己看着办"),
         ("這本著作很著名", "这本著作很著名"),
+        ("妳有沒有在聽啊？", "你有没有在听啊?"),
     ],
 )
 def test_scripts_widths_and_spaces_fold(original: str, normalized: str) -> None:
