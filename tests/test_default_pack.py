@@ -315,6 +315,42 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
     assert "第3轮客户说了“好吧”，不再追问，第4轮不算答复" in findings[0].evidence
 
 
+def test_an_opening_after_a_new_yes_no_question_answers_that_question(auditor: Auditor) -> None:
+    lines = (
+        "客户: 这个月水费为什么用了42吨？",
+        "坐席: 为什么用这么多，这个我也不清楚。",
+        "客户: ……那我问一下，水费能不能在支付宝上交？",
+        "坐席: 可以的，支付宝搜生活缴费，选水费，输入户号就能交。",
+    )
+    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    assert [f.turn for f in findings] == [1]
+    assert "第3轮客户另问“水费能不能在支付宝上交？”" in findings[0].evidence
+    assert "第4轮的“可以”（直接答复）答的是新问题" in findings[0].evidence
+
+
+def test_a_remedy_after_a_new_question_still_cancels(auditor: Auditor) -> None:
+    lines = (
+        "客户: 为什么扣了两次费？",
+        "坐席: 这个我不清楚。",
+        "客户: 那能退吗？",
+        "坐席: 可以，我马上帮您申请退款，24小时内原路退回。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "客户: 是吗？",
+        "客户: 那你们能不能派人来看看啊？",
+        "客户: 那你能帮我问问吗？",
+    ],
+)
+def test_an_acknowledgement_or_a_request_for_the_remedy_is_no_new_question(auditor: Auditor, between: str) -> None:
+    lines = ("客户: 空调为什么不制冷？", "坐席: 这个我说不好。", between, "坐席: 可以的，型号报一下，还有地址。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
 def test_a_remedy_after_a_followup_question_still_cancels(auditor: Auditor) -> None:
     lines = ("客户: 为什么扣了两次费？", "坐席: 这个我不清楚。", "客户: 那怎么办？", "坐席: 我帮您查一下，请稍等。")
     assert checks_on(auditor, *lines, check="non_answer") == []

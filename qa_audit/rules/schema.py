@@ -33,7 +33,10 @@ SCOPES = ("agent", "customer", "any")
 POSITIONS = ("first", "last")
 WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
-PHRASE_KEYS = ("phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped")
+PHRASE_KEYS = (
+    "phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped", "new_question",
+    "new_question_exceptions",
+)
 """Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 CHECK_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -75,6 +78,10 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "new_topic": "phrases that mark the next turn as a new topic, which then cannot satisfy",
         "dropped": "phrases that, said by anyone between the trigger and the next turn, show the matter was"
         " left (the customer gives up), so the next turn cannot satisfy",
+        "new_question": "phrases that, said between the trigger and the next turn, ask a new closed question"
+        " (那我能不能退款？): an opening of the next turn (^可以的) then answers that question, not the trigger",
+        "new_question_exceptions": "phrases that cancel an overlapping new_question phrase: a question asking for"
+        " the remedy itself (你能帮我问问吗？) is answered by 可以",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
