@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from qa_audit.engine import Auditor
+from qa_audit.mask import mask_text
 from tests.conftest import conversation
 
 
@@ -342,13 +343,54 @@ def test_a_remedy_after_a_new_question_still_cancels(auditor: Auditor) -> None:
     "between",
     [
         "客户: 是吗？",
+        "客户: 哦是吗",
+        "客户: 是这样吗？",
         "客户: 那你们能不能派人来看看啊？",
         "客户: 那你能帮我问问吗？",
+        "客户: 那你查一下好吗？",
+        "客户: 那你们查一下行不行？",
+        "客户: 那能不能帮忙查一下？",
+        "客户: 那能不能派个师傅来看看？",
+        "客户: 那你们去核实一下可以吗？",
+        "客户: 那空调到底能不能制冷？",
+        "系统: 请问是否需要转接人工服务？",
     ],
 )
-def test_an_acknowledgement_or_a_request_for_the_remedy_is_no_new_question(auditor: Auditor, between: str) -> None:
+def test_an_acknowledgement_a_request_for_the_remedy_or_the_same_question_is_no_new_question(
+    auditor: Auditor, between: str
+) -> None:
     lines = ("客户: 空调为什么不制冷？", "坐席: 这个我说不好。", between, "坐席: 可以的，型号报一下，还有地址。")
     assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_the_latest_question_decides_what_an_opening_answers(auditor: Auditor) -> None:
+    lines = (
+        "客户: 洗衣机为什么一直漏水？",
+        "坐席: 这个我不清楚。",
+        "客户: 那能退货吗？",
+        "客户: 你能帮我问问师傅吗？",
+        "坐席: 可以的。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_an_agent_asking_with_neng_fou_gives_no_answer(auditor: Auditor) -> None:
+    lines = ("客户: 我的卡为什么被停了？", "坐席: 这个我不清楚，能否麻烦您自己去营业厅问一下？")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_the_quoted_question_never_shows_part_of_a_number(auditor: Auditor) -> None:
+    lines = (
+        "客户: 为什么扣了我两百块？",
+        "坐席: 这个我不清楚。",
+        "客户: 13812345678我想问一下我这个手机号码是不是已经停机了？",
+        "坐席: 没有，号码正常。",
+    )
+    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    assert [f.turn for f in findings] == [1]
+    masked = mask_text(findings[0].evidence)
+    assert "另问“138****5678我想问一下我这个手机号码是不是已经停机了？”" in masked
+    assert "1234" not in masked
 
 
 def test_a_remedy_after_a_followup_question_still_cancels(auditor: Auditor) -> None:

@@ -1,5 +1,6 @@
 """The checks: one module per rule kind, each a function (compiled rule, conversation) -> findings,
-and one that says why it found none."""
+and one that says why it found none. `base` holds what they share; `asked` finds the new
+question a `conditional` rule's next turn may be answering instead."""
 
 from __future__ import annotations
 

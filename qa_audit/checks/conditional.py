@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qa_audit.checks.asked import asked_anew
 from qa_audit.checks.base import (
     CompiledRule,
     dead_phrases,
@@ -108,14 +109,15 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
             else:
                 found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
                 openings = [m for m in found if m.pattern.anchored]
-                asked = _asked_anew(conv, turn.index, following.index, compiled) if openings else ""
+                asked = asked_anew(conv, view, triggers, following.index, compiled) if openings else ""
                 if asked:
                     found = [m for m in found if not m.pattern.anchored]
                     moved_on = (f"；{asked}，{turn_name(following.index)}的"
-                                f"{quote_hits(next_view, compiled, longest(openings))}答的是新问题")
+                                f"{quote_hits(next_view, compiled, longest(openings))}答的是新问题，不算答复")
                 if found:
                     return _Verdict(triggers, next_view, found)
-                looked += f"及下一轮（{turn_name(following.index)}）都"
+                if not asked:
+                    looked += f"及下一轮（{turn_name(following.index)}）都"
     said = quote_hits(view, compiled, triggers)
     evidence = f"{turn_name(turn.index)}说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
     return _Verdict(triggers, evidence=evidence)
@@ -145,43 +147,6 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     if any(m.start < hits[0].start and not m.pattern.anchored for m in satisfying):
         return ""
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
-
-
-def _asked_anew(conv: Conversation, index: int, following: int, compiled: CompiledRule) -> str:
-    """The closed question asked between the trigger and the speaker's next turn, or "".
-
-    An opening that answers (可以的 / 不用) answers the latest question: after 那我能不能退款？
-    it says nothing about the matter the trigger left open, though a remedy or a time frame
-    in the same turn still would. A question asking for the remedy itself (你能帮我问问吗？)
-    is a `new_question_exceptions` phrase: 可以，我打给酒店问问 answers the trigger's matter.
-    """
-    for i in range(index + 1, following):
-        view = conv.view(i)
-        asked = view.find(compiled.sets["new_question"])
-        hits = uncancelled(asked, view.find(compiled.sets["new_question_exceptions"])) if asked else []
-        if hits:
-            (start, end), _ = view.original(hits[0])
-            return f"{turn_name(i)}{speaker_name(view.turn.speaker)}另问“{_clause(view.turn.text, start, end)}”"
-    return ""
-
-
-_CLAUSE_BREAK = frozenset("，。！；、,.!;…\n")
-_CLAUSE_REACH = 20
-"""At most this many characters of a clause either side of the question words (ASR turns
-often have no punctuation at all)."""
-
-
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause of `text` around [start, end) with its question mark: a lone 吗 or 能不能 tells a
-    supervisor nothing; 水费能不能在支付宝上交？ says what was asked."""
-    first, last = max(0, start - _CLAUSE_REACH), min(len(text), end + _CLAUSE_REACH)
-    while start > first and text[start - 1] not in _CLAUSE_BREAK and text[start - 1] not in "？?":
-        start -= 1
-    while end < last and text[end] not in _CLAUSE_BREAK:
-        end += 1
-        if text[end - 1] in "？?":
-            break
-    return text[start:end].strip()
 
 
 def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:
