@@ -374,6 +374,73 @@ def test_the_latest_question_decides_what_an_opening_answers(auditor: Auditor) -
     assert checks_on(auditor, *lines, check="non_answer") == []
 
 
+def test_a_question_asked_again_after_an_aside_is_the_same_question(auditor: Auditor) -> None:
+    lines = (
+        "客户: 这个能退吗？",
+        "坐席: 您稍等。",
+        "客户: 好。",
+        "坐席: 这个我不清楚。",
+        "客户: 那到底能不能退？",
+        "坐席: 可以的。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+@pytest.mark.parametrize("question", ["那能退吗？", "那你们能退吗？"])
+def test_asking_whether_they_can_have_something_is_a_new_question(auditor: Auditor, question: str) -> None:
+    lines = ("客户: 为什么扣了两次费？", "坐席: 这个我不清楚。", f"客户: {question}", "坐席: 可以的。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_a_long_complaint_does_not_make_every_question_the_same_one(auditor: Auditor) -> None:
+    lines = (
+        "客户: 我这洗衣机一直修不好，师傅来了三次，每次换了个零件就走，用两天又坏，一台机器折腾了一个月，"
+        "你们到底怎么回事？",
+        "坐席: 这个我不清楚。",
+        "客户: 那我能不能直接换一台新的？",
+        "坐席: 可以的。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_an_open_question_after_a_yes_no_one_is_what_the_opening_answers(auditor: Auditor) -> None:
+    lines = (
+        "客户: 洗衣机为什么一直漏水？",
+        "坐席: 这个我不清楚。",
+        "客户: 那能退货吗？",
+        "客户: 那我现在怎么办？",
+        "坐席: 可以的，您先拍照发给我。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    ("asked", "quoted"),
+    [
+        ("我家那台1.5匹的空调能不能先移机？", "另问“我家那台1.5匹的空调能不能先移机？”"),
+        ("我想问一下就是我们家里面那台用了好多年的老空调能不能先移机", "另问“…"),
+    ],
+)
+def test_the_quoted_question_is_its_clause(auditor: Auditor, asked: str, quoted: str) -> None:
+    lines = ("客户: 空调为什么不制冷？", "坐席: 这个我不清楚。", f"客户: {asked}", "坐席: 可以的。")
+    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    assert quoted in findings[0].evidence
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "我的手机号是138\u30001234\u30005678这这这这这这这这这个号码是不是停机了？",
+        "我的号码是不是停机了我的号是138 1234 5678",
+        "我的号码是不是停机了我的号是138.1234.5678",
+    ],
+)
+def test_the_quoted_question_never_shows_digits_the_mask_hides(auditor: Auditor, asked: str) -> None:
+    lines = ("客户: 为什么扣了我两百块？", "坐席: 这个我不清楚。", f"客户: {asked}", "坐席: 没有，号码正常。")
+    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    assert findings and "1234" not in mask_text(findings[0].evidence)
+
+
 def test_an_agent_asking_with_neng_fou_gives_no_answer(auditor: Auditor) -> None:
     lines = ("客户: 我的卡为什么被停了？", "坐席: 这个我不清楚，能否麻烦您自己去营业厅问一下？")
     assert checks_on(auditor, *lines, check="non_answer") == [1]

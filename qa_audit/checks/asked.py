@@ -34,6 +34,8 @@ def asked_anew(conv: Conversation, view: TurnView, triggers: list[Match], follow
             continue
         asked = between.find(compiled.sets["new_question"])
         if not asked:
+            if any(mark in between.norm.text for mark in _QUESTION_MARKS):
+                return ""  # the latest question is an open one (那我现在怎么办？): the opening answers it
             continue
         latest = max(asked, key=lambda m: m.end)
         if not uncancelled([latest], between.find(compiled.sets["new_question_exceptions"])):
@@ -47,18 +49,26 @@ def asked_anew(conv: Conversation, view: TurnView, triggers: list[Match], follow
 
 
 def _matter(conv: Conversation, view: TurnView, triggers: list[Match]) -> str:
-    """What was said about the matter the trigger left open: the other party's last turn before it
-    and the trigger's own turn without the trigger's words (不清楚 is no matter of its own)."""
+    """What was said about the matter the trigger left open: the other party's last question
+    before it (the clause of its last question mark: a long complaint around it names other
+    things; 好。 or 喂？ after it asks nothing) and the trigger's own turn without the trigger's
+    words (不清楚 is no matter of its own)."""
     text = view.norm.text
     for hit in triggers:
         text = text[:hit.start] + " " * (hit.end - hit.start) + text[hit.end:]
-    before = next((t for t in reversed(conv.transcript.turns[:view.turn.index])
-                   if t.speaker not in (view.turn.speaker, "system")), None)
-    return text if before is None else conv.view(before.index).norm.text + " " + text
+    for before in reversed(conv.transcript.turns[:view.turn.index]):
+        said = conv.view(before.index).norm.text
+        if before.speaker in (view.turn.speaker, "system"):
+            continue
+        mark = max(said.rfind(m) for m in _QUESTION_MARKS)
+        question = _clause(said, mark, mark) if mark >= 0 else ""
+        if _substance(question):
+            return question + " " + text
+    return text
 
 
 _FUNCTION_CHARS = frozenset(
-    "的了吗呢吧啊呀嘛么哦喔嗯哈那这个我你您他她们"
+    "的了吗呢吧啊呀嘛么哦喔嗯哈喂诶那这个我你您他她们"
     "是不能可以要会有没到底就还也都在把给帮问一下请说什怎样为啥和跟先再又才"
 )
 """Characters that name no matter (pronouns, particles, modal verbs, 问 and 说): what is left
@@ -70,8 +80,13 @@ def _same_matter(question: str, matter: str) -> bool:
     characters that name a thing or an act were said about the matter before. 那到底能不能退啊？
     after 这个能退吗？ repeats 退; 水费能不能在支付宝上交？ after 水费为什么这么多？ shares 水费 of
     8 and asks something new."""
-    content = {c for c in question if c.isalnum()} - _FUNCTION_CHARS
+    content = _substance(question)
     return bool(content) and 2 * len(content & set(matter)) >= len(content)
+
+
+def _substance(text: str) -> set[str]:
+    """The characters of `text` that name a thing or an act."""
+    return {c for c in text if c.isalnum()} - _FUNCTION_CHARS
 
 
 _CLAUSE_BREAK = frozenset("，。！；、,!;…\n")
@@ -79,7 +94,11 @@ _QUESTION_MARKS = "？?"
 _CLAUSE_REACH = 20
 """At most this many characters of a clause either side of the question words (ASR turns
 often have no punctuation at all); a cut is shown as …"""
-_NUMERALS = frozenset("0123456789０１２３４５６７８９〇零一二三四五六七八九十幺两-－ ")
+_NUMERALS = frozenset("0123456789０１２３４５６７８９〇零一二三四五六七八九十幺两-－.．  \u3000\u00a0")
+"""Digits and the separators the mask reads inside a number (138 1234 5678, 138.1234.5678)."""
+_NUMBER_REACH = 32
+"""How far a cut moves to keep a number whole: the longest masked number, a bank card with
+separators, fits."""
 
 
 def _breaks(text: str, i: int) -> bool:
@@ -106,9 +125,10 @@ def _clause(text: str, start: int, end: int) -> str:
         end += 1
         if text[end - 1] in _QUESTION_MARKS:
             break
-    while start > 0 and text[start - 1] in _NUMERALS:
+    floor, ceiling = max(0, start - _NUMBER_REACH), min(len(text), end + _NUMBER_REACH)
+    while start > floor and text[start - 1] in _NUMERALS:
         start -= 1
-    while end < len(text) and text[end] in _NUMERALS:
+    while end < ceiling and text[end] in _NUMERALS:
         end += 1
     cut_before = not opens(start)
     cut_after = end < len(text) and not _breaks(text, end) and text[end - 1] not in _QUESTION_MARKS
