@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 __all__ = ["BrokenProcessPool", "cores", "process_pool"]
@@ -48,8 +48,15 @@ def process_pool(
     )
     try:
         yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # A stop (SIGTERM's Terminated) can land while the pool is starting its manager
+        # thread; shutting down then joins a thread never started, and that RuntimeError
+        # would hide the stop as an internal error (exit 4 instead of 143). The workers
+        # already forked end with the run (`_exit_with`).
+        with suppress(RuntimeError):
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 _PARENT_POLL = 0.5
