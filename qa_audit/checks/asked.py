@@ -57,9 +57,9 @@ def _matter(conv: Conversation, view: TurnView, triggers: list[Match]) -> str:
     for hit in triggers:
         text = text[:hit.start] + " " * (hit.end - hit.start) + text[hit.end:]
     for before in reversed(conv.transcript.turns[:view.turn.index]):
-        said = conv.view(before.index).norm.text
         if before.speaker in (view.turn.speaker, "system"):
             continue
+        said = conv.view(before.index).norm.text
         mark = max(said.rfind(m) for m in _QUESTION_MARKS)
         question = _clause(said, mark, mark) if mark >= 0 else ""
         if _substance(question):
