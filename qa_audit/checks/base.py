@@ -104,15 +104,14 @@ def _numbers_hidden(words: list[str]) -> list[str]:
 
 
 def dead_phrases(conv: Conversation, compiled: CompiledRule, key: str, turn: Turn) -> list[str]:
-    """The phrases of set `key` a turn says that do not count, each with why: cancelled by an
-    exception (named with its lexicon) or inside quotation marks the rule skips."""
+    """The phrases of set `key` a turn with no live one says, each with why it does not count:
+    cancelled by an exception (named with its lexicon) or inside quotation marks the rule
+    skips. Every caller asks about such a turn only (a turn with a live phrase is a finding,
+    or was satisfied), so nothing here tells live phrases apart."""
     view = conv.view(turn.index)
     exceptions = view.find(compiled.sets["exceptions"])
-    live = live_hits(view, compiled, key)
     reasons = []
     for hit in view.find(compiled.sets[key]):
-        if any(m.start <= hit.start and hit.end <= m.end for m in live):
-            continue
         said = f"{turn_name(turn.index)} “{view.original(hit)[1]}”"
         blocker = next((e for e in exceptions if hit.overlaps(e)), None)
         if blocker is not None:
