@@ -103,11 +103,11 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
             looked += "（之后再无发言）"
         else:
             next_view = conv.view(following.index)
-            moved_on = _moved_on(conv, turn.index, following.index, compiled)
+            found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
+            moved_on = _moved_on(conv, turn.index, following.index, compiled, found)
             if moved_on:
                 moved_on = f"；{moved_on}，{turn_name(following.index)}不算答复"
             else:
-                found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
                 openings = [m for m in found if m.pattern.anchored]
                 asked = asked_anew(conv, view, triggers, following.index, compiled) if openings else ""
                 if asked:
@@ -123,8 +123,10 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
     return _Verdict(triggers, evidence=evidence)
 
 
-def _moved_on(conv: Conversation, index: int, following: int, compiled: CompiledRule) -> str:
-    """How the conversation left the matter before the speaker's next turn, or "" if it did not.
+def _moved_on(conv: Conversation, index: int, following: int, compiled: CompiledRule,
+              satisfying: list[Match]) -> str:
+    """How the conversation left the matter before the speaker's next turn, or "" if it did not;
+    `satisfying` are the next turn's satisfying phrases.
 
     A `dropped` phrase said in between (the customer giving up: 好吧, 算了) or a
     `new_topic` phrase in the next turn before anything that answers (另外……) means that
@@ -143,7 +145,6 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     # A turn that answers first and then moves on (电话是……。另外我帮您登记了……) did answer;
     # an opening alone before it (可以可以。另外……: a phrase that must open a clause) reads
     # as an acknowledgement, not as the answer.
-    satisfying = _satisfying(view, compiled, live_hits(view, compiled, "first"))
     if any(m.start < hits[0].start and not m.pattern.anchored for m in satisfying):
         return ""
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
