@@ -10,12 +10,18 @@ import pytest
 
 from qa_audit.engine import Auditor
 from qa_audit.mask import mask_text
+from qa_audit.model import Finding
 from tests.conftest import conversation
+
+
+def findings_of(auditor: Auditor, *lines: str, check: str) -> list[Finding]:
+    """The given check's findings in the conversation."""
+    return [f for f in auditor.findings(conversation(*lines)) if f.check == check]
 
 
 def checks_on(auditor: Auditor, *lines: str, check: str) -> list[int | None]:
     """Turn indices the given check flags in the conversation."""
-    return [f.turn for f in auditor.findings(conversation(*lines)) if f.check == check]
+    return [f.turn for f in findings_of(auditor, *lines, check=check)]
 
 
 TABOOS = {
@@ -311,7 +317,7 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
         "客户: 哦……好吧。那先幫我預約維修吧。",
         "坐席: 最快可以安排星期四上午，可以嗎？",
     )
-    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    findings = findings_of(auditor, *lines, check="non_answer")
     assert [f.turn for f in findings] == [1]
     assert "第3轮客户说了“好吧”，不再追问，第4轮不算答复" in findings[0].evidence
 
@@ -323,7 +329,7 @@ def test_an_opening_after_a_new_yes_no_question_answers_that_question(auditor: A
         "客户: ……那我问一下，水费能不能在支付宝上交？",
         "坐席: 可以的，支付宝搜生活缴费，选水费，输入户号就能交。",
     )
-    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    findings = findings_of(auditor, *lines, check="non_answer")
     assert [f.turn for f in findings] == [1]
     assert "第3轮客户另问“水费能不能在支付宝上交？”" in findings[0].evidence
     assert "第4轮的“可以”（直接答复）答的是新问题" in findings[0].evidence
@@ -423,7 +429,7 @@ def test_an_open_question_after_a_yes_no_one_is_what_the_opening_answers(auditor
 )
 def test_the_quoted_question_is_its_clause(auditor: Auditor, asked: str, quoted: str) -> None:
     lines = ("客户: 空调为什么不制冷？", "坐席: 这个我不清楚。", f"客户: {asked}", "坐席: 可以的。")
-    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    findings = findings_of(auditor, *lines, check="non_answer")
     assert quoted in findings[0].evidence
 
 
@@ -437,7 +443,7 @@ def test_the_quoted_question_is_its_clause(auditor: Auditor, asked: str, quoted:
 )
 def test_the_quoted_question_never_shows_digits_the_mask_hides(auditor: Auditor, asked: str) -> None:
     lines = ("客户: 为什么扣了我两百块？", "坐席: 这个我不清楚。", f"客户: {asked}", "坐席: 没有，号码正常。")
-    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    findings = findings_of(auditor, *lines, check="non_answer")
     assert findings and "1234" not in mask_text(findings[0].evidence)
 
 
@@ -453,7 +459,7 @@ def test_the_quoted_question_never_shows_part_of_a_number(auditor: Auditor) -> N
         "客户: 13812345678我想问一下我这个手机号码是不是已经停机了？",
         "坐席: 没有，号码正常。",
     )
-    findings = [f for f in auditor.findings(conversation(*lines)) if f.check == "non_answer"]
+    findings = findings_of(auditor, *lines, check="non_answer")
     assert [f.turn for f in findings] == [1]
     masked = mask_text(findings[0].evidence)
     assert "另问“138****5678我想问一下我这个手机号码是不是已经停机了？”" in masked
@@ -553,10 +559,7 @@ def test_incomplete_greetings(auditor: Auditor, lines: tuple[str, ...]) -> None:
 
 def test_greeting_evidence_names_each_stretch_of_words_once(auditor: Auditor) -> None:
     # Two spellings of 请问您需要办理 match the same words, and 为您服务 sits inside 竭诚为您服务.
-    [finding] = [
-        f for f in auditor.findings(conversation("坐席: 请问您需要办理什么业务？竭诚为您服务。", "客户: 查话费。"))
-        if f.check == "greeting"
-    ]
+    [finding] = findings_of(auditor, "坐席: 请问您需要办理什么业务？竭诚为您服务。", "客户: 查话费。", check="greeting")
     assert finding.evidence == "坐席首句有服务用语 “请问您需要办理”、“竭诚为您服务”，缺问候语"
 
 
@@ -572,10 +575,7 @@ def test_a_blank_speech_recognition_segment_is_not_the_opening_nor_the_close(aud
 def test_a_missing_greeting_marks_no_words_the_agent_said_right(auditor: Auditor) -> None:
     """Reports paint a finding's words red as the problem; for a missing offer of help the
     problem is what was not said, so the 您好 that was said must not be those words."""
-    [finding] = [
-        f for f in auditor.findings(conversation("坐席: 您好，这里是售后。", "客户: 我的洗衣机坏了。"))
-        if f.check == "greeting"
-    ]
+    [finding] = findings_of(auditor, "坐席: 您好，这里是售后。", "客户: 我的洗衣机坏了。", check="greeting")
     assert finding.message == "开场白不完整，缺少：服务用语"
     assert finding.matched == () and finding.spans == ()
     assert "“您好”" in finding.evidence
