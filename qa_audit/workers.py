@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["BrokenProcessPool", "cores", "process_pool"]
@@ -51,10 +51,15 @@ def process_pool(
     except BaseException:
         # A stop (SIGTERM's Terminated) can land while the pool is starting its manager
         # thread; shutting down then joins a thread never started, and that RuntimeError
-        # would hide the stop as an internal error (exit 4 instead of 143). The workers
-        # already forked end with the run (`_exit_with`).
-        with suppress(RuntimeError):
+        # would hide the stop as an internal error (exit 4 instead of 143). No manager will
+        # tell the workers already forked to stop, and the interpreter's exit waits for its
+        # children: they are ended here, or the stopped run would hang.
+        try:
             pool.shutdown(wait=True, cancel_futures=True)
+        except RuntimeError:
+            for worker in getattr(pool, "_processes", {}).values():
+                worker.terminate()
+                worker.join()
         raise
     pool.shutdown(wait=True, cancel_futures=True)
 

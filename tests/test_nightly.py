@@ -469,8 +469,10 @@ def test_a_stop_while_the_pool_starts_is_reported_as_the_stop(monkeypatch: pytes
         with pytest.raises(_Stop), process_pool(1, _nothing, ()) as pool:
             pools.append(pool)
             pool.submit(_nothing)
+        # No manager will stop them, and a stopped run's exit would wait for them forever.
+        assert not [w for w in pools[0]._processes.values() if w.is_alive()], "workers outlived the stop"
     finally:
-        for worker in pools[0]._processes.values():  # never given a manager to stop them
+        for worker in pools[0]._processes.values():
             worker.kill()
             worker.join()
 
