@@ -48,20 +48,8 @@ def process_pool(
     )
     try:
         yield pool
-    except BaseException:
-        # A stop (SIGTERM's Terminated) can land while the pool is starting its manager
-        # thread; shutting down then joins a thread never started, and that RuntimeError
-        # would hide the stop as an internal error (exit 4 instead of 143). No manager will
-        # tell the workers already forked to stop, and the interpreter's exit waits for its
-        # children: they are ended here, or the stopped run would hang.
-        try:
-            pool.shutdown(wait=True, cancel_futures=True)
-        except RuntimeError:
-            for worker in getattr(pool, "_processes", {}).values():
-                worker.terminate()
-                worker.join()
-        raise
-    pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _PARENT_POLL = 0.5

@@ -8,7 +8,6 @@ the history database itself (read with sqlite3, as a DBA would).
 
 from __future__ import annotations
 
-import concurrent.futures.process
 import json
 import os
 import random
@@ -17,7 +16,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +27,6 @@ from openpyxl import load_workbook
 
 from qa_audit.cli import main
 from qa_audit.store import Store
-from qa_audit.workers import process_pool
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
 GREETING = "您好，很高兴为您服务，请问有什么可以帮您？"
@@ -447,34 +444,6 @@ def _stopped_mid_run(tmp_path: Path, sig: signal.Signals) -> tuple[subprocess.Po
         proc.kill()
         proc.wait()
     return proc, workers, db
-
-
-class _Stop(Exception):
-    """Stands in for the SIGTERM handler's Terminated."""
-
-
-def _nothing() -> None:
-    """A worker initializer and a task that do nothing."""
-
-
-def test_a_stop_while_the_pool_starts_is_reported_as_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
-    # SIGTERM can land after the pool made its manager thread and before it started it; the
-    # shutdown's "cannot join thread before it is started" hid the stop as exit 4.
-    def stopped(thread: threading.Thread) -> None:
-        raise _Stop
-
-    monkeypatch.setattr(concurrent.futures.process._ExecutorManagerThread, "start", stopped)
-    pools = []
-    try:
-        with pytest.raises(_Stop), process_pool(1, _nothing, ()) as pool:
-            pools.append(pool)
-            pool.submit(_nothing)
-        # No manager will stop them, and a stopped run's exit would wait for them forever.
-        assert not [w for w in pools[0]._processes.values() if w.is_alive()], "workers outlived the stop"
-    finally:
-        for worker in pools[0]._processes.values():
-            worker.kill()
-            worker.join()
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from Linux /proc")
