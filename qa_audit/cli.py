@@ -25,6 +25,7 @@ from qa_audit.ingest import SUPPORTED_SUFFIXES
 from qa_audit.model import IngestError, Transcript
 from qa_audit.report import folder
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
+from qa_audit.stopping import Terminated, on_sigterm
 from qa_audit.workers import BrokenProcessPool, cores
 
 DEFAULT_DB = "qa_audit.db"
@@ -36,16 +37,6 @@ def _explained(exc: Exception) -> str:
         return ("a worker process died (killed, or out of memory); everything committed so far is kept "
                 "and the next run takes it up: run again, with fewer --workers if memory is short")
     return str(exc)
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: like Ctrl-C, not an error, so it passes every `except Exception`
-    and the history database closes as for any stop (the run marked "interrupted",
-    committed work kept, the writer lock released)."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
 
 
 class _Commands(click.Group):
@@ -166,7 +157,7 @@ def audit(inputs: tuple[Path, ...], out_dir: Path, rule_paths: tuple[Path, ...],
     )
     folder.prepare(out_dir)
     handler = _run_log(out_dir / "audit.log")
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         pack = _load(rule_paths, logging.getLogger("qa_audit"))
         with Store.open(db_path) as store:

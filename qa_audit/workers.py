@@ -8,6 +8,8 @@ Both the audit and the workbook writer fan out to processes. A pool built here:
   where a `multiprocessing.Pool` would wait forever for its results while the run holds
   the history database's writer lock and every later night fails with "database in use";
 - cancels work not yet started when the block is left by an error;
+- starts whole: a SIGTERM that arrives while the workers are forked waits until the
+  thread that ends them runs (see `qa_audit.stopping`);
 - ends its workers when the run itself is killed: orphaned, they would wait forever on a
   queue their live siblings keep open, holding memory and (forked) every file the run had
   open.
@@ -26,6 +28,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
+from qa_audit.stopping import deferred
+
 __all__ = ["BrokenProcessPool", "cores", "process_pool"]
 
 
@@ -43,13 +47,19 @@ def process_pool(
     """`workers` processes, each set up once by `initializer(*initargs)`."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
-    )
+    pool = None
     try:
+        with deferred():
+            pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
+            )
+            # The first task starts the workers and the thread that feeds and ends them; a
+            # stop must not fall between the two.
+            pool.submit(os.getpid)
         yield pool
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _PARENT_POLL = 0.5

@@ -9,6 +9,7 @@ the history database itself (read with sqlite3, as a DBA would).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -17,16 +18,21 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from qa_audit.cli import main
+from qa_audit.stopping import Terminated, on_sigterm
 from qa_audit.store import Store
+from qa_audit.workers import process_pool
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_transcripts"
 GREETING = "您好，很高兴为您服务，请问有什么可以帮您？"
@@ -480,6 +486,43 @@ def test_sigterm_stops_the_run_cleanly_with_exit_143_and_a_line_in_the_log(tmp_p
     rerun = audit(tmp_path / "inbox", "--out", tmp_path / "rerun", "--db", db, "--workers", 1, "--no-xlsx")
     assert rerun.exit_code == 0, rerun.output
     assert len(ids_in(tmp_path / "rerun")) == 1200
+
+
+def _sigterm_before_call(number: int, step: Callable[..., Any]) -> Callable[..., Any]:
+    """`step`, with a SIGTERM to this process just before its `number`th call."""
+    calls = 0
+
+    def stopped_before(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == number:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return step(*args)
+    return stopped_before
+
+
+@pytest.mark.parametrize(("owner", "step", "number"), [
+    (ProcessPoolExecutor, "_spawn_process", 2),  # one worker forked, the other not yet
+    (futures.process._ExecutorManagerThread, "start", 1),  # both forked, the thread that ends them not yet running
+], ids=["between-forks", "before-manager-thread"])
+def test_a_stop_while_the_worker_pool_starts_ends_the_run_and_every_worker(
+    owner: type, step: str, number: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The audit's SIGTERM handler raises wherever the main thread is; here the signal is
+    # made to land at the two moments of a pool's start that cannot be cut. Cut there, the
+    # run failed with "cannot join thread before it is started" (exit 4, not 143) or left
+    # forked workers waiting forever, and the interpreter's exit with them.
+    monkeypatch.setattr(owner, step, _sigterm_before_call(number, getattr(owner, step)))
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        with pytest.raises(Terminated), process_pool(2, int, ()) as pool:
+            pool.submit(int).result()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        left = multiprocessing.active_children()
+        for child in left:
+            child.kill()
+    assert left == [], "workers outlived the stopped pool"
 
 
 # --- reruns -------------------------------------------------------------------------------
