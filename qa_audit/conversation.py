@@ -77,6 +77,17 @@ class Conversation:
         (for `rules test` to show why a phrase written for a turn did not match)."""
         return self._segmenter.cut(self.view(index).norm.text)
 
+    def cut_apart(self, index: int, patterns: frozenset[Pattern]) -> list[Match]:
+        """Matches of `patterns` a turn's characters hold but its words do not: the
+        segmenter cut through a phrase (滚 in 滚动条, or 点前会 in 九点/前会), so it does not
+        count. For `--why` and `rules test` only; the audit never asks."""
+        view = self.view(index)
+        whole = view.find(patterns)
+        loose = self._matcher.find(view.norm.text, self.words(index), whole_words=False)
+        found = [m for p, ms in loose.items() if p in patterns for m in ms
+                 if not any(m.overlaps(w) for w in whole)]
+        return sorted(found, key=lambda m: (m.start, -m.end))
+
     def turns_of(self, scope: str) -> list[Turn]:
         """The turns a rule of this scope reads: system turns never, nor turns that say
         nothing (a blank speech-recognition segment is not the agent's opening line).

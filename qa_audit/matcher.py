@@ -79,8 +79,10 @@ class PhraseMatcher:
                 cuts.update(range(end - len(word) + 1, end))
         return cuts
 
-    def find(self, text: str, words: list[str]) -> dict[Pattern, list[Match]]:
-        """Every whole-word match of every pattern in `text`, segmented as `words`."""
+    def find(self, text: str, words: list[str], whole_words: bool = True) -> dict[Pattern, list[Match]]:
+        """Every whole-word match of every pattern in `text`, segmented as `words`; with
+        `whole_words` off, every match of the characters wherever the words are cut (to
+        tell a user which phrase the segmentation kept from matching)."""
         if not self.parts or not text:
             return {}
         occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -96,7 +98,8 @@ class PhraseMatcher:
             return {}
         if any(NUMBER in p.parts for p in candidates):
             occurrences[NUMBER] = [m.span() for m in _NUMBER_RE.finditer(text)]
-        scan = _Scan(text, self.boundaries(words), occurrences)
+        cuts = self.boundaries(words) if whole_words else set(range(len(text) + 1))
+        scan = _Scan(text, cuts, occurrences)
         found: dict[Pattern, list[Match]] = {}
         for pattern in candidates:
             matches = scan.matches(pattern)

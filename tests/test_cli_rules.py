@@ -99,6 +99,8 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
     ("PRO001", "您这样说我也很为难。",
      "no phrase matched: a phrase matches whole words, and the parts of a phrase with … within one sentence, "
      "at most 12 characters apart (the words: 第1轮 您 / 这样 / 说 / 我 / 也 / 很 / 为难 / 。)"),
+    ("PRO005", "商品详情页往下拉，滚动条拉到底也有说明。",
+     "第1轮 “滚” is part of other words here (滚动条): a phrase matches whole words only"),
     ("PRO001", ["客户: 你急什么？", "坐席: 不好意思。"],
      "第1轮 “急什么” is said by the customer, whom the rule does not read"),
     ("PRO007", ["客户: 你当我们是你家保姆啊？"],

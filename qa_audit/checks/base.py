@@ -105,9 +105,10 @@ def _numbers_hidden(words: list[str]) -> list[str]:
 
 def dead_phrases(conv: Conversation, compiled: CompiledRule, key: str, turn: Turn) -> list[str]:
     """The phrases of set `key` a turn with no live one says, each with why it does not count:
-    cancelled by an exception (named with its lexicon) or inside quotation marks the rule
-    skips. Every caller asks about such a turn only (a turn with a live phrase is a finding,
-    or was satisfied), so nothing here tells live phrases apart."""
+    cancelled by an exception (named with its lexicon), inside quotation marks the rule
+    skips, or not whole words (the words it was cut into). Every caller asks about such a
+    turn only (a turn with a live phrase is a finding, or was satisfied), so nothing here
+    tells live phrases apart."""
     view = conv.view(turn.index)
     exceptions = view.find(compiled.sets["exceptions"])
     reasons = []
@@ -118,7 +119,22 @@ def dead_phrases(conv: Conversation, compiled: CompiledRule, key: str, turn: Tur
             reasons.append(f"{said} is cancelled by the exception {quote_hits(view, compiled, [blocker])}")
         elif view.is_quoted(hit):
             reasons.append(f"{said} is inside quotation marks, which the rule skips (skip_quoted)")
+    words = conv.words(turn.index)
+    for hit in conv.cut_apart(turn.index, compiled.sets[key]):
+        cut = " / ".join(_numbers_hidden(_words_over(words, hit.start, hit.end)))
+        reasons.append(f"{turn_name(turn.index)} “{view.original(hit)[1]}” is part of other words here ({cut}): "
+                       f"a phrase matches whole words only")
     return list(dict.fromkeys(reasons))
+
+
+def _words_over(words: list[str], start: int, end: int) -> list[str]:
+    """The words that share a character with the span start:end."""
+    over, offset = [], 0
+    for word in words:
+        if offset < end and start < offset + len(word):
+            over.append(word)
+        offset += len(word)
+    return over
 
 
 def no_turn_to_read(scope: str) -> str:
