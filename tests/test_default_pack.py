@@ -335,6 +335,33 @@ def test_an_opening_after_a_new_yes_no_question_answers_that_question(auditor: A
     assert "第4轮的“可以”（直接答复）答的是新问题" in findings[0].evidence
 
 
+def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(auditor: Auditor) -> None:
+    # The customer asked two things; the agent answers the visit, then names the deposit and
+    # says 不清楚 about it. The time frame said before answered the visit, not the deposit.
+    lines = (
+        "客户: 师傅哪天来？还有换光猫要不要交押金？",
+        "坐席: 师傅已经排在明天下午两点到五点上门。押金的事我这边不太清楚。",
+        "客户: 哦。",
+        "坐席: 请问还有其他问题吗？",
+    )
+    findings = findings_of(auditor, *lines, check="non_answer")
+    assert [f.turn for f in findings] == [1]
+    assert findings[0].evidence == ("第2轮说了 “不太清楚”（不知其然）；第2轮（“明天下午”（时限）、“两点到五点”（时限）"
+                                    "说在“押金的事”之前，答的是别的事）及下一轮（第4轮）都没有补救、时限、直接答复")
+
+
+@pytest.mark.parametrize("turn", [
+    "坐席: 押金的事我这边不太清楚，我帮您问一下营业厅，请稍等。",  # the remedy follows the matter it names
+    "坐席: 明天下午上门，押金这个我不太清楚，押金得问营业厅，电话是10010。",  # so does the contact
+    "坐席: 我们收到机器会在15个工作日之内发回去，一般都是按照这个周期，也会尽快处理。",  # 这个 names no matter
+    "坐席: 明天下午两点到五点上门，这个我不清楚具体几点，师傅出发前会打电话给您。",  # 这个 opens: what was asked
+])
+def test_a_turn_that_answers_the_matter_it_names_or_names_none_is_no_non_answer(
+    auditor: Auditor, turn: str
+) -> None:
+    assert checks_on(auditor, "客户: 师傅哪天来？押金要交吗？", turn, check="non_answer") == []
+
+
 def test_a_remedy_after_a_new_question_still_cancels(auditor: Auditor) -> None:
     lines = (
         "客户: 为什么扣了两次费？",

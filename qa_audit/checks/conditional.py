@@ -12,6 +12,7 @@ found, what was missing and where the check looked.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from qa_audit.checks.asked import asked_anew
@@ -28,7 +29,7 @@ from qa_audit.checks.base import (
 )
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
-from qa_audit.matcher import Match
+from qa_audit.matcher import SENTENCE_ENDS, Match
 from qa_audit.model import Finding, Turn
 
 
@@ -94,9 +95,16 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
     if not triggers:
         return _Verdict([])
     found = _satisfying(view, compiled, triggers)
+    looked, moved_on = turn_name(turn.index), ""
+    matter = _another_matter(view, compiled, triggers)
+    if matter is not None:
+        earlier = [m for m in found if m.start < matter[0]]
+        found = [m for m in found if m.start >= matter[0]]
+        if earlier and not found:
+            answered = quote_hits(view, compiled, longest(earlier))
+            looked += f"（{answered}说在“{_named(view, *matter)}”之前，答的是别的事）"
     if found:
         return _Verdict(triggers, view, found)
-    looked, moved_on = turn_name(turn.index), ""
     if compiled.rule.params["within"] == "next_turn":
         following = conv.next_turn_of(turn)
         if following is None:
@@ -148,6 +156,36 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     if any(m.start < hits[0].start and not m.pattern.anchored for m in satisfying):
         return ""
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
+
+
+def _another_matter(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> tuple[int, Match] | None:
+    """Where the matter of a trigger begins when its sentence names one of its own before it
+    with an `another_matter` phrase (押金的事我不太清楚 / 手续费这个我不清楚 / 至于为什么停气，我也不
+    清楚), and that phrase; None when no trigger's does. What the turn said before that clause
+    answered something else: 师傅明天下午上门。押金的事我不太清楚 leaves the deposit unanswered.
+
+    A phrase that must open a clause (^至于) opens the matter; any other follows the words
+    that name it (押金 of 押金的事), so it cannot open its clause: 好的，这个我不清楚 names
+    nothing and refers to what was asked.
+    """
+    marks = view.find(compiled.sets["another_matter"])
+    if not marks:
+        return None
+    text = view.norm.text
+    opens = {0} | {i + 1 for i, ch in enumerate(text) if ch.isspace() or unicodedata.category(ch)[0] in "PS"}
+    for trigger in reversed(triggers):
+        sentence = max((i + 1 for i in range(trigger.start) if text[i] in SENTENCE_ENDS), default=0)
+        for mark in marks:
+            if sentence <= mark.start and mark.end <= trigger.start and (
+                    mark.pattern.anchored or mark.start not in opens):
+                return max(i for i in opens if i <= mark.start), mark
+    return None
+
+
+def _named(view: TurnView, start: int, mark: Match) -> str:
+    """The words that name the other matter, as said: 押金的事 of 押金的事我不太清楚."""
+    begin, _ = view.norm.to_original(start, mark.end)
+    return view.turn.text[begin:view.original(mark)[0][1]]
 
 
 def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:

@@ -35,7 +35,7 @@ WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
 PHRASE_KEYS = (
     "phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped", "new_question",
-    "new_question_exceptions",
+    "new_question_exceptions", "another_matter",
 )
 """Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -82,6 +82,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         " (那我能不能退款？): an opening of the next turn (^可以的) then answers that question, not the trigger",
         "new_question_exceptions": "phrases that cancel an overlapping new_question phrase: a question asking for"
         " the remedy itself (你能帮我问问吗？) is answered by 可以",
+        "another_matter": "phrases that, in the trigger's sentence before it, name a matter of its own (押金的事"
+        " / 手续费这个 / ^至于): satisfying phrases said in the turn before that clause answered something else",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
