@@ -109,6 +109,44 @@ def _star(text: str, positions: set[int]) -> str:
     return "".join("*" if i in positions else ch for i, ch in enumerate(text))
 
 
+SPELLED_DIGITS = frozenset(_SPELLED[0])
+"""Digits as speech recognition spells them out (幺三九)."""
+_DIGIT_CHARS = frozenset("0123456789" + _WIDTH[0][:10] + _SPELLED[0])
+"""A digit in any script the mask reads: ASCII, full-width, spelled out (幺三九)."""
+_IN_NUMBER = _DIGIT_CHARS | frozenset(" -.,，、．\u3000－()（）" + _SPACES)
+"""What a number's characters are written with: digits and the separators between them."""
+
+
+def uncut(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start:end` of `text` widened so that it cuts no number in two.
+
+    The mask sees whole numbers only: a quote of part of a phone number (打幺三九五七二四六 of
+    打幺三九五七二四六幺零八) shows digits that the same number masked in the turn hides.
+    """
+    if 0 < start < len(text) and text[start] in _DIGIT_CHARS and _digit_beside(text, start - 1, -1):
+        while start > 0 and text[start - 1] in _IN_NUMBER:
+            start -= 1
+        while text[start] not in _DIGIT_CHARS:
+            start += 1
+    if 0 < end < len(text) and text[end - 1] in _DIGIT_CHARS and _digit_beside(text, end, 1):
+        while end < len(text) and text[end] in _IN_NUMBER:
+            end += 1
+        while text[end - 1] not in _DIGIT_CHARS:
+            end -= 1
+    return start, end
+
+
+def _digit_beside(text: str, index: int, step: int) -> bool:
+    """Whether a digit stands at `index`, or past at most two separators from it, going `step`."""
+    for _ in range(3):
+        if not 0 <= index < len(text) or text[index] not in _IN_NUMBER:
+            return False
+        if text[index] in _DIGIT_CHARS:
+            return True
+        index += step
+    return False
+
+
 def mask_text(text: str) -> str:
     """Return `text` with ID-card, bank-card, mobile and landline numbers masked, length unchanged.
 

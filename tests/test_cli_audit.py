@@ -283,6 +283,18 @@ def test_check_why_names_a_phrase_the_words_cut_through(runner: CliRunner, tmp_p
     }
 
 
+def test_check_why_hides_a_spelled_out_number_in_the_words_it_shows(runner: CliRunner, tmp_path: Path) -> None:
+    # Speech recognition spells the phone number out; cut into words (一 / 三九 / 五七) no mask
+    # recognizes it, so the words of a number are shown as #.
+    call = tmp_path / "A1024_20261201_0002.txt"
+    call.write_text("坐席工号: A1024\n坐席：您好，请问有什么可以帮您？\n客户：我想查一下话费。\n"
+                    "坐席：好的，我用手机号一三九五七二四六一零八查找一下。\n", encoding="utf-8")
+    result = runner.invoke(main, ["check", str(call), "--why", "HLD001", "--why", "PRO001"])
+    assert "第3轮 “我用手机号一三九****六一零八查找一下” is part of other words here (查找 / 一下)" in result.stdout
+    assert "第3轮 好 / 的 / , / 我用手机号 / # / # / # / # / # / 查找 / 一下 / 。" in result.stdout  # no phrase matched
+    assert not any(digits in result.stdout for digits in ("五七", "二四"))  # the digits the mask hides
+
+
 def test_check_why_an_unknown_rule_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", str(SAMPLES / "txt" / "T1121-07.txt"), "--why", "NAN009"])
     assert result.exit_code == 2

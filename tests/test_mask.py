@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from qa_audit.mask import mask_text
+from qa_audit.engine import Auditor
+from qa_audit.mask import mask_text, uncut
+from qa_audit.records import finding_rows
+from tests.conftest import conversation
 
 
 @pytest.mark.parametrize(
@@ -176,3 +179,29 @@ def test_an_offset_into_the_original_points_at_the_same_words_after_masking() ->
     text = "您的号码１３８１２３４５６７８已登记，请稍等，我帮您查一下。"
     start = text.index("请稍等")
     assert mask_text(text)[start:start + 3] == "请稍等"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "whole"),
+    [
+        ("您打幺三九五七二四六幺零八找师傅就行", (1, 9), "打幺三九五七二四六幺零八"),
+        ("电话是138 1234 5678。", (0, 6), "电话是138 1234 5678"),
+        ("卡号6222-0212-3456-7890-123，", (4, 9), "6222-0212-3456-7890-123"),
+        ("我查一下", (1, 3), "查一"),  # 一 before 下 is no number cut in two
+        ("两个工作日内到账", (0, 6), "两个工作日内"),
+    ],
+)
+def test_a_quote_never_cuts_a_number_in_two(text: str, span: tuple[int, int], whole: str) -> None:
+    start, end = uncut(text, *span)
+    assert text[start:end] == whole
+
+
+def test_a_finding_quoting_part_of_a_spelled_out_number_is_masked_in_the_report(auditor: Auditor) -> None:
+    # The remedy 打…# ends inside a number spelled out with 幺: quoted as it matched, the
+    # report showed 打幺三九五七二四六 while the turn itself showed 幺三九****六幺零八.
+    transcript = conversation("客户: 师傅电话多少？押金要交吗？",
+                              "坐席: 您打幺三九五七二四六幺零八找师傅就行，押金的事我这边不太清楚。")
+    rows = finding_rows(auditor.audit(transcript))
+    evidence = next(r["evidence"] for r in rows if r["rule_id"] == "NAN001")
+    assert "“打幺三九****六幺零八”（补救）" in evidence
+    assert not any("五七二四" in str(value) for row in rows for value in row.values())
