@@ -346,20 +346,52 @@ def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(audi
     )
     findings = findings_of(auditor, *lines, check="non_answer")
     assert [f.turn for f in findings] == [1]
-    assert findings[0].evidence == ("第2轮说了 “不太清楚”（不知其然）；第2轮（“明天下午”（时限）、“两点到五点”（时限）"
-                                    "说在“押金的事”之前，答的是别的事）及下一轮（第4轮）都没有补救、时限、直接答复")
+    assert findings[0].evidence == (
+        "第2轮说了 “不太清楚”（不知其然）；第2轮（“明天下午”（时限）、“两点到五点”（时限）说在客户问的“押金的事”"
+        "之前，不算它的答复）及下一轮（第4轮）都没有补救、时限、直接答复")
 
 
-@pytest.mark.parametrize("turn", [
-    "坐席: 押金的事我这边不太清楚，我帮您问一下营业厅，请稍等。",  # the remedy follows the matter it names
-    "坐席: 明天下午上门，押金这个我不太清楚，押金得问营业厅，电话是10010。",  # so does the contact
-    "坐席: 我们收到机器会在15个工作日之内发回去，一般都是按照这个周期，也会尽快处理。",  # 这个 names no matter
-    "坐席: 明天下午两点到五点上门，这个我不清楚具体几点，师傅出发前会打电话给您。",  # 这个 opens: what was asked
+@pytest.mark.parametrize("lines", [
+    # the matter restated as a question, or named in the clause before 这个, in Traditional
+    ("客户: 货什么时候到？坏了能赔偿吗？", "坐席: 货明天中午前送到。能不能赔偿、赔多少现在不好说。"),
+    ("客户: 居住证怎么续？社保断缴影不影响积分？",
+     "坐席: 到期前30天内就能续签。社保断缴影不影响积分，这个我也不太了解。"),
+    ("客户: 師傅哪天來？押金要交嗎？", "坐席: 師傅明天下午兩點到五點上門。押金的事我這邊不太清楚。"),
+    # asked turns before, the customer's last turn only answering the agent
+    ("客户: 我想问住院要多久，费用医保能报多少？", "坐席: 住院一般五天，请问患者的住院号是？", "客户: 2026110873",
+     "坐席: 查到了，11月26日出院。外县医保能报多少这个不好说哈。"),
+    # the nearest name before the trigger is the matter: 至于 after an answered 关于
+    ("客户: 退款到了吗？手续费退不退？", "坐席: 关于退款，已经为您提交，3个工作日内到账，至于手续费我不清楚。"),
 ])
-def test_a_turn_that_answers_the_matter_it_names_or_names_none_is_no_non_answer(
-    auditor: Auditor, turn: str
+def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_answered_before(
+    auditor: Auditor, lines: tuple[str, ...]
 ) -> None:
-    assert checks_on(auditor, "客户: 师傅哪天来？押金要交吗？", turn, check="non_answer") == []
+    assert checks_on(auditor, *lines, check="non_answer") == [len(lines) - 1]
+
+
+@pytest.mark.parametrize("lines", [
+    # the remedy follows the matter it names
+    ("客户: 师傅哪天来？押金要交吗？", "坐席: 押金的事我这边不太清楚，我帮您问一下营业厅，请稍等。"),
+    ("客户: 师傅哪天来？押金要交吗？", "坐席: 明天下午上门，押金这个我不太清楚，押金得问营业厅，电话是10010。"),
+    # a hedge on a detail of what was just answered (具体 / 详细) is no other matter
+    ("客户: 师傅几点能到？", "坐席: 师傅明天下午两点到五点上门，具体几点的话我这边也不确定。"),
+    ("客户: 我的退款什么时候到？", "坐席: 已经帮您提交了，3到5个工作日原路退回，具体到账时间的话我这边不清楚。"),
+    ("客户: 我的投诉有结果了吗？", "坐席: 已经帮您催促了，24小时内会有专员联系您，具体的情况我这边也不太清楚。"),
+    ("客户: 师傅几点能到？", "坐席: 師傅明天下午兩點到五點上門，具體幾點的話我這邊也不確定。"),
+    # what the agent names was never asked: the customer's question has its answer
+    ("客户: 快递什么时候到？", "坐席: 您的包裹明天上午送到，派送时间这块我这边也不确定。"),
+    ("客户: 宽带什么时候能修好？",
+     "坐席: 已经给您派单了，师傅今天下午五点前会联系您，故障原因方面我这边暂时还不清楚。"),
+    ("客户: 什么时候能发货？", "坐席: 这款明天就能发货，快递的话一般两三天到，具体哪天到这个不好说。"),
+    ("客户: 宽带什么时候能修好？", "坐席: 已经给您加急了，48小时内处理完，怎么修的我这边也不清楚。"),
+    # 这个 names nothing: it points at what was asked
+    ("客户: 师傅哪天来？", "坐席: 明天下午两点到五点上门，这个我不清楚具体几点，师傅出发前会打电话给您。"),
+    ("客户: 机器什么时候寄回？", "坐席: 我们收到机器会在15个工作日之内发回去，一般都是按照这个周期，也会尽快处理。"),
+])
+def test_a_turn_that_answers_the_matter_it_names_or_names_none_asked_is_no_non_answer(
+    auditor: Auditor, lines: tuple[str, ...]
+) -> None:
+    assert checks_on(auditor, *lines, check="non_answer") == []
 
 
 def test_a_remedy_after_a_new_question_still_cancels(auditor: Auditor) -> None:

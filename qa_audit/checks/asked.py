@@ -62,7 +62,7 @@ def _matter(conv: Conversation, view: TurnView, triggers: list[Match]) -> str:
         said = conv.view(before.index).norm.text
         mark = max(said.rfind(m) for m in _QUESTION_MARKS)
         question = _clause(said, mark, mark) if mark >= 0 else ""
-        if _substance(question):
+        if substance(question):
             return question + " " + text
     return text
 
@@ -80,12 +80,13 @@ def _same_matter(question: str, matter: str) -> bool:
     characters that name a thing or an act were said about the matter before. 那到底能不能退啊？
     after 这个能退吗？ repeats 退; 水费能不能在支付宝上交？ after 水费为什么这么多？ shares 水费 of
     8 and asks something new."""
-    content = _substance(question)
+    content = substance(question)
     return bool(content) and 2 * len(content & set(matter)) >= len(content)
 
 
-def _substance(text: str) -> set[str]:
-    """The characters of `text` that name a thing or an act."""
+def substance(text: str) -> set[str]:
+    """The characters of `text` that name a thing or an act (what is left after pronouns,
+    particles and modal verbs: 押金 of 押金这个我, nothing of 好，这个我)."""
     return {c for c in text if c.isalnum()} - _FUNCTION_CHARS
 
 

@@ -12,9 +12,9 @@ found, what was missing and where the check looked.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
+from qa_audit.checks.another_matter import another_matter
 from qa_audit.checks.asked import asked_anew
 from qa_audit.checks.base import (
     CompiledRule,
@@ -29,7 +29,7 @@ from qa_audit.checks.base import (
 )
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.labels import speaker_name
-from qa_audit.matcher import SENTENCE_ENDS, Match
+from qa_audit.matcher import Match
 from qa_audit.model import Finding, Turn
 
 
@@ -95,20 +95,20 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
     if not triggers:
         return _Verdict([])
     found = _satisfying(view, compiled, triggers)
-    looked, moved_on = turn_name(turn.index), ""
-    matter = _another_matter(view, compiled, triggers)
+    notes, moved_on, later = [], "", ""
+    matter = another_matter(conv, view, compiled, triggers)
     if matter is not None:
-        earlier = [m for m in found if m.start < matter[0]]
-        found = [m for m in found if m.start >= matter[0]]
+        earlier = [m for m in found if m.start < matter.start]
+        found = [m for m in found if m.start >= matter.start]
         if earlier and not found:
             answered = quote_hits(view, compiled, longest(earlier))
-            looked += f"（{answered}说在“{_named(view, *matter)}”之前，答的是别的事）"
+            notes.append(f"{answered}说在客户问的“{matter.named}”之前，不算它的答复")
     if found:
         return _Verdict(triggers, view, found)
     if compiled.rule.params["within"] == "next_turn":
         following = conv.next_turn_of(turn)
         if following is None:
-            looked += "（之后再无发言）"
+            notes.append("之后再无发言")
         else:
             next_view = conv.view(following.index)
             found = _satisfying(next_view, compiled, live_hits(next_view, compiled, "first"))
@@ -125,8 +125,9 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
                 if found:
                     return _Verdict(triggers, next_view, found)
                 if not asked:
-                    looked += f"及下一轮（{turn_name(following.index)}）都"
+                    later = f"及下一轮（{turn_name(following.index)}）都"
     said = quote_hits(view, compiled, triggers)
+    looked = turn_name(turn.index) + (f"（{'；'.join(notes)}）" if notes else "") + later
     evidence = f"{turn_name(turn.index)}说了 {said}；{looked}没有{compiled.wanted['second']}{moved_on}"
     return _Verdict(triggers, evidence=evidence)
 
@@ -156,36 +157,6 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     if any(m.start < hits[0].start and not m.pattern.anchored for m in satisfying):
         return ""
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
-
-
-def _another_matter(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> tuple[int, Match] | None:
-    """Where the matter of a trigger begins when its sentence names one of its own before it
-    with an `another_matter` phrase (押金的事我不太清楚 / 手续费这个我不清楚 / 至于为什么停气，我也不
-    清楚), and that phrase; None when no trigger's does. What the turn said before that clause
-    answered something else: 师傅明天下午上门。押金的事我不太清楚 leaves the deposit unanswered.
-
-    A phrase that must open a clause (^至于) opens the matter; any other follows the words
-    that name it (押金 of 押金的事), so it cannot open its clause: 好的，这个我不清楚 names
-    nothing and refers to what was asked.
-    """
-    marks = view.find(compiled.sets["another_matter"])
-    if not marks:
-        return None
-    text = view.norm.text
-    opens = {0} | {i + 1 for i, ch in enumerate(text) if ch.isspace() or unicodedata.category(ch)[0] in "PS"}
-    for trigger in reversed(triggers):
-        sentence = max((i + 1 for i in range(trigger.start) if text[i] in SENTENCE_ENDS), default=0)
-        for mark in marks:
-            if sentence <= mark.start and mark.end <= trigger.start and (
-                    mark.pattern.anchored or mark.start not in opens):
-                return max(i for i in opens if i <= mark.start), mark
-    return None
-
-
-def _named(view: TurnView, start: int, mark: Match) -> str:
-    """The words that name the other matter, as said: 押金的事 of 押金的事我不太清楚."""
-    begin, _ = view.norm.to_original(start, mark.end)
-    return view.turn.text[begin:view.original(mark)[0][1]]
 
 
 def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:

@@ -83,7 +83,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "new_question_exceptions": "phrases that cancel an overlapping new_question phrase: a question asking for"
         " the remedy itself (你能帮我问问吗？) is answered by 可以",
         "another_matter": "phrases that, in the trigger's sentence before it, name a matter of its own (押金的事"
-        " / 手续费这个 / ^至于): satisfying phrases said in the turn before that clause answered something else",
+        " / 手续费这个 / 能不能赔偿): when the customer asked about it and it is no detail (具体), satisfying"
+        " phrases said in the turn before that clause answered something else",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {

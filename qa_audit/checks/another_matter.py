@@ -1,0 +1,99 @@
+"""Whether a trigger is about another of the customer's matters than what its turn answered.
+
+A customer asks two things; the agent answers one and then names the other before saying
+不清楚 about it: 师傅明天下午两点到五点上门。押金的事我这边不太清楚。 The time frame answered the
+visit, not the deposit, so it must not count as the deposit's remedy. A `conditional` rule
+lists the words that name such a matter in `another_matter` (押金的事 / 住院的部分 / 手续费这个
+/ 至于 / a restated question: 赔不赔、赔多少); this module decides whether the words before a
+trigger really name another matter the customer asked about.
+
+It must not take a hedge on a detail of what was just answered for another matter: after
+师傅明天下午两点到五点上门，具体几点的话我这边也不确定 the customer has an answer. So the named
+words must share a word with what the customer asked (two characters of substance in a
+row: 押金, 住院; the customer may have asked it turns before), and a detail (具体 / 详细 /
+准确) is never another matter.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from qa_audit.checks.asked import substance
+from qa_audit.checks.base import CompiledRule
+from qa_audit.conversation import Conversation, TurnView
+from qa_audit.matcher import SENTENCE_ENDS, Match
+
+_DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际")
+"""Words that make the named matter a detail of what was just answered (具体几点)."""
+
+_QUESTION_CHARS = frozenset("多少几点哪谁何")
+"""Question words: shared with the customer's question, they say nothing about the matter."""
+
+
+@dataclass(frozen=True, slots=True)
+class OtherMatter:
+    """Where the named matter begins in the normalized turn, and its words as said."""
+
+    start: int
+    named: str
+
+
+def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
+                   triggers: list[Match]) -> OtherMatter | None:
+    """The matter the latest trigger that has one names before it, or None.
+
+    The nearest `another_matter` phrase before a trigger, in its sentence, opens the search:
+    the matter is the phrase's clause, or the clause before it in the same sentence when
+    its own names nothing else (社保断缴影不影响积分，这个我也不太了解), and the clauses before
+    that hold such a phrase too (能不能赔偿、赔多少). It counts only when it names a word the
+    customer asked about and no detail.
+    """
+    marks = view.find(compiled.sets["another_matter"])
+    if not marks:
+        return None
+    text = view.norm.text
+    asked = _words(_asked(conv, view))
+    for trigger in reversed(triggers):
+        sentence = max((i + 1 for i in range(trigger.start) if text[i] in SENTENCE_ENDS), default=0)
+        before = [m for m in marks if sentence <= m.start < trigger.start]  # 这个说 may share 说 with 说不准
+        if not before:
+            continue
+        mark = before[-1]
+        start = _clause_start(text, mark.start, sentence)
+        if len(substance(text[start:mark.start] + text[mark.end:trigger.start])) < 2 and start > sentence:
+            start = _clause_start(text, start - 1, sentence)
+        while start > sentence and any(  # 能不能赔偿、赔多少: clauses that name it too
+                m.start >= (previous := _clause_start(text, start - 1, sentence)) and m.end <= start for m in before):
+            start = previous
+        named = text[start:max(mark.end, trigger.start)]
+        if any(word in named for word in _DETAIL) or not _words(named) & asked:
+            continue
+        begin, _ = view.norm.to_original(start, start)
+        _, end = view.norm.to_original(mark.end, mark.end)
+        said = view.turn.text[begin:end]
+        for pointer in ("这个", "這個", "那个", "那個"):
+            said = said.removesuffix(pointer)
+        return OtherMatter(start, said.rstrip("，,、 "))
+    return None
+
+
+def _asked(conv: Conversation, view: TurnView) -> str:
+    """What the other party said before the turn: the question is often asked a few turns
+    back, the last turn answering the agent (the phone number, 好的)."""
+    return " ".join(conv.view(before.index).norm.text for before in conv.transcript.turns[:view.turn.index]
+                    if before.speaker not in (view.turn.speaker, "system"))
+
+
+def _words(text: str) -> set[str]:
+    """Two Chinese characters of substance in a row: the words a matter is named by (押金,
+    社保); digits are no matter's name."""
+    content = {c for c in substance(text) - _QUESTION_CHARS if unicodedata.category(c) == "Lo"}
+    return {text[i:i + 2] for i in range(len(text) - 1) if text[i] in content and text[i + 1] in content}
+
+
+def _clause_start(text: str, index: int, floor: int) -> int:
+    """The start of the clause holding text[index], not before `floor`."""
+    while index > floor and not (text[index - 1].isspace() or unicodedata.category(text[index - 1])[0] in "PS"):
+        index -= 1
+    return index
