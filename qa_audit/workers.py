@@ -8,8 +8,8 @@ Both the audit and the workbook writer fan out to processes. A pool built here:
   where a `multiprocessing.Pool` would wait forever for its results while the run holds
   the history database's writer lock and every later night fails with "database in use";
 - cancels work not yet started when the block is left by an error;
-- starts whole: a SIGTERM that arrives while the workers are forked waits until the
-  thread that ends them runs (see `qa_audit.stopping`);
+- starts whole: a SIGTERM or Ctrl-C that arrives while the workers are forked waits until
+  the thread that ends them runs (see `qa_audit.stopping`);
 - ends its workers when the run itself is killed: orphaned, they would wait forever on a
   queue their live siblings keep open, holding memory and (forked) every file the run had
   open.
@@ -47,11 +47,13 @@ def process_pool(
     """`workers` processes, each set up once by `initializer(*initargs)`."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    interrupt = signal.getsignal(signal.SIGINT)
     pool = None
     try:
         with deferred():
             pool = ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs)
+                workers, mp_context=context, initializer=_start_worker,
+                initargs=(os.getpid(), interrupt, initializer, initargs),
             )
             # The first task starts the workers and the thread that feeds and ends them; a
             # stop must not fall between the two.
@@ -66,10 +68,13 @@ _PARENT_POLL = 0.5
 """Seconds between a worker's checks that the run that started it is still alive."""
 
 
-def _start_worker(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
-    # A forked worker inherits the run's SIGTERM handler; a worker told to stop just stops,
-    # and the run sees it gone.
+def _start_worker(parent: int, interrupt: Any, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    # A forked worker inherits the handlers of the moment it was forked: the pool's start,
+    # which holds SIGTERM and SIGINT (qa_audit.stopping). A worker told to stop just stops,
+    # and the run sees it gone; Ctrl-C reaches it as it reaches the run.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if interrupt is not None:
+        signal.signal(signal.SIGINT, interrupt)
     threading.Thread(target=_exit_with, args=(parent,), name="exit-with-run", daemon=True).start()
     initializer(*initargs)
 

@@ -30,7 +30,7 @@ from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from qa_audit.cli import main
-from qa_audit.stopping import Terminated, on_sigterm
+from qa_audit.stopping import Terminated, deferred, on_sigterm
 from qa_audit.store import Store
 from qa_audit.workers import process_pool
 
@@ -488,41 +488,63 @@ def test_sigterm_stops_the_run_cleanly_with_exit_143_and_a_line_in_the_log(tmp_p
     assert len(ids_in(tmp_path / "rerun")) == 1200
 
 
-def _sigterm_before_call(number: int, step: Callable[..., Any]) -> Callable[..., Any]:
-    """`step`, with a SIGTERM to this process just before its `number`th call."""
+def _signal_before_call(signum: int, number: int, step: Callable[..., Any]) -> Callable[..., Any]:
+    """`step`, with `signum` sent to this process just before its `number`th call."""
     calls = 0
 
     def stopped_before(*args: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == number:
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signum)
         return step(*args)
     return stopped_before
 
 
+STOPS = [(signal.SIGTERM, on_sigterm, Terminated), (signal.SIGINT, signal.default_int_handler, KeyboardInterrupt)]
+
+
+@pytest.mark.skipif(not hasattr(ProcessPoolExecutor, "_spawn_process"), reason="Python before 3.10.5 forks lazily")
+@pytest.mark.parametrize(("signum", "handler", "stop"), STOPS, ids=["SIGTERM", "Ctrl-C"])
 @pytest.mark.parametrize(("owner", "step", "number"), [
     (ProcessPoolExecutor, "_spawn_process", 2),  # one worker forked, the other not yet
     (futures.process._ExecutorManagerThread, "start", 1),  # both forked, the thread that ends them not yet running
 ], ids=["between-forks", "before-manager-thread"])
 def test_a_stop_while_the_worker_pool_starts_ends_the_run_and_every_worker(
-    owner: type, step: str, number: int, monkeypatch: pytest.MonkeyPatch
+    owner: type, step: str, number: int, signum: int, handler: Callable[..., Any], stop: type[BaseException],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The audit's SIGTERM handler raises wherever the main thread is; here the signal is
-    # made to land at the two moments of a pool's start that cannot be cut. Cut there, the
-    # run failed with "cannot join thread before it is started" (exit 4, not 143) or left
-    # forked workers waiting forever, and the interpreter's exit with them.
-    monkeypatch.setattr(owner, step, _sigterm_before_call(number, getattr(owner, step)))
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    # A stop raises wherever the main thread is; here the signal is made to land at the two
+    # moments of a pool's start that cannot be cut. Cut there, the run failed with "cannot
+    # join thread before it is started" (exit 4, not 143) or left forked workers waiting
+    # forever, and the interpreter's exit with them.
+    monkeypatch.setattr(owner, step, _signal_before_call(signum, number, getattr(owner, step)))
+    previous = signal.signal(signum, handler)
     try:
-        with pytest.raises(Terminated), process_pool(2, int, ()) as pool:
+        with pytest.raises(stop), process_pool(2, int, ()) as pool:
             pool.submit(int).result()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signum, previous)
         left = multiprocessing.active_children()
         for child in left:
             child.kill()
     assert left == [], "workers outlived the stopped pool"
+
+
+def test_a_held_stop_acts_once_the_step_is_done_and_only_then() -> None:
+    done = []
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        with pytest.raises(Terminated), deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)  # twice: one stop
+            done.append("the step finished")
+        assert signal.getsignal(signal.SIGTERM) is on_sigterm
+        with deferred():
+            done.append("nothing held from before")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert done == ["the step finished", "nothing held from before"]
 
 
 # --- reruns -------------------------------------------------------------------------------
