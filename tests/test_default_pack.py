@@ -362,6 +362,8 @@ def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(audi
      "坐席: 查到了，11月26日出院。外县医保能报多少这个不好说哈。"),
     # the nearest name before the trigger is the matter: 至于 after an answered 关于
     ("客户: 退款到了吗？手续费退不退？", "坐席: 关于退款，已经为您提交，3个工作日内到账，至于手续费我不清楚。"),
+    # or the name right after it in its clause
+    ("客户: 师傅哪天来？押金要交吗？", "坐席: 师傅明天下午上门。我不太清楚押金的事。"),
 ])
 def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_answered_before(
     auditor: Auditor, lines: tuple[str, ...]
@@ -384,6 +386,8 @@ def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_ans
      "坐席: 已经给您派单了，师傅今天下午五点前会联系您，故障原因方面我这边暂时还不清楚。"),
     ("客户: 什么时候能发货？", "坐席: 这款明天就能发货，快递的话一般两三天到，具体哪天到这个不好说。"),
     ("客户: 宽带什么时候能修好？", "坐席: 已经给您加急了，48小时内处理完，怎么修的我这边也不清楚。"),
+    # what follows the trigger names nothing asked: 为什么这么慢
+    ("客户: 快递怎么还没到？", "坐席: 已经帮您催了，明天送到，我也不清楚为什么这么慢。"),
     # 这个 names nothing: it points at what was asked
     ("客户: 师傅哪天来？", "坐席: 明天下午两点到五点上门，这个我不清楚具体几点，师傅出发前会打电话给您。"),
     ("客户: 机器什么时候寄回？", "坐席: 我们收到机器会在15个工作日之内发回去，一般都是按照这个周期，也会尽快处理。"),

@@ -41,12 +41,13 @@ class OtherMatter:
 
 def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
                    triggers: list[Match]) -> OtherMatter | None:
-    """The matter the latest trigger that has one names before it, or None.
+    """The matter the latest trigger that has one names, or None.
 
     The nearest `another_matter` phrase before a trigger, in its sentence, opens the search:
     the matter is the phrase's clause, or the clause before it in the same sentence when
     its own names nothing else (社保断缴影不影响积分，这个我也不太了解), and the clauses before
-    that hold such a phrase too (能不能赔偿、赔多少). It counts only when it names a word the
+    that hold such a phrase too (能不能赔偿、赔多少). Failing that, a phrase right after the
+    trigger in its clause names it (我不太清楚押金的事). It counts only when it names a word the
     customer asked about and no detail.
     """
     marks = view.find(compiled.sets["another_matter"])
@@ -55,27 +56,48 @@ def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
     text = view.norm.text
     asked = _words(_asked(conv, view))
     for trigger in reversed(triggers):
-        sentence = max((i + 1 for i in range(trigger.start) if text[i] in SENTENCE_ENDS), default=0)
-        before = [m for m in marks if sentence <= m.start < trigger.start]  # 这个说 may share 说 with 说不准
-        if not before:
+        found = _named_before(text, marks, trigger) or _named_after(text, marks, trigger)
+        if found is None:
             continue
-        mark = before[-1]
-        start = _clause_start(text, mark.start, sentence)
-        if len(substance(text[start:mark.start] + text[mark.end:trigger.start])) < 2 and start > sentence:
-            start = _clause_start(text, start - 1, sentence)
-        while start > sentence and any(  # 能不能赔偿、赔多少: clauses that name it too
-                m.start >= (previous := _clause_start(text, start - 1, sentence)) and m.end <= start for m in before):
-            start = previous
-        named = text[start:max(mark.end, trigger.start)]
+        start, (quote_start, quote_end), named = found
         if any(word in named for word in _DETAIL) or not _words(named) & asked:
             continue
-        begin, _ = view.norm.to_original(start, start)
-        _, end = view.norm.to_original(mark.end, mark.end)
-        said = view.turn.text[begin:end]
+        begin, stop = view.norm.to_original(quote_start, quote_end)
+        said = view.turn.text[begin:stop]
         for pointer in ("这个", "這個", "那个", "那個"):
             said = said.removesuffix(pointer)
-        return OtherMatter(start, said.rstrip("，,、 "))
+        return OtherMatter(start, said.rstrip("，,、。. "))
     return None
+
+
+def _named_before(text: str, marks: list[Match], trigger: Match) -> tuple[int, tuple[int, int], str] | None:
+    """The matter named before the trigger in its sentence: where it begins, the span to
+    quote, and its words (押金的事 of 押金的事我不太清楚)."""
+    sentence = max((i + 1 for i in range(trigger.start) if text[i] in SENTENCE_ENDS), default=0)
+    before = [m for m in marks if sentence <= m.start < trigger.start]  # 这个说 may share 说 with 说不准
+    if not before:
+        return None
+    mark = before[-1]
+    start = _clause_start(text, mark.start, sentence)
+    if len(substance(text[start:mark.start] + text[mark.end:trigger.start])) < 2 and start > sentence:
+        start = _clause_start(text, start - 1, sentence)
+    while start > sentence and any(  # 能不能赔偿、赔多少: clauses that name it too
+            m.start >= (previous := _clause_start(text, start - 1, sentence)) and m.end <= start for m in before):
+        start = previous
+    return start, (start, mark.end), text[start:max(mark.end, trigger.start)]
+
+
+def _named_after(text: str, marks: list[Match], trigger: Match) -> tuple[int, tuple[int, int], str] | None:
+    """The matter named right after the trigger in its clause (我不太清楚押金的事): the clause is
+    the matter, its words less the trigger's."""
+    end = trigger.end
+    while end < len(text) and not _breaks(text[end]):
+        end += 1
+    after = [m for m in marks if trigger.end <= m.start and m.end <= end]
+    if not after:
+        return None
+    start = _clause_start(text, trigger.start, 0)
+    return start, (trigger.end, after[0].end), text[start:trigger.start] + text[trigger.end:after[0].end]
 
 
 def _asked(conv: Conversation, view: TurnView) -> str:
@@ -94,6 +116,11 @@ def _words(text: str) -> set[str]:
 
 def _clause_start(text: str, index: int, floor: int) -> int:
     """The start of the clause holding text[index], not before `floor`."""
-    while index > floor and not (text[index - 1].isspace() or unicodedata.category(text[index - 1])[0] in "PS"):
+    while index > floor and not _breaks(text[index - 1]):
         index -= 1
     return index
+
+
+def _breaks(ch: str) -> bool:
+    """Whether a character ends a clause: punctuation or a space."""
+    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
