@@ -23,6 +23,7 @@ from qa_audit.checks.asked import substance
 from qa_audit.checks.base import CompiledRule
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.matcher import SENTENCE_ENDS, Match
+from qa_audit.text import normalize
 
 _DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际")
 """Words that make the named matter a detail of what was just answered (具体几点)."""
@@ -103,7 +104,7 @@ def _named_after(text: str, marks: list[Match], trigger: Match) -> tuple[int, tu
 def _asked(conv: Conversation, view: TurnView) -> str:
     """What the other party said before the turn: the question is often asked a few turns
     back, the last turn answering the agent (the phone number, 好的)."""
-    return " ".join(conv.view(before.index).norm.text for before in conv.transcript.turns[:view.turn.index]
+    return " ".join(normalize(before.text).text for before in conv.transcript.turns[:view.turn.index]
                     if before.speaker not in (view.turn.speaker, "system"))
 
 
