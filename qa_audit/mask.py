@@ -118,21 +118,21 @@ _IN_NUMBER = _DIGIT_CHARS | frozenset(" -.,，、．\u3000－()（）" + _SPACES
 
 
 def uncut(text: str, start: int, end: int) -> tuple[int, int]:
-    """`start:end` of `text` widened so that it cuts no number in two.
+    """`start:end` of `text` widened so that it cuts no personal number in two.
 
     The mask sees whole numbers only: a quote of part of a phone number (打幺三九五七二四六 of
-    打幺三九五七二四六幺零八) shows digits that the same number masked in the turn hides.
+    打幺三九五七二四六幺零八) shows digits that the same number masked in the turn hides. Only a
+    run of digits the mask would star is taken whole; an order number, an amount or a
+    hotline beside the quote is left out of it.
     """
     if 0 < start < len(text) and text[start] in _DIGIT_CHARS and _digit_beside(text, start - 1, -1):
-        while start > 0 and text[start - 1] in _IN_NUMBER:
-            start -= 1
-        while text[start] not in _DIGIT_CHARS:
-            start += 1
+        low, high = _number_run(text, start)
+        if mask_text(text[low:high]) != text[low:high]:
+            start = next(i for i in range(low, high) if text[i] in _DIGIT_CHARS)
     if 0 < end < len(text) and text[end - 1] in _DIGIT_CHARS and _digit_beside(text, end, 1):
-        while end < len(text) and text[end] in _IN_NUMBER:
-            end += 1
-        while text[end - 1] not in _DIGIT_CHARS:
-            end -= 1
+        low, high = _number_run(text, end)
+        if mask_text(text[low:high]) != text[low:high]:
+            end = next(i for i in range(high, low, -1) if text[i - 1] in _DIGIT_CHARS)
     return start, end
 
 
@@ -145,6 +145,16 @@ def _digit_beside(text: str, index: int, step: int) -> bool:
             return True
         index += step
     return False
+
+
+def _number_run(text: str, index: int) -> tuple[int, int]:
+    """The run of digits and separators around `index`."""
+    low = high = index
+    while low > 0 and text[low - 1] in _IN_NUMBER:
+        low -= 1
+    while high < len(text) and text[high] in _IN_NUMBER:
+        high += 1
+    return low, high
 
 
 def mask_text(text: str) -> str:

@@ -189,6 +189,10 @@ def test_an_offset_into_the_original_points_at_the_same_words_after_masking() ->
         ("卡号6222-0212-3456-7890-123，", (4, 9), "6222-0212-3456-7890-123"),
         ("我查一下", (1, 3), "查一"),  # 一 before 下 is no number cut in two
         ("两个工作日内到账", (0, 6), "两个工作日内"),
+        # no personal number beside the quote: an order number, an amount, a hotline stay out
+        ("订单20261121000123，3个工作日内到账", (17, 23), "3个工作日内"),
+        ("金额1,186，3个工作日内退回", (8, 14), "3个工作日内"),
+        ("电话是95588，一般都能接通", (0, 8), "电话是95588"),
     ],
 )
 def test_a_quote_never_cuts_a_number_in_two(text: str, span: tuple[int, int], whole: str) -> None:
