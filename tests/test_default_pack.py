@@ -357,9 +357,8 @@ def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(audi
     ("客户: 居住证怎么续？社保断缴影不影响积分？",
      "坐席: 到期前30天内就能续签。社保断缴影不影响积分，这个我也不太了解。"),
     ("客户: 師傅哪天來？押金要交嗎？", "坐席: 師傅明天下午兩點到五點上門。押金的事我這邊不太清楚。"),
-    # asked turns before, the customer's last turn only answering the agent
-    ("客户: 我想问住院要多久，费用医保能报多少？", "坐席: 住院一般五天，请问患者的住院号是？", "客户: 2026110873",
-     "坐席: 查到了，11月26日出院。外县医保能报多少这个不好说哈。"),
+    # two questions in the customer's messages since the agent's last turn
+    ("客户: 住院要多久？", "客户: 外县医保能报多少", "坐席: 住院一般五天。外县医保能报多少这个不好说哈。"),
     # the nearest name before the trigger is the matter: 至于 after an answered 关于
     ("客户: 退款到了吗？手续费退不退？", "坐席: 关于退款，已经为您提交，3个工作日内到账，至于手续费我不清楚。"),
     # or the name right after it in its clause
@@ -388,6 +387,12 @@ def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_ans
     ("客户: 宽带什么时候能修好？", "坐席: 已经给您加急了，48小时内处理完，怎么修的我这边也不清楚。"),
     # what follows the trigger names nothing asked: 为什么这么慢
     ("客户: 快递怎么还没到？", "坐席: 已经帮您催了，明天送到，我也不清楚为什么这么慢。"),
+    # one question asked: a caveat after its answer is about the same matter (a review's cases)
+    ("客户: 退款什么时候能到账？", "坐席: 预计1-3个工作日到账。退款的话银行那边我这边也说不准。"),
+    ("客户: 我之前交了手续费，这次退货能退吗？", "坐席: 可以退，3个工作日内原路退回，手续费的话我这边不太清楚。"),
+    ("客户: 押金能退吗？", "坐席: 押金可以退，三个工作日内到账，押金利息这个有没有我不太清楚。"),
+    # two questions, both answered; the time asked again is a detail of the time given
+    ("客户: 快递什么时候到？能送货上门吗？", "坐席: 预计明天下午送到，可以送货上门。快递几点到我这边不太确定。"),
     # 这个 names nothing: it points at what was asked
     ("客户: 师傅哪天来？", "坐席: 明天下午两点到五点上门，这个我不清楚具体几点，师傅出发前会打电话给您。"),
     ("客户: 机器什么时候寄回？", "坐席: 我们收到机器会在15个工作日之内发回去，一般都是按照这个周期，也会尽快处理。"),

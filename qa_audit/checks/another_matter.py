@@ -7,26 +7,30 @@ lists the words that name such a matter in `another_matter` (押金的事 / 住�
 / 至于 / a restated question: 赔不赔、赔多少); this module decides whether the words before a
 trigger really name another matter the customer asked about.
 
-It must not take a hedge on a detail of what was just answered for another matter: after
-师傅明天下午两点到五点上门，具体几点的话我这边也不确定 the customer has an answer. So the named
-words must share a word with what the customer asked (two characters of substance in a
-row: 押金, 住院; the customer may have asked it turns before), and a detail (具体 / 详细 /
-准确) is never another matter.
+It must not take a caveat about what was just answered for another matter: after
+师傅明天下午两点到五点上门，具体几点的话我这边也不确定 or 预计1-3个工作日到账。退款的话我这边也说
+不准 the customer has an answer. So the customer must have asked at least two questions
+since the agent's previous turn, the named words must share a word with what they said
+(two characters of substance in a row: 押金, 住院) and none with what the turn answered
+before the matter, and a detail (具体 / 详细 / 准确) is never another matter.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from qa_audit.checks.asked import substance
 from qa_audit.checks.base import CompiledRule
 from qa_audit.conversation import Conversation, TurnView
+from qa_audit.mask import uncut
 from qa_audit.matcher import SENTENCE_ENDS, Match
 from qa_audit.text import normalize
 
-_DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际")
-"""Words that make the named matter a detail of what was just answered (具体几点)."""
+_DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际", "几点", "几时", "哪天", "什么时候", "多久", "多长时间")
+"""Words that make the named matter a detail of what was just answered: 具体几点, and a time
+asked again after a time was given (预计明天下午送到。快递几点到我这边不太确定)."""
 
 _QUESTION_CHARS = frozenset("多少几点哪谁何")
 """Question words: shared with the customer's question, they say nothing about the matter."""
@@ -48,22 +52,24 @@ def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
     the matter is the phrase's clause, or the clause before it in the same sentence when
     its own names nothing else (社保断缴影不影响积分，这个我也不太了解), and the clauses before
     that hold such a phrase too (能不能赔偿、赔多少). Failing that, a phrase right after the
-    trigger in its clause names it (我不太清楚押金的事). It counts only when it names a word the
-    customer asked about and no detail.
+    trigger in its clause names it (我不太清楚押金的事). It counts only as the module says.
     """
     marks = view.find(compiled.sets["another_matter"])
     if not marks:
         return None
     text = view.norm.text
-    asked = _words(_asked(conv, view))
+    asked = _asked(conv, view)
+    if sum(1 for clause in _CLAUSES.split(asked) if _QUESTION.search(clause)) < 2:
+        return None  # one question asked: a caveat after its answer is about the same matter
     for trigger in reversed(triggers):
         found = _named_before(text, marks, trigger) or _named_after(text, marks, trigger)
         if found is None:
             continue
         start, (quote_start, quote_end), named = found
-        if any(word in named for word in _DETAIL) or not _words(named) & asked:
-            continue
-        begin, stop = view.norm.to_original(quote_start, quote_end)
+        words = _words(named)
+        if any(word in named for word in _DETAIL) or not words & _words(asked) or words & _words(text[:start]):
+            continue  # a detail, a matter not asked, or the matter the turn already answered
+        begin, stop = uncut(view.turn.text, *view.norm.to_original(quote_start, quote_end))
         said = view.turn.text[begin:stop]
         for pointer in ("这个", "這個", "那个", "那個"):
             said = said.removesuffix(pointer)
@@ -102,10 +108,22 @@ def _named_after(text: str, marks: list[Match], trigger: Match) -> tuple[int, tu
 
 
 def _asked(conv: Conversation, view: TurnView) -> str:
-    """What the other party said before the turn: the question is often asked a few turns
-    back, the last turn answering the agent (the phone number, 好的)."""
-    return " ".join(normalize(before.text).text for before in conv.transcript.turns[:view.turn.index]
-                    if before.speaker not in (view.turn.speaker, "system"))
+    """What the other party said since the speaker's previous turn (customers often type
+    several messages in a row)."""
+    said: list[str] = []
+    for before in reversed(conv.transcript.turns[:view.turn.index]):
+        if before.speaker == view.turn.speaker:
+            break
+        if before.speaker != "system":
+            said.append(normalize(before.text).text)
+    return " ".join(reversed(said))
+
+
+_CLAUSES = re.compile(r"[\s,.;!，。；！、…]+|(?<=[?？])")
+"""Where the customer's clauses end; a question mark ends one and stays with it."""
+_QUESTION = re.compile(r"[?？]|吗|什么|怎么|多少|几|哪|谁|嘛|呢|(.)不\1")
+"""What makes a clause a question: its mark, a question word or an A不A (能不能, 影不影响);
+speech recognition often leaves the mark out."""
 
 
 def _words(text: str) -> set[str]:
