@@ -96,7 +96,7 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
         return _Verdict([])
     found = _satisfying(view, compiled, triggers)
     notes, moved_on, later = [], "", ""
-    matter = another_matter(conv, view, compiled, triggers)
+    matter = another_matter(conv, view, compiled, triggers) if found else None
     if matter is not None:
         earlier = [m for m in found if m.start < matter.start]
         found = [m for m in found if m.start >= matter.start]
