@@ -124,7 +124,7 @@ class _Scan:
         if self._clause_starts is None:
             starts = {0}
             for i, ch in enumerate(self.text):
-                if ch.isspace() or unicodedata.category(ch)[0] in "PS":
+                if ends_clause(ch):
                     starts.add(i + 1)
             self._clause_starts = starts
         return self._clause_starts
@@ -160,6 +160,12 @@ class _Scan:
             else:
                 found.append(Match(pattern, tuple(spans)))
         return found
+
+
+def ends_clause(ch: str) -> bool:
+    """Whether a character ends a clause: punctuation, a symbol or a space (where a `^` phrase
+    may start, and where a named matter begins)."""
+    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
 
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ from qa_audit.checks.asked import substance
 from qa_audit.checks.base import CompiledRule
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.mask import uncut
-from qa_audit.matcher import SENTENCE_ENDS, Match
+from qa_audit.matcher import SENTENCE_ENDS, Match, ends_clause
 from qa_audit.text import normalize
 
 _DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际", "几点", "几时", "哪天", "什么时候", "多久", "多长时间")
@@ -98,7 +98,7 @@ def _named_after(text: str, marks: list[Match], trigger: Match) -> tuple[int, tu
     """The matter named right after the trigger in its clause (我不太清楚押金的事): the clause is
     the matter, its words less the trigger's."""
     end = trigger.end
-    while end < len(text) and not _breaks(text[end]):
+    while end < len(text) and not ends_clause(text[end]):
         end += 1
     after = [m for m in marks if trigger.end <= m.start and m.end <= end]
     if not after:
@@ -135,11 +135,6 @@ def _words(text: str) -> set[str]:
 
 def _clause_start(text: str, index: int, floor: int) -> int:
     """The start of the clause holding text[index], not before `floor`."""
-    while index > floor and not _breaks(text[index - 1]):
+    while index > floor and not ends_clause(text[index - 1]):
         index -= 1
     return index
-
-
-def _breaks(ch: str) -> bool:
-    """Whether a character ends a clause: punctuation or a space."""
-    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
