@@ -363,6 +363,17 @@ def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(audi
     ("客户: 退款到了吗？手续费退不退？", "坐席: 关于退款，已经为您提交，3个工作日内到账，至于手续费我不清楚。"),
     # or the name right after it in its clause
     ("客户: 师傅哪天来？押金要交吗？", "坐席: 师傅明天下午上门。我不太清楚押金的事。"),
+    # questions asked before the agent only asked for details or announced a lookup
+    ("客户: 违章要怎么处理 还有要收什么手续费", "坐席: 请您提供一下身份证后四位。", "客户: 3318",
+     "坐席: 查到了，违章需要您本人在交管12123上处理。手续费这个我不太清楚哦。"),
+    ("客户: 出院发票丢了能补吗？医保能报多少？", "坐席: 我把住院结算单调出来看看。",
+     "坐席: 查到了，发票可以补一份复印件加盖结算章。医保能报多少这个不好说哈。"),
+    # or before the agent's greeting, sent as turns of its own
+    ("客户: 請問你們信義區那個充電站週末有開放嗎？另外超時佔位費是怎麼算的？", "坐席: 您好～", "坐席: 很高興為您服務！",
+     "坐席: 信義區松仁站週末照常開放，今晚也開到十點。佔位費的部分我這邊不好說耶。"),
+    # speech recognition separates the questions with spaces, not marks
+    ("客户: 喂 你好 处方药上传处方以后 多久能发货 还有那个 能开发票吗 我要报销的",
+     "坐席: 处方审核通过后当天发货。发票的话我不太清楚能不能开。"),
 ])
 def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_answered_before(
     auditor: Auditor, lines: tuple[str, ...]
@@ -391,6 +402,11 @@ def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_ans
     ("客户: 退款什么时候能到账？", "坐席: 预计1-3个工作日到账。退款的话银行那边我这边也说不准。"),
     ("客户: 我之前交了手续费，这次退货能退吗？", "坐席: 可以退，3个工作日内原路退回，手续费的话我这边不太清楚。"),
     ("客户: 押金能退吗？", "坐席: 押金可以退，三个工作日内到账，押金利息这个有没有我不太清楚。"),
+    # two questions, one answered before the latest: what is left is the one asked last
+    ("客户: 退款什么时候到账？手续费退不退？", "坐席: 手续费可以退的。", "客户: 那退款呢？",
+     "坐席: 预计1-3个工作日到账。退款的话我这边也说不准。"),
+    # spaces between a question's words are no clauses of their own
+    ("客户: 我的 退款 什么时候 能到账", "坐席: 预计1-3个工作日到账。退款的话银行那边我这边也说不准。"),
     # two questions, both answered; the time asked again is a detail of the time given
     ("客户: 快递什么时候到？能送货上门吗？", "坐席: 预计明天下午送到，可以送货上门。快递几点到我这边不太确定。"),
     # 这个 names nothing: it points at what was asked

@@ -10,9 +10,11 @@ trigger really name another matter the customer asked about.
 It must not take a caveat about what was just answered for another matter: after
 师傅明天下午两点到五点上门，具体几点的话我这边也不确定 or 预计1-3个工作日到账。退款的话我这边也说
 不准 the customer has an answer. So the customer must have asked at least two questions
-since the agent's previous turn, the named words must share a word with what they said
-(two characters of substance in a row: 押金, 住院) and none with what the turn answered
-before the matter, and a detail (具体 / 详细 / 准确) is never another matter.
+since the agent last answered anything, the named words must share a word with what they
+said (two characters of substance in a row: 押金, 住院) and none with what the turn answered
+before the matter, and a detail (具体 / 详细 / 准确) is never another matter. A turn that only
+greeted, asked for details or announced a lookup (the rule's `answered_nothing` phrases:
+请提供订单号 / 我查一下) answered nothing, so the questions asked before it still count.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from qa_audit.checks.asked import substance
-from qa_audit.checks.base import CompiledRule
+from qa_audit.checks.base import CompiledRule, uncancelled
 from qa_audit.conversation import Conversation, TurnView
 from qa_audit.mask import uncut
 from qa_audit.matcher import SENTENCE_ENDS, Match, ends_clause
@@ -58,9 +60,10 @@ def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
     if not marks:
         return None
     text = view.norm.text
-    asked = _asked(conv, view)
-    if sum(1 for clause in _CLAUSES.split(asked) if _QUESTION.search(clause)) < 2:
+    clauses = _asked(conv, view, compiled)
+    if sum(1 for clause in clauses if _QUESTION.search(clause)) < 2:
         return None  # one question asked: a caveat after its answer is about the same matter
+    asked = " ".join(clauses)
     for trigger in reversed(triggers):
         found = _named_before(text, marks, trigger) or _named_after(text, marks, trigger)
         if found is None:
@@ -107,23 +110,40 @@ def _named_after(text: str, marks: list[Match], trigger: Match) -> tuple[int, tu
     return start, (trigger.end, after[0].end), text[start:trigger.start] + text[trigger.end:after[0].end]
 
 
-def _asked(conv: Conversation, view: TurnView) -> str:
-    """What the other party said since the speaker's previous turn (customers often type
-    several messages in a row)."""
-    said: list[str] = []
+def _asked(conv: Conversation, view: TurnView, compiled: CompiledRule) -> list[str]:
+    """The other party's clauses, normalized, since the speaker last answered anything: their
+    turns since the speaker's previous turn (customers often type several messages in a
+    row), and before it while the speaker's turns answered nothing (`_answered_nothing`)."""
+    clauses: list[str] = []
     for before in reversed(conv.transcript.turns[:view.turn.index]):
+        if before.speaker == "system":
+            continue
         if before.speaker == view.turn.speaker:
+            if _answered_nothing(conv.view(before.index), compiled):
+                continue
             break
-        if before.speaker != "system":
-            said.append(normalize(before.text).text)
-    return " ".join(reversed(said))
+        clauses[:0] = [normalize(clause).text for clause in _CLAUSES.split(before.text) if clause.strip()]
+    return clauses
+
+
+def _answered_nothing(view: TurnView, compiled: CompiledRule) -> bool:
+    """Whether a turn holds an `answered_nothing` phrase (请提供订单号 / 我查一下 / 很高兴为您服务)
+    and no trigger or satisfying phrase of the rule besides: 可以的，请提供订单号 answered."""
+    asks = view.find(compiled.sets["answered_nothing"])
+    if not asks:
+        return False
+    said = [*view.find(compiled.sets["first"]), *view.find(compiled.sets["second"])]
+    return not uncancelled(said, asks)
 
 
 _CLAUSES = re.compile(r"[\s,.;!，。；！、…]+|(?<=[?？])")
-"""Where the customer's clauses end; a question mark ends one and stays with it."""
-_QUESTION = re.compile(r"[?？]|吗|什么|怎么|多少|几|哪|谁|嘛|呢|(.)不\1")
-"""What makes a clause a question: its mark, a question word or an A不A (能不能, 影不影响);
-speech recognition often leaves the mark out."""
+"""Where the customer's clauses end; a question mark ends one and stays with it. A space
+ends one too: speech recognition separates clauses with spaces where it leaves out the
+marks (多久能发货 还有那个 能开发票吗), and normalizing drops the spaces, so the text is split
+before it is normalized."""
+_QUESTION = re.compile(r"[?？]|吗|什么|怎么|多少|多久|几|哪|谁|嘛|呢|啥|咋|是否|(.)[不没唔]\1")
+"""What makes a clause a question: its mark, a question word or an A不A (能不能, 影不影响,
+有没有, 包唔包); speech recognition often leaves the mark out."""
 
 
 def _words(text: str) -> set[str]:

@@ -35,7 +35,7 @@ WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
 PHRASE_KEYS = (
     "phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped", "new_question",
-    "new_question_exceptions", "another_matter",
+    "new_question_exceptions", "another_matter", "answered_nothing",
 )
 """Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -85,6 +85,9 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "another_matter": "phrases that, in the trigger's sentence before it, name a matter of its own (押金的事"
         " / 手续费这个 / 能不能赔偿): when the customer asked about it and it is no detail (具体), satisfying"
         " phrases said in the turn before that clause answered something else",
+        "answered_nothing": "phrases by which a turn of the speaker asks for details, announces a lookup or only"
+        " greets (请提供订单号 / 我查一下 / 很高兴为您服务): with no trigger or satisfying phrase besides, it"
+        " answered nothing, so another_matter still counts the questions asked before it",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
