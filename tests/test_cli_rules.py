@@ -109,6 +109,20 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
      "第1轮 says “不清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）"),
     ("NAN001", ["坐席: 这个我不清楚。", "客户: 哦。", "坐席: 查到了，明天到。"],
      "第1轮 says “不清楚”（不知其然）, satisfied in 第3轮 by “查到了”（补救）、“明天”（时限）"),
+    # words that name a matter, and why the answer before them still counts for the trigger
+    ("NAN001", ["客户: 退款什么时候能到账？", "坐席: 预计三个工作日到账。退款的话银行那边我这边也说不准。"],
+     "第2轮 says “说不准”（不知其然）, satisfied in the same turn by “三个工作日”（时限） (“退款的话” is not read as "
+     "another matter: the customer asked about nothing else since the agent last answered)"),
+    ("NAN001", ["客户: 快递什么时候到？能送货上门吗？",
+                "坐席: 预计明天下午送到，可以送货上门。快递几点到我这边不太确定。"],
+     "第2轮 says “不太确定”（不知其然）, satisfied in the same turn by “明天下午”（时限）、“可以”（直接答复） "
+     "(“快递几点” is not read as another matter: “几点” makes it a detail of, or a caveat on, the answer given)"),
+    ("NAN001", ["客户: 快递什么时候到？能送货上门吗？", "坐席: 明天下午送到，可以送货上门。运费的话我这边不太清楚。"],
+     "第2轮 says “不太清楚”（不知其然）, satisfied in the same turn by “明天下午”（时限）、“可以”（直接答复） "
+     "(“运费的话” is not read as another matter: the customer did not ask about it)"),
+    ("NAN001", ["客户: 押金能退吗？什么时候退？", "坐席: 押金可以退，三个工作日内到账，押金利息这个我不太清楚。"],
+     "第2轮 says “不太清楚”（不知其然）, satisfied in the same turn by “三个工作日内”（时限） "
+     "(“押金利息” is not read as another matter: what the turn said before it names it too (“押金”))"),
     ("GRT001", "您好，请问有什么可以帮您？", "第1轮 holds every element: 问候语 “您好”, 服务用语 “有什么可以帮您”"),
     ("TLK001", ["坐席: 好的。", "客户: 我想问一下我的快递到哪里了，已经三天没动了。"],
      "the agent's share is 9.1% (按字数), within the limit 40%"),

@@ -72,8 +72,9 @@ def _satisfied(compiled: CompiledRule, conv: Conversation, turn: Turn, verdict: 
         return ""
     said = quote_hits(conv.view(turn.index), compiled, verdict.triggers)
     window = "the same turn" if where.turn.index == turn.index else turn_name(where.turn.index)
+    aside = f" ({verdict.aside})" if verdict.aside else ""
     return (f"{turn_name(turn.index)} says {said}, satisfied in {window} by "
-            f"{quote_hits(where, compiled, longest(verdict.satisfiers))}")
+            f"{quote_hits(where, compiled, longest(verdict.satisfiers))}{aside}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class _Verdict:
     triggers: list[Match]
     satisfied_in: TurnView | None = None
     satisfiers: list[Match] = field(default_factory=list)
+    aside: str = ""
+    """For why-lines only: why words that name a matter did not stop the satisfying phrases."""
     evidence: str = ""
 
 
@@ -95,16 +98,19 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
     if not triggers:
         return _Verdict([])
     found = _satisfying(view, compiled, triggers)
-    notes, moved_on, later = [], "", ""
+    notes, moved_on, later, aside = [], "", "", ""
     matter = another_matter(conv, view, compiled, triggers) if found else None
-    if matter is not None:
+    if matter is not None and matter.declined:
+        if any(m.start < matter.start for m in found):
+            aside = f"“{matter.named}” is not read as another matter: {matter.declined}"
+    elif matter is not None:
         earlier = [m for m in found if m.start < matter.start]
         found = [m for m in found if m.start >= matter.start]
         if earlier and not found:
             answered = quote_hits(view, compiled, longest(earlier))
             notes.append(f"{answered}说在客户问的“{matter.named}”之前，不算它的答复")
     if found:
-        return _Verdict(triggers, view, found)
+        return _Verdict(triggers, view, found, aside)
     if compiled.rule.params["within"] == "next_turn":
         following = conv.next_turn_of(turn)
         if following is None:

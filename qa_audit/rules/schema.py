@@ -86,8 +86,9 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         " / 手续费这个 / 能不能赔偿): when the customer asked about it and it is no detail (具体), satisfying"
         " phrases said in the turn before that clause answered something else",
         "answered_nothing": "phrases by which a turn of the speaker asks for details, announces a lookup or only"
-        " greets (请提供订单号 / 我查一下 / 很高兴为您服务): with no trigger or satisfying phrase besides, it"
-        " answered nothing, so another_matter still counts the questions asked before it",
+        " greets (请提供订单号 / 我查一下 / 很高兴为您服务): a turn each of whose sentences holds one (or hardly a"
+        " word), with no trigger or satisfying phrase, answered nothing, so another_matter still counts the"
+        " questions asked before it",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
