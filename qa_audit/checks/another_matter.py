@@ -191,6 +191,7 @@ def _clauses(text: str) -> list[str]:
 _PUNCTUATION = re.compile(r"[,.;!，。；！、…]+|(?<=[?？])")
 """Where a clause ends whatever the words; a question mark ends one and stays with it."""
 _ANOTHER_THING = re.compile(r"(?=还有|另外|顺便|再问|还想问|以及)")
+"""Words that bring up another thing: a clause begins before them, spaces or not."""
 _QUESTION = re.compile(
     r"[?？]|[吗呢嘛么][啊呀啦哦哈]*$|什么|怎么|多少|(?<!没)多久|多长时间|几|哪|谁|是否|有冇|咩|了没有?$|有没有[啊呀啦哦]*$|(.)[不唔]\1")
 """What makes a clause a question: its mark, a question word, a closing particle (吗, not
