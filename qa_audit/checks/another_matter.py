@@ -69,24 +69,22 @@ def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
     if not marks:
         return None
     text = view.norm.text
+    names = [found for trigger in reversed(triggers)
+             if (found := _named_before(text, marks, trigger) or _named_after(text, marks, trigger))
+             and _words(found[2])]  # 这个我不清楚 names nothing: it points at what was asked
+    if not names:
+        return None
     clauses = _asked(conv, view, compiled)
     asking = [clause for clause in clauses if _QUESTION.search(clause)]
-    asked = " ".join(clauses)  # 换光猫要不要我出钱？营业厅说要交押金: 押金 is the customer's matter too
+    asked = _words(" ".join(clauses))  # 换光猫要不要我出钱？营业厅说要交押金: 押金 is the customer's matter too
     declined: OtherMatter | None = None
-    for trigger in reversed(triggers):
-        found = _named_before(text, marks, trigger) or _named_after(text, marks, trigger)
-        if found is None:
-            continue
-        start, (quote_start, quote_end), named = found
-        words = _words(named)
-        if not words:
-            continue  # 这个我不清楚 names nothing: it points at what was asked
+    for start, (quote_start, quote_end), named in names:
         begin, stop = uncut(view.turn.text, *view.norm.to_original(quote_start, quote_end))
         said = view.turn.text[begin:stop]
         for pointer in ("这个", "這個", "那个", "那個"):
             said = said.removesuffix(pointer)
         said = said.rstrip("，,、。. ")
-        reason = _why_not(asking, named, words, _words(asked), _words(text[:start]))
+        reason = _why_not(asking, named, _words(named), asked, _words(text[:start]))
         if not reason:
             return OtherMatter(start, said)
         declined = declined or OtherMatter(start, said, reason)
@@ -213,8 +211,8 @@ def _about_else(question: str, words: set[str]) -> bool:
     about = _words(rest)
     if about:
         return not about & words
-    named = {c for word in words for c in word}
-    return question.endswith("?") and bool(_content(rest)) and not _content(rest) & named
+    content = _content(rest)
+    return question.endswith("?") and bool(content) and not content & {c for word in words for c in word}
 
 
 def _words(text: str) -> set[str]:
