@@ -96,9 +96,9 @@ class PhraseMatcher:
         ]
         if not candidates:
             return {}
-        if any(NUMBER in p.parts for p in candidates):
-            occurrences[NUMBER] = [m.span() for m in _NUMBER_RE.finditer(text)]
         cuts = self.boundaries(words) if whole_words else set(range(len(text) + 1))
+        if any(NUMBER in p.parts for p in candidates):
+            occurrences[NUMBER] = _numbers(text, words)
         scan = _Scan(text, cuts, occurrences)
         found: dict[Pattern, list[Match]] = {}
         for pattern in candidates:
@@ -109,6 +109,34 @@ class PhraseMatcher:
 
 
 _NUMBER_RE = re.compile(r"[0-9]+(?:[.:][0-9]+)?|[零一二两三四五六七八九十百千半几]+")
+_UNITS = frozenset(
+    "个天日号月年周点分秒小时次回遍位元块毛角岁期层楼站件台张份条单笔趟家栋间名口斤公里米倍成折刻轮批种项步届万"
+    "到至多余来"
+)
+"""What may follow a number written in Chinese numerals inside one word: a unit (两个, 九点,
+三天) or the second half of a range or an estimate (三到四, 十多, 五十来)."""
+
+
+def _numbers(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Where `text` holds a number: every run of digits, and every run of Chinese numerals
+    that starts a word of the segmentation (or follows 第) and ends it or is followed by a
+    unit. 一 in 一样, 一下 or 统一 is part of a word that counts nothing, and must not make
+    您打多少回都一样 read as 打 and a phone number. The segmentation's own words are used,
+    not the offsets inside rule-phrase words that whole-word matching accepts, and a run is
+    cut where they end (周五九点 holds the number 九, not 五九)."""
+    ends = {0, *itertools.accumulate(map(len, words))}
+    spans = []
+    for m in _NUMBER_RE.finditer(text):
+        if text[m.start()].isdigit():
+            spans.append(m.span())
+            continue
+        cuts = [m.start(), *(i for i in range(m.start() + 1, m.end()) if i in ends), m.end()]
+        for start, end in itertools.pairwise(cuts):
+            if (start in ends or text[start - 1] == "第") and (
+                end in ends or (end < len(text) and text[end] in _UNITS)
+            ):
+                spans.append((start, end))
+    return spans
 
 
 class _Scan:

@@ -59,3 +59,29 @@ def test_number_slots_match_time_frames(auditor: Auditor) -> None:
     assert [f for f in auditor.findings(conv) if f.check == "non_answer"] == []
     conv = conversation("坐席: 等技术人员联系您吧。")
     assert [f.check for f in auditor.findings(conv) if f.check == "non_answer"] == ["non_answer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个我也说不好，您打多少回都一样。",
+        "这个我说不准，你打过去也一样。",
+        "这个我不清楚，您打一下试试看吧。",
+    ],
+)
+def test_a_numeral_inside_a_word_is_no_number(auditor: Auditor, text: str) -> None:
+    # 一 in 一样 / 一下 once filled the number slot of the remedy 拨打…#, as if the agent
+    # had given a phone number, and hid the non-answer
+    assert [f.rule_id for f in auditor.findings(conversation(f"坐席: {text}")) if f.check == "non_answer"] == ["NAN001"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个我不清楚，第三方扣款的客服专线是0800-222-361，周一到周五九点到六点。",
+        "多久能拿证不一定，看您约考顺不顺利，周末班一般是三到四个月。",
+        "这个我不清楚，您拨打一二三四五热线问问。",
+    ],
+)
+def test_numbers_in_chinese_numerals_still_fill_number_slots(auditor: Auditor, text: str) -> None:
+    assert [f for f in auditor.findings(conversation(f"坐席: {text}")) if f.check == "non_answer"] == []
