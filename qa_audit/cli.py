@@ -361,6 +361,10 @@ def rules_validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"{len(exc.errors)} error(s)", err=True)
         sys.exit(exit_codes.FINDINGS)
     click.echo(f"ok: {len(pack.rules)} rules, {len(pack.lexicons)} lexicons")
+    for where, phrase, count in pack.wide_phrases():
+        click.echo(f"warning: {where}: “{phrase}” expands into {count:,} patterns (every combination of its "
+                   "alternatives), each loaded by every audit process; write part of it with a … gap or "
+                   "fewer alternatives", err=True)
 
 
 @rules.command("test")

@@ -69,6 +69,22 @@ def test_rules_validate_accepts_the_default_pack(runner: CliRunner) -> None:
     result = runner.invoke(main, ["rules", "validate"])
     assert result.exit_code == 0
     assert result.output.startswith("ok: ")
+    assert "warning" not in result.output
+
+
+def test_rules_validate_warns_of_a_phrase_whose_alternatives_multiply(runner: CliRunner, tmp_path: Path) -> None:
+    # 2 x 4 x 3 x 10 x 4 x 2 x 7 = 13,440 patterns, each a word every audit process loads
+    wide = ("(您|你)(可以|还是|最好|)(跟|和|与)(店家|商家|卖家|厂家|商户|门店|酒店|房东|物业|银行)"
+            "(联系|沟通|协商|商量)(一下|)(吧|哈|啊|呗|。|!|$)")
+    (tmp_path / "lexicons.yaml").write_text(
+        yaml.safe_dump({"lexicons": {"site_deflection": {"description": "推给商家", "phrases": [wide, "您找商家吧"]}}},
+                       allow_unicode=True),
+        encoding="utf-8")
+    result = runner.invoke(main, ["rules", "validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: ")
+    assert f"warning: @site_deflection: “{wide}” expands into 13,440 patterns" in result.output
+    assert "“您找商家吧”" not in result.output
 
 
 def test_rules_test_passes_on_the_default_pack(runner: CliRunner) -> None:
