@@ -186,6 +186,8 @@ class _Scan:
                     break
                 spans.append(min(following))
             else:
+                if pattern.closing and self.text[spans[-1][1]:].strip():
+                    continue
                 found.append(Match(pattern, tuple(spans)))
         return found
 

@@ -85,3 +85,12 @@ def test_a_numeral_inside_a_word_is_no_number(auditor: Auditor, text: str) -> No
 )
 def test_numbers_in_chinese_numerals_still_fill_number_slots(auditor: Auditor, text: str) -> None:
     assert [f for f in auditor.findings(conversation(f"坐席: {text}")) if f.check == "non_answer"] == []
+
+
+@pytest.mark.parametrize(("text", "rules"), [("等通知", ["NAN001"]), ("你 等 通知", ["NAN001"]),
+                                             ("等通知的人很多，排到您了会打电话。", [])])
+def test_a_final_dollar_means_the_end_of_the_turn(auditor: Auditor, text: str, rules: list[str]) -> None:
+    # 等(通知|消息|公告)(。|!|~|$): speech recognition writes no full stop, so a turn that is
+    # only 等通知 ends without one; the same words inside a sentence are no deferral
+    conv = conversation("客户: 什么时候能修好？", f"坐席: {text}")
+    assert [f.rule_id for f in auditor.findings(conv) if f.check == "non_answer"] == rules

@@ -11,6 +11,8 @@ keep lexicons short and readable for QA staff:
 - `#小时内`: `#` stands for a number, in digits or Chinese numerals (24小时内,
   两个工作日内 from `#个工作日内`), directly attached to its neighbours.
 - `^可以`: the phrase must open a sentence or clause (turn start or after punctuation).
+- `等通知(。|$)`: a final `$` means the phrase must end the turn (speech recognition
+  writes no full stop: a turn that is only 等通知).
 - `@name` (a whole entry): every phrase of the lexicon `name`.
 """
 
@@ -26,6 +28,7 @@ MAX_GAP = 12
 GAP_MARKERS = ("…", "...")
 NUMBER = "#"
 ANCHOR = "^"
+END = "$"
 _ALTERNATION = re.compile(r"\(([^()]*)\)")
 _REGEX = re.compile(r"\.[*+]|\\[dDsSwWb]|\[\^|\[[^\[\]]+-[^\[\]]+\]|\{\d+(?:,\d*)?\}")
 """What only a regular expression has: .* .+ \\d [a-z] [^…] {2}. A chat's emoji code
@@ -52,6 +55,8 @@ class Pattern:
     gaps: tuple[int, ...]
     anchored: bool
     source: str
+    closing: bool = False
+    """Written with a final `$`: the match must end the turn."""
 
 
 def expand(phrase: str) -> list[Pattern]:
@@ -72,6 +77,8 @@ def expand(phrase: str) -> list[Pattern]:
 def _pattern(text: str, source: str) -> Pattern:
     anchored = text.startswith(ANCHOR)
     text = text[1:] if anchored else text
+    closing = text.endswith(END)
+    text = text[:-1] if closing else text
     for marker in GAP_MARKERS[1:]:
         text = text.replace(marker, GAP_MARKERS[0])
     parts: list[str] = []
@@ -89,4 +96,4 @@ def _pattern(text: str, source: str) -> Pattern:
             parts.append(piece)
     if all(p == NUMBER for p in parts):
         raise PhraseError(f"{source!r} needs some words besides '#'")
-    return Pattern(tuple(parts), tuple(gaps), anchored, source)
+    return Pattern(tuple(parts), tuple(gaps), anchored, source, closing)
