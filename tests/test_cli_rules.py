@@ -127,8 +127,8 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
      "第1轮 says “不清楚”（不知其然）, satisfied in 第3轮 by “查到了”（补救）、“明天”（时限）"),
     # words that name a matter, and why the answer before them still counts for the trigger
     ("NAN001", ["客户: 退款什么时候能到账？", "坐席: 预计三个工作日到账。退款的话银行那边我这边也说不准。"],
-     "第2轮 says “说不准”（不知其然）, satisfied in the same turn by “三个工作日”（时限） (“退款的话” is not read as "
-     "another matter: the customer asked about nothing else since the agent last answered)"),
+     "第2轮 says “说不准”（不知其然）, satisfied in the same turn by “预计三个工作日”（时限） "
+     "(“退款的话” is not read as another matter: the customer asked about nothing else since the agent last answered)"),
     ("NAN001", ["客户: 快递什么时候到？能送货上门吗？",
                 "坐席: 预计明天下午送到，可以送货上门。快递几点到我这边不太确定。"],
      "第2轮 says “不太确定”（不知其然）, satisfied in the same turn by “明天下午”（时限）、“可以”（直接答复） "
