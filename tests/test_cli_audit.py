@@ -271,14 +271,14 @@ def test_check_why_shows_no_number_said_with_spaces(runner: CliRunner, tmp_path:
 
 def test_check_why_names_a_phrase_the_words_cut_through(runner: CliRunner, tmp_path: Path) -> None:
     # 滚 is a profanity only as a word of its own; 我在查 (a lookup that needs 请稍等) does not
-    # stand in 我/在/查找. A QA lead who wrote the phrase sees why it did not count.
+    # stand in 我在/查找. A QA lead who wrote the phrase sees why it did not count.
     call = tmp_path / "A1024_20261201_0001.txt"
     call.write_text("坐席工号: A1024\n坐席：您好，请问有什么可以帮您？\n客户：页面的滚动条拉不动，电报也没找到。\n"
                     "坐席：我在查找电报的记录，您把滚动条拉到底试试。\n客户：好的，谢谢。\n"
                     "坐席：不客气，感谢您的来电，再见。\n", encoding="utf-8")
     result = runner.invoke(main, ["check", str(call), "--why", "HLD001", "--why", "PRO005", "--format", "json"])
     assert json.loads(result.stdout)["why_not"] == {
-        "HLD001": ["第3轮 “我在查” is part of other words here (我 / 在 / 查找): a phrase matches whole words only"],
+        "HLD001": ["第3轮 “我在查” is part of other words here (我在 / 查找): a phrase matches whole words only"],
         "PRO005": ["第3轮 “滚” is part of other words here (滚动条): a phrase matches whole words only"],
     }
 
