@@ -86,8 +86,26 @@ class Segmenter:
                 self._cutter.add_word(word)
 
     def cut(self, text: str) -> list[str]:
-        """The jieba words of `text`, in order, covering it exactly."""
-        return [w for w in self._cutter.cut(text) if w]
+        """The jieba words of `text`, in order, covering it exactly; a Latin word is one word.
+
+        jieba cuts runs of letters by its dictionary too: with the rule phrase app (您在App里…)
+        in it, Apple came out as app / le, and a rule could match app inside Apple.
+        """
+        return _join_latin([w for w in self._cutter.cut(text) if w])
+
+
+def _join_latin(words: list[str]) -> list[str]:
+    """`words` with each run of adjacent all-letter ASCII words joined into one word."""
+    joined: list[str] = []
+    latin_before = False
+    for word in words:
+        latin = word.isascii() and word.isalpha()
+        if latin and latin_before:
+            joined[-1] += word
+        else:
+            joined.append(word)
+        latin_before = latin
+    return joined
 
 
 class SpacyTokenizer:

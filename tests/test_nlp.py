@@ -41,6 +41,13 @@ def test_rule_phrases_segment_as_whole_words(auditor: Auditor) -> None:
     assert "请稍等" in [t.text for t in auditor.nlp("好的,我帮您查一下,请稍等")]
 
 
+def test_a_latin_word_stays_whole_though_a_rule_phrase_begins_it(auditor: Auditor) -> None:
+    # the default pack lists App (您在App里…): Apple is one word, not app / le
+    words = [t.text for t in auditor.nlp(normalize("建议先打Apple客服0800-095-988确认").text)]
+    assert "apple" in words
+    assert "app" not in words
+
+
 def test_check_tokens_shows_each_turns_words(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
     path.write_text("通话ID: T1\n坐席工号: A1024\n\n坐席: 您往下滑动滚動條就能看到。\n客户: 好的。\n", encoding="utf-8")
