@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from qa_audit.rules.phrases import NUMBER, Pattern
+from qa_audit.rules.phrases import END, NUMBER, Pattern
 
 SENTENCE_ENDS = frozenset("。!?;\n")
 QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"', "《": "》"}
@@ -188,8 +188,16 @@ class _Scan:
             else:
                 if pattern.closing and self.text[spans[-1][1]:].strip():
                     continue
+                if pattern.then and not self._followed(spans[-1][1], pattern.then):
+                    continue
                 found.append(Match(pattern, tuple(spans)))
         return found
+
+
+    def _followed(self, end: int, marks: frozenset[str]) -> bool:
+        """Whether one of `marks` follows offset `end` at once (`$`: nothing but spaces does)."""
+        rest = self.text[end:]
+        return (END in marks and not rest.strip()) or (bool(rest) and rest[0] in marks)
 
 
 def ends_clause(ch: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_audit.engine import Auditor
+from qa_audit.rules.phrases import expand
 from tests.conftest import conversation
 
 
@@ -94,3 +95,21 @@ def test_a_final_dollar_means_the_end_of_the_turn(auditor: Auditor, text: str, r
     # only 等通知 ends without one; the same words inside a sentence are no deferral
     conv = conversation("客户: 什么时候能修好？", f"坐席: {text}")
     assert [f.rule_id for f in auditor.findings(conv) if f.check == "non_answer"] == rules
+
+
+@pytest.mark.parametrize(("text", "rules"), [("您可以問問旅行社喔。", ["NAN001"]), ("您可以问问旅行社！", ["NAN001"]),
+                                             ("您可以问问旅行社", ["NAN001"]),
+                                             ("您可以问问旅行社，他们对这条线路很熟。", [])])
+def test_a_final_group_of_marks_must_follow_the_phrase_at_once(auditor: Auditor, text: str,
+                                                                rules: list[str]) -> None:
+    # …(问问|找)(旅行社|…)(吧|喔|)(。|!|$): sending the customer off and stopping there deflects;
+    # the same words going on to say something are judged by what follows
+    conv = conversation("客户: 这个行程能改吗？", f"坐席: {text}")
+    assert [f.rule_id for f in auditor.findings(conv) if f.check == "non_answer"] == rules
+
+
+def test_a_final_group_of_marks_is_one_pattern_not_one_per_mark() -> None:
+    # every pattern is a segmenter word and an automaton entry in every process
+    patterns = expand("(您|你)问问旅行社(吧|)(。|！|$)")
+    assert len(patterns) == 4
+    assert {p.then for p in patterns} == {frozenset({"。", "!", "$"})}

@@ -18,8 +18,10 @@ keep lexicons short and readable for QA staff:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from qa_audit.text import normalize_phrase
@@ -57,6 +59,11 @@ class Pattern:
     source: str
     closing: bool = False
     """Written with a final `$`: the match must end the turn."""
+    then: frozenset[str] = frozenset()
+    """Written with a final group of marks (。|!|$): one of them must follow the match at
+    once, `$` for the end of the turn. One pattern instead of one per mark: such endings
+    multiplied a phrase's patterns by three or four, and every pattern costs start-up and
+    memory in every process."""
 
 
 def expand(phrase: str) -> list[Pattern]:
@@ -71,7 +78,26 @@ def expand(phrase: str) -> list[Pattern]:
     pieces = _ALTERNATION.split(phrase)
     # split() alternates literal text and group contents: literal, group, literal, ...
     choices = [[piece] if i % 2 == 0 else piece.split("|") for i, piece in enumerate(pieces)]
+    then = _final_marks(choices)
+    if then:
+        try:
+            return [dataclasses.replace(_pattern("".join(combo), phrase), then=then)
+                    for combo in itertools.product(*choices[:-2])]
+        except PhraseError:
+            pass  # nothing but a gap before the marks (我…(。|$)): the marks are its words
     return [_pattern("".join(combo), phrase) for combo in itertools.product(*choices)]
+
+
+def _final_marks(choices: list[list[str]]) -> frozenset[str]:
+    """The marks of a final group that holds only clause-ending marks and `$` (说明书(。|!|$)),
+    normalized; empty when the phrase does not end so."""
+    if len(choices) < 3 or choices[-1] != [""]:
+        return frozenset()
+    options = [END if option == END else normalize_phrase(option) for option in choices[-2]]
+    if all(option == END or (len(option) == 1 and unicodedata.category(option)[0] in "PS")
+           for option in options):
+        return frozenset(options)
+    return frozenset()
 
 
 def _pattern(text: str, source: str) -> Pattern:
