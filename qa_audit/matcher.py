@@ -186,18 +186,18 @@ class _Scan:
                     break
                 spans.append(min(following))
             else:
-                if pattern.closing and self.text[spans[-1][1]:].strip():
-                    continue
                 if pattern.then and not self._followed(spans[-1][1], pattern.then):
                     continue
                 found.append(Match(pattern, tuple(spans)))
         return found
 
-
     def _followed(self, end: int, marks: frozenset[str]) -> bool:
-        """Whether one of `marks` follows offset `end` at once (`$`: nothing but spaces does)."""
+        """Whether one of `marks` follows offset `end` at once; `$` is the end of the turn
+        (nothing but spaces after), never a dollar sign in the text."""
         rest = self.text[end:]
-        return (END in marks and not rest.strip()) or (bool(rest) and rest[0] in marks)
+        if not rest.strip():
+            return END in marks
+        return rest[0] != END and rest[0] in marks
 
 
 def ends_clause(ch: str) -> bool:

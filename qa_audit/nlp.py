@@ -21,6 +21,7 @@ a second off the start of every batch worker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -91,7 +92,12 @@ class Segmenter:
         jieba cuts runs of letters by its dictionary too: with the rule phrase app (您在App里…)
         in it, Apple came out as app / le, and a rule could match app inside Apple.
         """
-        return _join_latin([w for w in self._cutter.cut(text) if w])
+        words = [w for w in self._cutter.cut(text) if w]
+        return _join_latin(words) if _LATIN.search(text) else words
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+"""A Latin letter: only a turn with one can hold a Latin word to join (most hold none)."""
 
 
 def _join_latin(words: list[str]) -> list[str]:

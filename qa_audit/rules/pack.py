@@ -359,8 +359,8 @@ def _entry_of(phrase: str, entries: Sequence[str], lexicon: str) -> str:
     raise PhraseError(f"lexicon {lexicon!r} has no phrase {phrase!r} to remove{hint}")
 
 
-def _forms(phrase: str) -> frozenset[tuple[tuple[str, ...], tuple[int, ...], bool, bool, frozenset[str]]]:
-    return frozenset((p.parts, p.gaps, p.anchored, p.closing, p.then) for p in expand(phrase))
+def _forms(phrase: str) -> frozenset[tuple[tuple[str, ...], tuple[int, ...], bool, frozenset[str]]]:
+    return frozenset((p.parts, p.gaps, p.anchored, p.then) for p in expand(phrase))
 
 
 def _changes_a_rule(data: LineDict) -> bool:

@@ -57,13 +57,11 @@ class Pattern:
     gaps: tuple[int, ...]
     anchored: bool
     source: str
-    closing: bool = False
-    """Written with a final `$`: the match must end the turn."""
     then: frozenset[str] = frozenset()
-    """Written with a final group of marks (。|!|$): one of them must follow the match at
-    once, `$` for the end of the turn. One pattern instead of one per mark: such endings
-    multiplied a phrase's patterns by three or four, and every pattern costs start-up and
-    memory in every process."""
+    """What must follow the match at once: one of these marks, or for `$` the end of the
+    turn. Written as a final `$` (等通知$) or a final group of marks (说明书(。|!|$)): one
+    pattern, not one per mark, since such endings multiplied a phrase's patterns by three
+    or four and every pattern costs start-up and memory in every process."""
 
 
 def expand(phrase: str) -> list[Pattern]:
@@ -84,7 +82,7 @@ def expand(phrase: str) -> list[Pattern]:
             return [dataclasses.replace(_pattern("".join(combo), phrase), then=then)
                     for combo in itertools.product(*choices[:-2])]
         except PhraseError:
-            pass  # nothing but a gap before the marks (我…(。|$)): the marks are its words
+            pass  # nothing but a gap before the marks (我…(。|!)): the marks are its words
     return [_pattern("".join(combo), phrase) for combo in itertools.product(*choices)]
 
 
@@ -105,6 +103,7 @@ def _pattern(text: str, source: str) -> Pattern:
     text = text[1:] if anchored else text
     closing = text.endswith(END)
     text = text[:-1] if closing else text
+    then = frozenset({END}) if closing else frozenset()
     for marker in GAP_MARKERS[1:]:
         text = text.replace(marker, GAP_MARKERS[0])
     parts: list[str] = []
@@ -122,4 +121,4 @@ def _pattern(text: str, source: str) -> Pattern:
             parts.append(piece)
     if all(p == NUMBER for p in parts):
         raise PhraseError(f"{source!r} needs some words besides '#'")
-    return Pattern(tuple(parts), tuple(gaps), anchored, source, closing)
+    return Pattern(tuple(parts), tuple(gaps), anchored, source, then)
