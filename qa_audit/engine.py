@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from qa_audit.checks import CHECKS, WHY_SILENT, WHY_TURN, CompiledRule, compile_rule
 from qa_audit.conversation import Conversation
+from qa_audit.longlived import building
 from qa_audit.matcher import PhraseMatcher
 from qa_audit.model import CallResult, Finding, Transcript
 from qa_audit.nlp import Segmenter, build_nlp
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 class Auditor:
     """A rule pack compiled for auditing."""
 
+    @building()
     def __init__(self, pack: RulePack, backend: str = "rjieba") -> None:
         self.pack = pack
         patterns = pack.all_patterns()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,23 @@ lexicons:
         load_pack([tmp_path])
     errors = [str(e) for e in caught.value.errors]
     assert len(errors) == 1 and errors[0].startswith(f"{tmp_path / 'lexicons.yaml'}:3: YAML syntax error")
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_and_compiling_leave_the_cycle_collector_as_they_found_it(tmp_path: Path, collecting: bool) -> None:
+    """Both pause Python's cycle collector for speed (qa_audit.longlived); a program that
+    loads packs, good or broken, gets its collector back as it was."""
+    write(tmp_path / "PRO102.yaml", taboo_rule_using("no_such_lexicon"))
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        with pytest.raises(PackErrors):
+            load_pack([tmp_path])
+        assert gc.isenabled() is collecting
+        Auditor(load_pack())
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_a_broken_rule_file_does_not_hide_a_mistyped_lexicon(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa_audit.longlived import building
 from qa_audit.rules.ngram_model import ModelError, NgramModel, load_model
 from qa_audit.rules.phrases import Pattern, PhraseError, expand
 from qa_audit.rules.schema import CHECK_NAME, PHRASE_KEYS, RULE_ID, Rule, validate_rule
@@ -218,6 +219,7 @@ def _defines_lexicons(file: Path) -> bool:
         return False
 
 
+@building()
 def load_pack(extra: Sequence[Path] = ()) -> RulePack:
     """Load the default pack and each extra pack on top, in order.
 
