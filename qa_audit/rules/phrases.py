@@ -32,6 +32,7 @@ NUMBER = "#"
 ANCHOR = "^"
 END = "$"
 _ALTERNATION = re.compile(r"\(([^()]*)\)")
+_NUMBER_SPLIT = re.compile(f"({re.escape(NUMBER)})")
 _REGEX = re.compile(r"\.[*+]|\\[dDsSwWb]|\[\^|\[[^\[\]]+-[^\[\]]+\]|\{\d+(?:,\d*)?\}")
 """What only a regular expression has: .* .+ \\d [a-z] [^…] {2}. A chat's emoji code
 ([白眼], [OK]) and a placeholder in braces ({工号}) are words; ... is a gap and ? a
@@ -104,12 +105,17 @@ def _pattern(text: str, source: str) -> Pattern:
     closing = text.endswith(END)
     text = text[:-1] if closing else text
     then = frozenset({END}) if closing else frozenset()
+    if NUMBER not in text and not any(marker in text for marker in GAP_MARKERS):
+        # Most phrases are one run of words: one part, no pieces to split.
+        part = normalize_phrase(text)
+        if part:
+            return Pattern((part,), (), anchored, source, then)
     for marker in GAP_MARKERS[1:]:
         text = text.replace(marker, GAP_MARKERS[0])
     parts: list[str] = []
     gaps: list[int] = []
     for i, chunk in enumerate(text.split(GAP_MARKERS[0])):
-        pieces = [normalize_phrase(p) for p in re.split(f"({re.escape(NUMBER)})", chunk)]
+        pieces = [normalize_phrase(p) for p in _NUMBER_SPLIT.split(chunk)]
         pieces = [p for p in pieces if p]
         if not pieces:
             raise PhraseError(f"{source!r} has an empty part around a gap '…'")
