@@ -247,7 +247,7 @@ def test_check_why_says_turn_by_turn_why_a_rule_flagged_nothing(runner: CliRunne
     result = runner.invoke(main, ["check", str(call), "--why", "NAN001", "--why", "pro001", "--why", "PRO007"])
     assert result.exit_code == 1, result.output  # its findings: talk share, no name in the greeting
     out = result.stdout.split("why not NAN001:\n", 1)[1].splitlines()
-    assert out[:2] == ["  第3轮 says “不太清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）",
+    assert out[:2] == ["  第3轮 says “不太清楚”（不知其然）, satisfied in the same turn by “帮您查询一下”（查询/等待）",
                        "  第5轮 says “不清楚”（不知其然）, satisfied in the same turn by “电话是138****5678”（补救）"]
     assert out[2:4] == ["why not PRO001:", "  第5轮 “急什么” is cancelled by the exception “着急什么时候”（不是禁语）"]
     assert out[4] == "why not PRO007:" and out[5].startswith("  the highest score is 0.0")

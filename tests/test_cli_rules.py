@@ -122,7 +122,7 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
     ("PRO007", ["客户: 你当我们是你家保姆啊？"],
      "no agent turn says anything (in an example, a line without 客户: or 系统: is the agent's)"),
     ("NAN001", "这个我也不清楚，我帮您查询一下。",
-     "第1轮 says “不清楚”（不知其然）, satisfied in the same turn by “我帮您查询”（补救）"),
+     "第1轮 says “不清楚”（不知其然）, satisfied in the same turn by “帮您查询一下”（查询/等待）"),
     ("NAN001", ["坐席: 这个我不清楚。", "客户: 哦。", "坐席: 查到了，明天到。"],
      "第1轮 says “不清楚”（不知其然）, satisfied in 第3轮 by “查到了”（补救）、“明天”（时限）"),
     # words that name a matter, and why the answer before them still counts for the trigger

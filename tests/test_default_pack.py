@@ -348,7 +348,7 @@ def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(audi
     assert [f.turn for f in findings] == [1]
     assert findings[0].evidence == (
         "第2轮说了 “不太清楚”（不知其然）；第2轮（“明天下午”（时限）、“两点到五点”（时限）说在客户问的“押金的事”"
-        "之前，不算它的答复）及下一轮（第4轮）都没有补救、时限、直接答复")
+        "之前，不算它的答复）及下一轮（第4轮）都没有补救、查询/等待、时限、直接答复")
 
 
 @pytest.mark.parametrize("lines", [
