@@ -11,7 +11,9 @@ What normalization does, in order:
 2. Traditional becomes Simplified (OpenCC t2s), and variant spellings OpenCC keeps
    become the common one (甚麼, usual in Hong Kong and Taiwan, is 什么; the particle 著
    in 看著辦 is 着; 妳 is 你), length kept;
-3. whitespace next to a CJK character is dropped (ASR output often spaces out
+3. a full stop typed as an ASCII period right after a Chinese character becomes 。
+   (chats typed with half-width punctuation end sentences so: 你去医保局问吧.);
+4. whitespace next to a CJK character is dropped (ASR output often spaces out
    characters), other whitespace runs become one space.
 """
 
@@ -88,6 +90,11 @@ _VARIANTS = (
 """Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
 
 
+_HALF_STOP = re.compile(r"(?<=[\u3400-\u9fff])\.(?!\.)")
+"""A full stop typed as an ASCII period after a Chinese character (chats typed with half-width
+punctuation: 你去医保局问吧.): it ends the sentence as 。 does. A period in a number (3.5元),
+after a Latin word (App.) or in a run of dots (嗯...) is left alone."""
+
 _NEEDS_FOLD = re.compile(f"[{re.escape(''.join(map(chr, _FOLD)))}]")
 """The characters step 1 changes: most turns have none, and translating is per character."""
 _SPACES = re.compile(r"\s+")
@@ -100,6 +107,8 @@ def normalize(original: str) -> Normalized:
     for variant, common in _VARIANTS:
         if variant in folded:
             folded = folded.replace(variant, common)
+    if "." in folded:
+        folded = _HALF_STOP.sub("。", folded)
     if not _SPACES.search(folded):
         return Normalized(folded, original)
     chars: list[str] = []

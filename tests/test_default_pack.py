@@ -236,6 +236,14 @@ def test_three_dont_know_forms_fire_without_a_remedy(auditor: Auditor, sentence:
     assert checks_on(auditor, *lines, check="non_answer") == [1]
 
 
+@pytest.mark.parametrize("stop", ["。", "."])
+def test_a_sentence_ended_with_an_ascii_full_stop_is_read_as_ended(auditor: Auditor, stop: str) -> None:
+    """Chats typed with half-width punctuation end sentences with '.': a referral that must
+    end its clause (你去医保局问吧。) is found however the full stop was typed."""
+    lines = ("客户: 我的医保报销怎么还没到账？", f"坐席: 你去医保局问吧{stop}", "客户: 那怎么办？", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
