@@ -18,7 +18,6 @@ keep lexicons short and readable for QA staff:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 import unicodedata
@@ -80,8 +79,7 @@ def expand(phrase: str) -> list[Pattern]:
     then = _final_marks(choices)
     if then:
         try:
-            return [dataclasses.replace(_pattern("".join(combo), phrase), then=then)
-                    for combo in itertools.product(*choices[:-2])]
+            return [_pattern("".join(combo), phrase, then) for combo in itertools.product(*choices[:-2])]
         except PhraseError:
             pass  # nothing but a gap before the marks (我…(。|!)): the marks are its words
     return [_pattern("".join(combo), phrase) for combo in itertools.product(*choices)]
@@ -99,12 +97,14 @@ def _final_marks(choices: list[list[str]]) -> frozenset[str]:
     return frozenset()
 
 
-def _pattern(text: str, source: str) -> Pattern:
+def _pattern(text: str, source: str, then: frozenset[str] = frozenset()) -> Pattern:
+    """The pattern of one combination of a phrase's alternatives; `then` holds the marks of a
+    final group already taken off (说明书(。|!|$)), else a final `$` gives {`$`}."""
     anchored = text.startswith(ANCHOR)
     text = text[1:] if anchored else text
     closing = text.endswith(END)
     text = text[:-1] if closing else text
-    then = frozenset({END}) if closing else frozenset()
+    then = then or (frozenset({END}) if closing else frozenset())
     if NUMBER not in text and not any(marker in text for marker in GAP_MARKERS):
         # Most phrases are one run of words: one part, no pieces to split.
         part = normalize_phrase(text)
