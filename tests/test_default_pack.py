@@ -247,6 +247,41 @@ def test_a_sentence_ended_with_an_ascii_full_stop_is_read_as_ended(auditor: Audi
 @pytest.mark.parametrize(
     "sentence",
     [
+        "这个我不清楚，一周内会有人联系您。",
+        "这个我不清楚，30分钟后会有师傅联系您。",
+        "具体我不清楚，两天后会有专人联系您。",
+        "這個我唔清楚，後日會有人聯絡你。",
+    ],
+)
+def test_a_time_frame_that_runs_into_the_deferral_makes_it_concrete(auditor: Auditor, sentence: str) -> None:
+    """The time frame ends on the words the deferral is made of (一周内会 / 会有人联系):
+    it still promises a time, where an answer-like opening inside a deflection does not."""
+    lines = ("客户: 我的理赔为什么还没到账？", f"坐席: {sentence}", "客户: 好的。", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["我现在也不清楚怎么处理。", "我这边系统里看不到，您自己查一下吧。", "这个我不清楚，三天以后再说吧。",
+     "两天后会不会降价我也不知道。"],
+)
+def test_a_remedy_or_time_that_runs_over_the_trigger_does_not_satisfy_it(auditor: Auditor, sentence: str) -> None:
+    """我现在…处理 spans 不清楚; 我这边系统里看 runs into 您自己查一下吧; 两天后会 asks, it
+    promises nothing: only a time frame that ends on the first word of a deferral completes it."""
+    lines = ("客户: 我的理赔为什么还没到账？", f"坐席: {sentence}", "客户: 那怎么办？", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize("sentence", ["这个我不清楚，几天后会有人联系您。", "这个我不清楚，几天内会有人联系您。"])
+def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) -> None:
+    """几 reads as a number, but 几天内 promises no time."""
+    lines = ("客户: 我的理赔为什么还没到账？", f"坐席: {sentence}", "客户: 那怎么办？", "坐席: 嗯。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "不知道您是否方便提供一下保单号？",
         "不知道您指的是哪一张保单呢？",
         "如果您有不清楚的地方，随时联系我。",

@@ -166,14 +166,27 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
 
 
 def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:
-    """The satisfying phrases of a turn that are not part of one of its live `triggers` and
-    not cancelled by a `second_exceptions` phrase.
+    """The satisfying phrases of a turn that overlap none of its live `triggers` and are not
+    cancelled by a `second_exceptions` phrase.
 
-    您可以看看使用说明 opens like an answer (您可以) but is a deflection: a phrase
-    inside a live trigger never satisfies it. 能不能退，我不确定 opens with 能 but
-    repeats the question: the echo cancels the answer it looks like.
+    您可以看看使用说明 opens like an answer (您可以) but is a deflection: a phrase that
+    overlaps a live trigger never satisfies it, nor does one whose gap runs over it (我现在
+    也不清楚怎么处理 is no 我现在…处理). The one exception is a `completing` phrase that
+    starts before a `completed` trigger and reaches it only with its last part: in
+    一周内会有人联系您 the time frame 一周内…会 ends on the 会 of the deferral 会有人联系,
+    and it is what makes the deferral concrete. 能不能退，我不确定 opens with 能 but repeats
+    the question: the echo cancels the answer it looks like.
     """
-    satisfying = view.find(compiled.sets["second"])
+    satisfying = [m for m in view.find(compiled.sets["second"])
+                  if not any(m.overlaps(t) and not _completes(compiled, m, t) for t in triggers)]
     if not satisfying:
         return []
-    return uncancelled(satisfying, [*triggers, *view.find(compiled.sets["second_exceptions"])])
+    return uncancelled(satisfying, view.find(compiled.sets["second_exceptions"]))
+
+
+def _completes(compiled: CompiledRule, phrase: Match, trigger: Match) -> bool:
+    """Whether a satisfying phrase that overlaps a trigger ends on the trigger's first words
+    and is a `completing` phrase meeting a `completed` trigger (a time frame said before a
+    deferral)."""
+    return (phrase.start < trigger.start and trigger.start >= phrase.spans[-1][0]
+            and phrase.pattern in compiled.sets["completing"] and trigger.pattern in compiled.sets["completed"])

@@ -35,7 +35,7 @@ WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
 PHRASE_KEYS = (
     "phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped", "new_question",
-    "new_question_exceptions", "another_matter", "answered_nothing",
+    "new_question_exceptions", "another_matter", "answered_nothing", "completing", "completed",
 )
 """Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -89,6 +89,10 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         " greets (请提供订单号 / 我查一下 / 很高兴为您服务): a turn each of whose sentences holds one (or hardly a"
         " word), with no trigger or satisfying phrase, answered nothing, so another_matter still counts the"
         " questions asked before it",
+        "completing": "satisfying phrases that still count when they run into a `completed` trigger, reaching"
+        " it only with their last part: a time frame said before a deferral (一周内会有人联系您: 一周内…会 ends"
+        " on the 会 of 会有人联系); any other satisfying phrase that overlaps a trigger does not count",
+        "completed": "the triggers a `completing` phrase may run into (vague deferrals)",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
