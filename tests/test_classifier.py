@@ -95,7 +95,7 @@ def test_the_default_pack_finds_a_taboo_no_lexicon_lists_and_shows_the_words(aud
     assert [(f.rule_id, f.turn, f.severity) for f in findings] == [("PRO007", 1, "minor")]
     finding = findings[0]
     assert "疑似服务禁语" in finding.message and "请复核" in finding.message
-    assert "模型 taboo 评分" in finding.evidence and "阈值 0.6）" in finding.evidence
+    assert "模型 taboo 评分" in finding.evidence and "阈值 0.8）" in finding.evidence
     said = "该不会是您自己摔的吧？"
     assert finding.matched and all(said[s:e] == w for (s, e), w in zip(finding.spans, finding.matched, strict=True))
 

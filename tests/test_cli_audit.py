@@ -251,7 +251,7 @@ def test_check_why_says_turn_by_turn_why_a_rule_flagged_nothing(runner: CliRunne
                        "  第5轮 says “不清楚”（不知其然）, satisfied in the same turn by “电话是138****5678”（补救）"]
     assert out[2:4] == ["why not PRO001:", "  第5轮 “急什么” is cancelled by the exception “着急什么时候”（不是禁语）"]
     assert out[4] == "why not PRO007:" and out[5].startswith("  the highest score is 0.0")
-    assert out[5].endswith(", under the threshold 0.6") and out[6] == ""  # no turn came close: one line
+    assert out[5].endswith(", under the threshold 0.8") and out[6] == ""  # no turn came close: one line
     assert "13812345678" not in result.stdout  # the reasons quote the turn as masked
 
     document = json.loads(runner.invoke(main, ["check", str(call), "--why", "NAN001", "--format", "json"]).stdout)

@@ -142,7 +142,7 @@ def test_rules_test_fails_loudly_when_an_example_misbehaves(runner: CliRunner, t
     ("GRT001", "您好，请问有什么可以帮您？", "第1轮 holds every element: 问候语 “您好”, 服务用语 “有什么可以帮您”"),
     ("TLK001", ["坐席: 好的。", "客户: 我想问一下我的快递到哪里了，已经三天没动了。"],
      "the agent's share is 9.1% (按字数), within the limit 40%"),
-    ("PRO007", "好的，我帮您看一下。", "the highest score is 0.00 (第1轮), under the threshold 0.6"),
+    ("PRO007", "好的，我帮您看一下。", "the highest score is 0.00 (第1轮), under the threshold 0.8"),
 ])
 def test_rules_test_says_why_a_rule_missed_a_fail_example(runner: CliRunner, tmp_path: Path, rule_id: str,
                                                          example: str | list[str], why: str) -> None:
