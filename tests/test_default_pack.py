@@ -792,3 +792,82 @@ def test_more_remedies_in_the_next_turn_cancel_professed_ignorance(auditor: Audi
 def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Auditor, remedy: str) -> None:
     lines = ("客户: 那我去问谁？", "坐席: 你找区教育局去吧。", "客户: 那怎么联系？", f"坐席: {remedy}")
     assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    "deferral",
+    [
+        "具体要财务核算的，您等财务联系您吧。",
+        "你嘅訂金退款會由財務部處理，佢哋遲啲會聯絡你。",
+        "我已经备注了您的情况,您留意一下电话。",
+        "少送餐品的问题您直接联系商家吧。",
+        "高速费的事您直接问司机吧，是他填的。",
+        "反正修好了自然就有气了，就这样吧。",
+        "这个我不太清楚，您可以问问业委会。",
+        "您自己再翻翻App上的通知吧。",
+    ],
+)
+def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
+    assert checks_on(auditor, "客户: 这个事到底怎么处理？", f"坐席: {deferral}", check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "退款已经原路退回了，您留意一下短信。",
+        "您的快递已经在派送中了，快递员晚点会联系您。",
+        "这个我不太清楚，您可以问问业委会，电话是0571-88886666。",
+        "具体原因我不清楚，不过新注册的账号30天内不能修改实名信息。",
+    ],
+)
+def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
+    assert checks_on(auditor, "客户: 这个事到底怎么处理？", f"坐席: {answer}", check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("客户: 点解我订嘅房冇咗？", "坐席: 第三方平台訂嘅房唔關我哋事，你自己搵返個平台啦。",
+         "客户: 平台電話打唔通，你哋仲有冇房？", "坐席: 今晚已經冇房。"),
+        ("客户: 额度为什么降了？", "坐席: 具体原因我这边也不知道。",
+         "客户: 那能不能调回去？", "坐席: 调回去是不行的，降额之后六个月内都不能处理。"),
+    ],
+)
+def test_a_time_that_says_what_will_not_happen_is_no_time_frame(auditor: Auditor, lines: tuple[str, ...]) -> None:
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_a_cantonese_transfer_in_the_next_turn_cancels_a_deflection(auditor: Auditor) -> None:
+    lines = ("客户: 點解夜晚咁慢？", "坐席: 呢啲技術問題你去問技術部啦。", "客户: 技術部電話幾多號？",
+             "坐席: 唔好意思，我而家直接幫你轉駁去技術支援部，請稍等。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+@pytest.mark.parametrize(
+    "sneer", ["我都说得很清楚了，每件23公斤，这么简单还看不明白吗？", "这你都不知道？招生章程第五条写着。"]
+)
+def test_not_knowing_thrown_at_the_customer_is_a_taboo_not_the_agents_ignorance(auditor: Auditor, sneer: str) -> None:
+    lines = ("客户: 行李到底怎么算？", f"坐席: {sneer}")
+    assert checks_on(auditor, *lines, check="prohibited") == [1]
+    assert all("知道" not in f.evidence and "明白" not in f.evidence
+               for f in findings_of(auditor, *lines, check="non_answer"))
+
+
+def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: Auditor) -> None:
+    lines = ("客户: 咁要等幾耐呀？", "坐席: 你問我，我問邊個呀？理賠部又唔係我。")
+    assert [f.rule_id for f in findings_of(auditor, *lines, check="prohibited")] == ["PRO004"]
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize("lookup", ["急什么，我这不是在查吗。", "我再確認一下您去年的退租紀錄。"])
+def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
+    assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
+
+
+def test_confirming_with_the_customer_is_no_lookup(auditor: Auditor) -> None:
+    assert checks_on(auditor, "客户: 我要退货。", "坐席: 我再确认一下，您是要退货不是换货，对吧？", check="hold") == []
+
+
+def test_fetching_the_policy_terms_is_a_remedy(auditor: Auditor) -> None:
+    text = "坐席: 洗牙有沒有在保障範圍，我這邊不太確定，我幫您調保單條款出來確認，麻煩您稍等。"
+    assert checks_on(auditor, "客户: 洗牙能赔吗？", text, check="non_answer") == []
