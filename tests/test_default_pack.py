@@ -871,3 +871,13 @@ def test_confirming_with_the_customer_is_no_lookup(auditor: Auditor) -> None:
 def test_fetching_the_policy_terms_is_a_remedy(auditor: Auditor) -> None:
     text = "坐席: 洗牙有沒有在保障範圍，我這邊不太確定，我幫您調保單條款出來確認，麻煩您稍等。"
     assert checks_on(auditor, "客户: 洗牙能赔吗？", text, check="non_answer") == []
+
+
+def test_a_customer_giving_up_twice_over_leaves_the_question_unanswered(auditor: Auditor) -> None:
+    lines = (
+        "客户: 维修基金要找谁？",
+        "坐席: 业委会的电话我这边也不清楚，您在业主群里问问吧。",
+        "客户: 算了算了，跟你说不明白。那楼道灯总能修吧？",
+        "坐席: 这个可以，我现在就给您登记报修，今天下午6点前电工上门。",
+    )
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
