@@ -881,3 +881,34 @@ def test_a_customer_giving_up_twice_over_leaves_the_question_unanswered(auditor:
         "坐席: 这个可以，我现在就给您登记报修，今天下午6点前电工上门。",
     )
     assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "brush_off",
+    ["核赔不对外接电话，您要是觉得不合理，自己看着办吧。", "你轉出去嘅錢已經入咗對方戶口，唔關我哋銀行事㗎。"],
+)
+def test_leaving_the_customer_to_it_is_a_non_answer(auditor: Auditor, brush_off: str) -> None:
+    assert checks_on(auditor, "客户: 那我该怎么办？", f"坐席: {brush_off}", check="non_answer") == [1]
+
+
+def test_leaving_the_decision_to_the_customer_once_told_everything_is_no_non_answer(auditor: Auditor) -> None:
+    lines = ("客户: 到底买哪个好？", "坐席: 价格都跟你说清楚了，那就自己看着办吧。")
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_i_cannot_conjure_up_more_staff_is_a_non_answer(auditor: Auditor) -> None:
+    lines = ("客户: 师傅到底什么时候来？", "坐席: 师傅一天就那么几个人，我也变不出人来。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    ("reply", "flagged"),
+    [
+        ("点会唔关我哋银行嘅事呢，你放心，我哋一定跟到底。", []),
+        ("都跟你说了我不知道，自己看着办吧。", [1]),
+    ],
+)
+def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
+    auditor: Auditor, reply: str, flagged: list[int]
+) -> None:
+    assert checks_on(auditor, "客户: 我的钱还能追回来吗？", f"坐席: {reply}", check="non_answer") == flagged
