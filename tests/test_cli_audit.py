@@ -59,7 +59,7 @@ def test_audit_writes_jsonl_workbooks_and_run_log_and_prints_one_summary_line(
 
     t1119_07 = [f for f in findings if f["transcript_id"] == "T1119-07"]
     assert [(f["rule_id"], f["turn"], f["matched"]) for f in t1119_07] == [
-        ("NAN001", 6, ["不清楚", "您问别人吧"]), ("NAN001", 8, ["会有人联系"])]
+        ("NAN001", 6, ["不清楚", "您问别人吧"]), ("NAN001", 8, ["会有人联系"]), ("NAN001", 10, ["要看后台的处理进度"])]
     log = (out / "audit.log").read_text(encoding="utf-8")
     assert "INFO run 1 started" in log
     assert "INFO audited 42, unchanged 0, skipped 0 inputs" in log
@@ -182,13 +182,15 @@ def test_check_prints_findings_under_their_turn_with_the_words_marked(runner: Cl
     assert result.exit_code == 1  # findings
     lines = result.stdout.splitlines()
     assert lines[0] == "通话 T1119-07 · 坐席 A2016 陈静怡 · call"
-    assert lines[1].startswith("得分 80.0（合格）") and lines[1].endswith("问题 2 个")
+    assert lines[1].startswith("得分 70.0（不合格）") and lines[1].endswith("问题 3 个")
     turn6 = lines.index("  7 [00:59] 坐席：这个我也【不清楚】，【您问别人吧】。")  # turn 6, counted from 1
     assert lines[turn6 + 1].startswith("      ▲ NAN001 major 三不知答复：不清楚、您问别人吧")
     assert lines[turn6 + 2].strip().startswith("依据：第7轮说了 “不清楚”")
     turn8 = lines.index("  9 [01:11] 坐席：【会有人联系】您的。")
     assert lines[turn8 + 1].startswith("      ▲ NAN001 major")
-    assert sum("▲" in line for line in lines) == 2
+    turn10 = lines.index(" 11 [01:18] 坐席：这个【要看后台的处理进度】。")
+    assert lines[turn10 + 1].startswith("      ▲ NAN001 major 三不知答复：要看后台的处理进度")
+    assert sum("▲" in line for line in lines) == 3
     assert "T1119-01" not in result.stdout  # --id shows that conversation only
 
 
@@ -373,7 +375,7 @@ def test_one_agents_report_compares_him_with_everyone_in_the_period(
     summary = book["概览"]
     assert note(summary, "团队") == ("售后一组", "共 2 名坐席")
     assert note(summary, "平均得分")[1] == "合格线 80 分；团队平均 93.7"
-    assert note(summary, "团队排名") == ("第 1 名 / 共 2 人", "按平均得分；全体第 3 名 / 共 7 人")
+    assert note(summary, "团队排名") == ("第 1 名 / 共 2 人", "按平均得分；全体第 2 名 / 共 7 人")
     assert note(summary, "辅导重点") == ("服务禁语", "平均每通扣 2.5 分；6 通中 1 通（16.7%），团队 16.7%")
     assert "三不知" in [row[0] for row in summary]  # a check only other agents hit is still listed
     for name in ("A1024_王小明.xlsx", "A3008_吴昊.xlsx"):

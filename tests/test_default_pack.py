@@ -912,3 +912,91 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
     auditor: Auditor, reply: str, flagged: list[int]
 ) -> None:
     assert checks_on(auditor, "客户: 我的钱还能追回来吗？", f"坐席: {reply}", check="non_answer") == flagged
+
+
+@pytest.mark.parametrize(
+    "brush_off",
+    [
+        "呢個我都唔太清楚係點計嘅，你可以自己上網睇吓。",
+        "水壓小不一定是我們這邊的問題，您可以找水電行來看看。",
+        "夜间施工的话，一般是施工单位的事，您可以先找他们协商一下。",
+        "這個部分您要先去找特店處理喔，退款要看他們。",
+        "办卡时业务员怎么跟您承诺的，我这边没法知道，您可以找当时给您办卡的业务员问问。",
+        "您可以问问您的律师,或者自己上网搜一下。",
+        "速遞公司嗰邊你要自己問返佢哋啦。",
+        "我剛剛已經講得很清楚了，您自己打去財政部問吧。",
+        "调度是车站管的，您还是在现场问问车站工作人员吧。",
+        "您可以自己先跟店主沟通一下，实在不行再找有关部门。",
+        "反正我们系统里没有这个标记,您再去问问社区吧.",
+    ],
+)
+def test_sending_the_customer_to_a_party_with_no_way_to_reach_them_is_a_non_answer(
+    auditor: Auditor, brush_off: str
+) -> None:
+    assert checks_on(auditor, "客户: 那我该怎么办？", f"坐席: {brush_off}", check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "deferral",
+    [
+        "修好了会发通知的。",
+        "嗯，您先等等吧。",
+        "要睇部門處理進度，我哋會盡快。",
+        "應該冇咁快，你哋留意電話啦。",
+        "这个我也没法保证,药师那边排到了自然就审了。",
+        "你講咗幾多次啦，師傅得閒自然會嚟。",
+        "缺没缺我这儿看不到。",
+    ],
+)
+def test_a_promise_with_no_time_frame_or_a_bare_cannot_see_is_a_non_answer(auditor: Auditor, deferral: str) -> None:
+    assert checks_on(auditor, "客户: 那到底什么时候能好？", f"坐席: {deferral}", check="non_answer") == [1]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a time of the past is no time frame
+        ("客户: 登录不了怎么办？",
+         "坐席: 今天上午我们这边也收到了几家企业类似的反馈，技术那边应该在处理了，您再等等吧。"),
+        # 不用 scolding opens like an answer and answers nothing
+        ("客户: 为什么扣了两次？", "坐席: 这个我这边也说不准。", "客户: 那你们总得有人说得准吧？",
+         "坐席: 不用翻来覆去说好几遍。"),
+        # waiting and seeing is no answer
+        ("客户: 你们能派人来量水压吗？", "坐席: 有没有这个服务我不太确定。", "客户: 那我该怎么办？",
+         "坐席: 您可以先观察几天看看。"),
+        # asking for the number is none given
+        ("客户: 可唔可以搭早啲嗰班車？", "坐席: 我唔知喎，你問下車站啦。", "客户: 咁車站電話幾多號？",
+         "坐席: 車站電話幾多號我都冇。"),
+        # a day to go there and see is no time frame
+        ("客户: 丢了的票能补吗？", "坐席: 能不能补我也不太清楚，您明天提前去车站再说吧。"),
+    ],
+)
+def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Auditor, lines: tuple[str, ...]) -> None:
+    assert checks_on(auditor, *lines, check="non_answer")[:1] == [1]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("客户: 一年两千七百度算第几档？", "坐席: 每一档从多少度开始，这个我一时说不好。", "客户: 你大概说说也行。",
+         "坐席: 我想起来了，咱们省是按年累计：一年2760度以内第一档。"),
+        ("客户: 旧衣柜能一起带走吗？", "坐席: 这个我还真不太清楚。", "客户: 广告上不是说有回收吗？",
+         "坐席: 对，您说得没错，我现在就帮您在订单上加上旧家具搬离服务。"),
+        ("客户: 桌面裂了一条缝是质量问题吗？",
+         "坐席: 实木会随湿度热胀冷缩，细小裂纹是正常现象，这个在保修说明书里都有写，不属于质量问题。"),
+        ("客户: 我二十四个月交易经验怎么算？",
+         "坐席: 就是从您第一笔股票交易到现在满两年，不是开户满两年。这种基础的东西都不懂，还是先别急着炒了。"),
+        ("客户: 你们怎么知道我的卡被盗刷了？", "坐席: 我哋點知？係系統偵測到異常交易，已經幫你凍結咗張卡。"),
+    ],
+)
+def test_an_answer_a_cited_verdict_or_words_about_the_customer_are_no_non_answer(
+    auditor: Auditor, lines: tuple[str, ...]
+) -> None:
+    assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_scrolling_the_mouse_wheel_is_no_taboo_and_cantonese_what_is_the_rush_is(auditor: Auditor) -> None:
+    scrolling = ("客户: 表格右边看不到怎么办？", "坐席: 您可以按住Shift再滾滑鼠滾輪，就可以左右捲動表格。")
+    impatient = ("客户: 到底幾時有貨？", "坐席: 急咩啫，我而家咪幫緊你囉。")
+    assert checks_on(auditor, *scrolling, check="prohibited") == []
+    assert checks_on(auditor, *impatient, check="prohibited") == [1]

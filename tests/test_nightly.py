@@ -589,7 +589,7 @@ def test_a_changed_transcript_is_audited_again_and_replaces_its_results(tmp_path
     assert audit(inbox, "--out", tmp_path / "first", "--db", db, "--workers", 1, "--no-xlsx").exit_code == 0
     before = [json.loads(line) for line in (tmp_path / "first" / "findings.jsonl").open()]
     assert [(f["rule_id"], f["turn"]) for f in before if f["transcript_id"] == "T1119-07"] == [
-        ("NAN001", 6), ("NAN001", 8)]
+        ("NAN001", 6), ("NAN001", 8), ("NAN001", 10)]
 
     # The agent now hangs up without 感谢您的来电，再见: the call gains a closing finding.
     path = inbox / "2026-11-19_calls.jsonl"
@@ -604,7 +604,7 @@ def test_a_changed_transcript_is_audited_again_and_replaces_its_results(tmp_path
     assert summary(1, 41, 0) in second.stdout
     after = [json.loads(line) for line in (tmp_path / "second" / "findings.jsonl").open()]
     assert [(f["rule_id"], f["turn"]) for f in after if f["transcript_id"] == "T1119-07"] == [
-        ("NAN001", 6), ("NAN001", 8), ("CLS001", 12)]
+        ("NAN001", 6), ("NAN001", 8), ("NAN001", 10), ("CLS001", 12)]
     assert [f for f in after if f["transcript_id"] != "T1119-07"] == [
         f for f in before if f["transcript_id"] != "T1119-07"]
     calls = [json.loads(line) for line in (tmp_path / "second" / "calls.jsonl").open()]
@@ -613,7 +613,7 @@ def test_a_changed_transcript_is_audited_again_and_replaces_its_results(tmp_path
     assert sorted(ids_in(tmp_path / "second")) == sorted(ids_in(tmp_path / "first"))
     with database(db) as conn:
         assert conn.execute("SELECT count(*) FROM calls").fetchone() == (42,)
-        assert conn.execute("SELECT count(*) FROM findings WHERE transcript_id = 'T1119-07'").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM findings WHERE transcript_id = 'T1119-07'").fetchone() == (4,)
         assert conn.execute("SELECT count(*) FROM findings").fetchone() == (len(after),)
 
 
