@@ -805,6 +805,24 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "反正修好了自然就有气了，就这样吧。",
         "这个我不太清楚，您可以问问业委会。",
         "您自己再翻翻App上的通知吧。",
+        "呢個我都唔太清楚係點計嘅，你可以自己上網睇吓。",
+        "水壓小不一定是我們這邊的問題，您可以找水電行來看看。",
+        "夜间施工的话，一般是施工单位的事，您可以先找他们协商一下。",
+        "這個部分您要先去找特店處理喔，退款要看他們。",
+        "办卡时业务员怎么跟您承诺的，我这边没法知道，您可以找当时给您办卡的业务员问问。",
+        "您可以问问您的律师,或者自己上网搜一下。",
+        "速遞公司嗰邊你要自己問返佢哋啦。",
+        "我剛剛已經講得很清楚了，您自己打去財政部問吧。",
+        "调度是车站管的，您还是在现场问问车站工作人员吧。",
+        "您可以自己先跟店主沟通一下，实在不行再找有关部门。",
+        "反正我们系统里没有这个标记,您再去问问社区吧.",
+        "修好了会发通知的。",
+        "嗯，您先等等吧。",
+        "要睇部門處理進度，我哋會盡快。",
+        "應該冇咁快，你哋留意電話啦。",
+        "这个我也没法保证,药师那边排到了自然就审了。",
+        "你講咗幾多次啦，師傅得閒自然會嚟。",
+        "缺没缺我这儿看不到。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -912,44 +930,6 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
     auditor: Auditor, reply: str, flagged: list[int]
 ) -> None:
     assert checks_on(auditor, "客户: 我的钱还能追回来吗？", f"坐席: {reply}", check="non_answer") == flagged
-
-
-@pytest.mark.parametrize(
-    "brush_off",
-    [
-        "呢個我都唔太清楚係點計嘅，你可以自己上網睇吓。",
-        "水壓小不一定是我們這邊的問題，您可以找水電行來看看。",
-        "夜间施工的话，一般是施工单位的事，您可以先找他们协商一下。",
-        "這個部分您要先去找特店處理喔，退款要看他們。",
-        "办卡时业务员怎么跟您承诺的，我这边没法知道，您可以找当时给您办卡的业务员问问。",
-        "您可以问问您的律师,或者自己上网搜一下。",
-        "速遞公司嗰邊你要自己問返佢哋啦。",
-        "我剛剛已經講得很清楚了，您自己打去財政部問吧。",
-        "调度是车站管的，您还是在现场问问车站工作人员吧。",
-        "您可以自己先跟店主沟通一下，实在不行再找有关部门。",
-        "反正我们系统里没有这个标记,您再去问问社区吧.",
-    ],
-)
-def test_sending_the_customer_to_a_party_with_no_way_to_reach_them_is_a_non_answer(
-    auditor: Auditor, brush_off: str
-) -> None:
-    assert checks_on(auditor, "客户: 那我该怎么办？", f"坐席: {brush_off}", check="non_answer") == [1]
-
-
-@pytest.mark.parametrize(
-    "deferral",
-    [
-        "修好了会发通知的。",
-        "嗯，您先等等吧。",
-        "要睇部門處理進度，我哋會盡快。",
-        "應該冇咁快，你哋留意電話啦。",
-        "这个我也没法保证,药师那边排到了自然就审了。",
-        "你講咗幾多次啦，師傅得閒自然會嚟。",
-        "缺没缺我这儿看不到。",
-    ],
-)
-def test_a_promise_with_no_time_frame_or_a_bare_cannot_see_is_a_non_answer(auditor: Auditor, deferral: str) -> None:
-    assert checks_on(auditor, "客户: 那到底什么时候能好？", f"坐席: {deferral}", check="non_answer") == [1]
 
 
 @pytest.mark.parametrize(
