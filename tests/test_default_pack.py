@@ -299,6 +299,8 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "我看一下哈，这单物流单号是无效单号，系统查不到揽收记录。",
         "您问问店铺客服吧，在订单页点“联系卖家”就能找到。",
         "他是不是故意的我没办法确定，我直接帮您按最短路线重新计算，差额三到五个工作天退回。",
+        "唔好意思，收得唔係好清楚，麻煩你講大聲少少好嗎？",
+        "APP首頁右上角就有「點數兌換」啊，這個你都不知道喔？",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
