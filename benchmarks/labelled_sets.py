@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +30,13 @@ SETS = ROOT / "benchmarks" / "labelled"
 CHECKS = ("prohibited", "non_answer", "hold", "greeting", "closing", "talk_ratio")
 
 
-def score(dataset: Path, checkout: Path) -> dict[str, dict[str, float]]:
-    """score.py's metrics for one set, auditing with the qa_audit package of `checkout`."""
+def score(dataset: Path, checkout: Path, *audit_args: str) -> dict[str, dict[str, float]]:
+    """score.py's metrics for one set, auditing with the qa_audit package of `checkout` and
+    any further `qa-audit audit` arguments (say --rules DIR)."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     cmd = f"{sys.executable} -m qa_audit audit {{input}} --out {{out}} --db {{out}}/l.db"
+    if audit_args:
+        cmd += " " + shlex.join(audit_args)
     run = subprocess.run([sys.executable, str(SCORE), str(dataset), "--json", "--cmd", cmd],
                          capture_output=True, text=True, check=False, env=env, cwd=checkout)
     if run.returncode not in (0, 1):  # 1: a check below score.py's F1 target, still scored

@@ -14,14 +14,11 @@ without them" figures come from here.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SCORE = ROOT.parent / "shared" / "eval" / "score.py"
+from labelled_sets import ROOT, score
 
 
 def train_model(train: list[Path], negatives: list[Path], check: str, strength: float, out: Path) -> int:
@@ -41,12 +38,7 @@ def train_model(train: list[Path], negatives: list[Path], check: str, strength: 
 
 def f1(test: Path, check: str, rules: Path) -> tuple[float, float, float]:
     """(precision, recall, F1) of `check` on one labelled set, auditing with the site pack `rules`."""
-    cmd = f"{sys.executable} -m qa_audit audit {{input}} --out {{out}} --db {{out}}/h.db --rules {rules}"
-    run = subprocess.run([sys.executable, str(SCORE), str(test), "--json", "--cmd", cmd],
-                         capture_output=True, text=True, check=False)
-    if run.returncode not in (0, 1):  # 1: a check below score.py's F1 target, still scored
-        sys.exit(f"score.py could not score {test}:\n{run.stderr or run.stdout}")
-    metrics = json.JSONDecoder().raw_decode(run.stdout)[0]["metrics"][check]
+    metrics = score(test, ROOT, "--rules", str(rules))[check]
     return metrics["precision"], metrics["recall"], metrics["f1"]
 
 
