@@ -25,11 +25,11 @@ def train_model(train: list[Path], negatives: list[Path], check: str, strength: 
     """Train on the given sets (plus the default pack's examples) into `out`; return the turns used."""
     from qa_audit.rules.ngram_model import train as fit
     from qa_audit.rules.pack import load_pack
-    from qa_audit.rules.training_data import TrainingDataError, all_examples
+    from qa_audit.rules.training_data import LabelledDataError, all_examples
 
     try:
         examples = all_examples(train, negatives, load_pack(), check)
-    except TrainingDataError as exc:
+    except LabelledDataError as exc:
         sys.exit(str(exc))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(fit(examples, strength=strength).to_json(), encoding="utf-8")

@@ -429,7 +429,7 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
     from qa_audit.report.atomic import atomic_path
     from qa_audit.rules.ngram_model import ModelError, train
     from qa_audit.rules.schema import CHECK_NAME
-    from qa_audit.rules.training_data import TrainingDataError, all_examples
+    from qa_audit.rules.training_data import LabelledDataError, all_examples
 
     if not CHECK_NAME.match(check):
         click.echo(f"error: --check must be a check's name, like prohibited; got {check!r}", err=True)
@@ -440,7 +440,7 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
         sys.exit(exit_codes.USAGE)
     try:
         examples = all_examples(sets, negatives, _load(group_paths + rule_paths), check)
-    except TrainingDataError as exc:
+    except LabelledDataError as exc:
         click.echo(f"error: nothing trained; mend the training files:\n{exc}", err=True)
         sys.exit(exit_codes.USAGE)
     positives = sum(1 for _, marked in examples if marked)
@@ -461,6 +461,62 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
     with atomic_path(out) as tmp:
         tmp.write_text(model.to_json(), encoding="utf-8")
     click.echo(f"wrote {out}: {len(model.weights)} weights")
+
+
+@rules.command("score")
+@click.argument("sets", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--disagreements", "disagreements_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Write every turn and call where the pack and the labels disagree to this file, one per line "
+                   "(kind, check, set, id, turn, text; tab-separated); - prints them. Compare the files of two "
+                   "runs with diff.")
+@rules_option
+@segmenter_option
+@mask_option
+@click.pass_obj
+def rules_score(group_paths: tuple[Path, ...], sets: tuple[Path, ...], disagreements_path: Path | None,
+                rule_paths: tuple[Path, ...], segmenter: str, no_mask: bool) -> None:
+    """How the pack's findings agree with labelled sets (transcripts.jsonl + labels.jsonl each).
+
+    The labels are the LABELING.md format `rules train` reads. For every labelled check:
+    precision (the share of the pack's findings the labels confirm), recall (the share of
+    labelled turns or calls the pack finds) and F1, over all sets and per set. Score your
+    own labelled calls before and after a rule edit to see what it gains and loses.
+    """
+    from qa_audit.engine import Auditor
+    from qa_audit.report.atomic import atomic_path
+    from qa_audit.rules.agreement import pooled, score_set
+    from qa_audit.rules.training_data import LabelledDataError
+
+    if len({p.resolve() for p in sets}) < len(sets):
+        click.echo("error: a set is given twice; its calls would count twice", err=True)
+        sys.exit(exit_codes.USAGE)
+    auditor = Auditor(_load(group_paths + rule_paths), backend=segmenter)
+    try:
+        scores = [score_set(auditor, folder, mask=not no_mask) for folder in sets]
+    except LabelledDataError as exc:
+        click.echo(f"error: nothing scored; mend the labelled set:\n{exc}", err=True)
+        sys.exit(exit_codes.USAGE)
+    total = pooled(scores)
+    calls = sum(s.transcripts for s in scores)
+    click.echo(f"{calls} labelled calls in {len(scores)} set(s)")
+    click.echo(f"{'check':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'agreed':>8}{'extra':>7}{'missed':>8}")
+    for check, tally in total.items():
+        click.echo(f"{check:<14}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
+                   f"{tally.agreed:>8}{tally.extra:>7}{tally.missed:>8}")
+    if len(scores) > 1:
+        click.echo(f"\nF1 per set\n{'set':<14}" + "".join(f"{check:>12}" for check in total))
+        for s in scores:
+            click.echo(f"{s.name:<14}" + "".join(
+                f"{s.tallies[check].f1:>12.3f}" if check in s.tallies else f"{'-':>12}" for check in total))
+    lines = [d.line() for s in scores for d in s.disagreements]
+    if disagreements_path is None:
+        click.echo(f"\n{len(lines)} disagreement(s); --disagreements FILE lists them")
+    elif str(disagreements_path) == "-":
+        click.echo("\n" + "\n".join(lines) if lines else "\nno disagreements")
+    else:
+        with atomic_path(disagreements_path) as tmp:
+            tmp.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        click.echo(f"\nwrote {len(lines)} disagreement(s) to {disagreements_path}")
 
 
 @main.command()

@@ -28,8 +28,9 @@ MAX_SHOWN = 20
 """Problems listed before the rest are only counted: a wrong file gives one per line."""
 
 
-class TrainingDataError(ValueError):
-    """Every problem found in the training files, each as 'path:line: reason'."""
+class LabelledDataError(ValueError):
+    """Every problem found in the files of a labelled set (or training negatives), each as
+    'path:line: reason': training and scoring start only when there are none."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -38,7 +39,7 @@ class TrainingDataError(ValueError):
         super().__init__("\n".join(shown) + more)
 
 
-def _rows(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def json_objects(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) of each non-blank line of a JSONL file; a line that is not a
     JSON object is a problem."""
     try:
@@ -83,7 +84,7 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
         return []
     marked: dict[str, tuple[int, set[int]]] = {}
     rejected: set[str] = set()
-    for number, row in _rows(labels, problems):
+    for number, row in json_objects(labels, problems):
         turns = row.get(check)
         if "id" not in row or not isinstance(turns, list) or not all(
                 isinstance(t, int) and not isinstance(t, bool) for t in turns):
@@ -97,7 +98,7 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
         marked[str(row["id"])] = (number, set(turns))
     examples: list[Example] = []
     seen: dict[str, int] = {}
-    for number, row in _rows(transcripts, problems):
+    for number, row in json_objects(transcripts, problems):
         if "id" not in row:
             problems.append(f"{transcripts}:{number}: the transcript has no 'id'")
             continue
@@ -131,7 +132,7 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
 def passing_calls(path: Path, problems: list[str]) -> list[Example]:
     """Every agent turn of a JSONL file of transcripts that pass the check, as a negative example."""
     examples: list[Example] = []
-    for number, row in _rows(path, problems):
+    for number, row in json_objects(path, problems):
         agent = _agent_turns(path, number, row, problems)
         if agent is not None:
             examples += [(normalize(text).text, False) for text in agent.values()]
@@ -150,11 +151,11 @@ def rule_examples(pack: RulePack, check: str) -> list[Example]:
 
 
 def all_examples(sets: Sequence[Path], negatives: Sequence[Path], pack: RulePack, check: str) -> list[Example]:
-    """Every example of the three sources, or TrainingDataError with every problem found:
+    """Every example of the three sources, or LabelledDataError with every problem found:
     what `qa-audit rules train` and benchmarks/model_holdout.py both train on."""
     problems: list[str] = []
     examples = [e for folder in sets for e in labelled_set(folder, check, problems)]
     examples += [e for path in negatives for e in passing_calls(path, problems)]
     if problems:
-        raise TrainingDataError(problems)
+        raise LabelledDataError(problems)
     return examples + rule_examples(pack, check)
