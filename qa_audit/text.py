@@ -86,6 +86,8 @@ _VARIANTS = (
     ("著急", "着急"),
     # 妳 is 你 said to a woman (Taiwan usage): one rule for both.
     ("妳", "你"),
+    # 紀錄 (Taiwan, and t2s keeps it as 纪录) is the 记录 rules are written with: 利率紀錄.
+    ("纪录", "记录"),
 )
 """Same-length spellings of one word that t2s leaves apart; rules are written in the second."""
 

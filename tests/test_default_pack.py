@@ -825,6 +825,12 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "这个我也没法保证,药师那边排到了自然就审了。",
         "你講咗幾多次啦，師傅得閒自然會嚟。",
         "缺没缺我这儿看不到。",
+        "我哋會跟進嘅。",
+        "有同事會聯絡你嘅。",
+        "投訴嗰邊會有同事睇。",
+        "这个要等管理人安排，回头有人通知您。",
+        "你等海關通知啦。",
+        "呢啲冇得預計㗎。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -838,6 +844,9 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "您的快递已经在派送中了，快递员晚点会联系您。",
         "这个我不太清楚，您可以问问业委会，电话是0571-88886666。",
         "具体原因我不清楚，不过新注册的账号30天内不能修改实名信息。",
+        "意外属于无法预计的情况，在保障范围内都可以赔付。",
+        "如果之后有人联系您要验证码，请不要提供，那是诈骗。",
+        "我们会跟进的，明天中午前给您回复。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -879,7 +888,9 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
     assert checks_on(auditor, *lines, check="non_answer") == [1]
 
 
-@pytest.mark.parametrize("lookup", ["急什么，我这不是在查吗。", "我再確認一下您去年的退租紀錄。"])
+@pytest.mark.parametrize("lookup", ["急什么，我这不是在查吗。", "我再確認一下您去年的退租紀錄。",
+                                    "好，我幫您調一下這筆貸款的利率紀錄。", "我现在帮您做一下远程检测。",
+                                    "我这就去核一下您这个案件卡在哪一步。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 

@@ -25,6 +25,7 @@ from qa_audit.text import normalize
         ("你自己看著辦", "你自己看着办"),
         ("這本著作很著名", "这本著作很著名"),
         ("妳有沒有在聽啊？", "你有没有在听啊?"),
+        ("我幫您調一下利率紀錄", "我帮您调一下利率记录"),
     ],
 )
 def test_scripts_widths_and_spaces_fold(original: str, normalized: str) -> None:
