@@ -831,6 +831,11 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "这个要等管理人安排，回头有人通知您。",
         "你等海關通知啦。",
         "呢啲冇得預計㗎。",
+        "积分的事您还是得去门店服务台问。",
+        "我这边联系不上餐厅，您到时候跟店里商量一下吧。",
+        "咁你可以同業主自己傾下。",
+        "这个要等公司安排吧。",
+        "在首页找找吧,应该有的。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -847,6 +852,9 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "意外属于无法预计的情况，在保障范围内都可以赔付。",
         "如果之后有人联系您要验证码，请不要提供，那是诈骗。",
         "我们会跟进的，明天中午前给您回复。",
+        "可以自带，到时候您跟店里说一声就行，不收开瓶费。",
+        "您在首页找找吧，入口在右上角的“证件办理”里。",
+        "能退多少要看商品的使用情况，没拆封的全额退。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -890,7 +898,7 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
 
 @pytest.mark.parametrize("lookup", ["急什么，我这不是在查吗。", "我再確認一下您去年的退租紀錄。",
                                     "好，我幫您調一下這筆貸款的利率紀錄。", "我现在帮您做一下远程检测。",
-                                    "我这就去核一下您这个案件卡在哪一步。"])
+                                    "我这就去核一下您这个案件卡在哪一步。", "我再问问他具体位置。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 
@@ -912,6 +920,15 @@ def test_a_customer_giving_up_twice_over_leaves_the_question_unanswered(auditor:
         "坐席: 这个可以，我现在就给您登记报修，今天下午6点前电工上门。",
     )
     assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_the_customers_own_plan_for_later_ends_the_question_unless_they_still_ask(auditor: Auditor) -> None:
+    opening = ("客户: 发票为什么验不了？", "坐席: 这个我也说不准，不好讲。")
+    planned = (*opening, "客户: 那我明天再查一次看看吧", "坐席: 嗯，可以。")
+    assert checks_on(auditor, *planned, check="non_answer") == [1]
+    still_asking = (*opening, "客户: 那我明天再打电话来问，你们能不能先帮我查一下？",
+                    "坐席: 可以的，我现在就帮您查，请稍等。")
+    assert checks_on(auditor, *still_asking, check="non_answer") == []
 
 
 @pytest.mark.parametrize(
