@@ -23,9 +23,10 @@ from labelled_sets import ROOT, score
 
 def train_model(train: list[Path], negatives: list[Path], check: str, strength: float, out: Path) -> int:
     """Train on the given sets (plus the default pack's examples) into `out`; return the turns used."""
+    from qa_audit.rules.labelled import LabelledDataError
     from qa_audit.rules.ngram_model import train as fit
     from qa_audit.rules.pack import load_pack
-    from qa_audit.rules.training_data import LabelledDataError, all_examples
+    from qa_audit.rules.training_data import all_examples
 
     try:
         examples = all_examples(train, negatives, load_pack(), check)

@@ -427,9 +427,10 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
     `classifier` rule names the model by its file name (models/taboo.json is `model: taboo`).
     """
     from qa_audit.report.atomic import atomic_path
+    from qa_audit.rules.labelled import LabelledDataError
     from qa_audit.rules.ngram_model import ModelError, train
     from qa_audit.rules.schema import CHECK_NAME
-    from qa_audit.rules.training_data import LabelledDataError, all_examples
+    from qa_audit.rules.training_data import all_examples
 
     if not CHECK_NAME.match(check):
         click.echo(f"error: --check must be a check's name, like prohibited; got {check!r}", err=True)
@@ -479,39 +480,55 @@ def rules_score(group_paths: tuple[Path, ...], sets: tuple[Path, ...], disagreem
 
     The labels are the LABELING.md format `rules train` reads. For every labelled check:
     precision (the share of the pack's findings the labels confirm), recall (the share of
-    labelled turns or calls the pack finds) and F1, over all sets and per set. Score your
-    own labelled calls before and after a rule edit to see what it gains and loses.
+    labelled turns, or of calls that fail a call check, the pack finds) and F1, over all
+    sets and per set. Score your own labelled calls before and after a rule edit to see
+    what it gains and loses.
     """
     from qa_audit.engine import Auditor
     from qa_audit.report.atomic import atomic_path
-    from qa_audit.rules.agreement import pooled, score_set
-    from qa_audit.rules.training_data import LabelledDataError
+    from qa_audit.rules.agreement import pooled, read_set, score_set
+    from qa_audit.rules.labelled import LabelledDataError
 
     if len({p.resolve() for p in sets}) < len(sets):
         click.echo("error: a set is given twice; its calls would count twice", err=True)
         sys.exit(exit_codes.USAGE)
-    auditor = Auditor(_load(group_paths + rule_paths), backend=segmenter)
-    try:
-        scores = [score_set(auditor, folder, mask=not no_mask) for folder in sets]
-    except LabelledDataError as exc:
-        click.echo(f"error: nothing scored; mend the labelled set:\n{exc}", err=True)
+    writing = disagreements_path is not None and str(disagreements_path) != "-"
+    if writing and any(p.exists() and not p.is_dir() for p in disagreements_path.resolve().parents):
+        click.echo(f"error: --disagreements {disagreements_path}: a folder on that path is a file", err=True)
         sys.exit(exit_codes.USAGE)
+    pack = _load(group_paths + rule_paths)
+    checks = {rule.check for rule in pack.rules}
+    read, problems = [], []
+    for labelled in sets:
+        try:
+            read.append(read_set(labelled, checks))
+        except LabelledDataError as exc:
+            problems += exc.problems
+    if problems:
+        click.echo(f"error: nothing scored; mend the labelled sets:\n{LabelledDataError(problems)}", err=True)
+        sys.exit(exit_codes.USAGE)
+    names = [p.resolve().name for p in sets]
+    if len(set(names)) < len(names):  # march/ of two sites: name each by its path
+        names = [str(p) for p in sets]
+    auditor = Auditor(pack, backend=segmenter)
+    scores = [score_set(auditor, name, calls, mask=not no_mask) for name, calls in zip(names, read, strict=True)]
     total = pooled(scores)
-    calls = sum(s.transcripts for s in scores)
-    click.echo(f"{calls} labelled calls in {len(scores)} set(s)")
-    click.echo(f"{'check':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'agreed':>8}{'extra':>7}{'missed':>8}")
+    width = max(14, *(len(check) + 2 for check in total))
+    click.echo(f"{sum(s.calls for s in scores)} labelled calls in {len(scores)} set(s)")
+    click.echo(f"{'check':<{width}}{'precision':>10}{'recall':>8}{'F1':>7}{'agreed':>8}{'extra':>7}{'missed':>8}")
     for check, tally in total.items():
-        click.echo(f"{check:<14}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
+        click.echo(f"{check:<{width}}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
                    f"{tally.agreed:>8}{tally.extra:>7}{tally.missed:>8}")
     if len(scores) > 1:
-        click.echo(f"\nF1 per set\n{'set':<14}" + "".join(f"{check:>12}" for check in total))
+        first = max(14, *(len(s.name) + 2 for s in scores))
+        click.echo(f"\nF1 per set\n{'set':<{first}}" + "".join(f"{check:>{width}}" for check in total))
         for s in scores:
-            click.echo(f"{s.name:<14}" + "".join(
-                f"{s.tallies[check].f1:>12.3f}" if check in s.tallies else f"{'-':>12}" for check in total))
+            click.echo(f"{s.name:<{first}}" + "".join(
+                f"{s.tallies[check].f1:>{width}.3f}" if check in s.tallies else f"{'-':>{width}}" for check in total))
     lines = [d.line() for s in scores for d in s.disagreements]
     if disagreements_path is None:
         click.echo(f"\n{len(lines)} disagreement(s); --disagreements FILE lists them")
-    elif str(disagreements_path) == "-":
+    elif not writing:
         click.echo("\n" + "\n".join(lines) if lines else "\nno disagreements")
     else:
         with atomic_path(disagreements_path) as tmp:

@@ -285,7 +285,7 @@ CALL = {"id": "L1", "turns": [{"speaker": "customer", "text": "能退吗？"},
 
 @pytest.mark.parametrize(("transcripts", "labels", "says"), [
     ([CALL], '{"id": "L1", "prohibited": [1]\n', "labels.jsonl:1: not JSON"),
-    ([CALL], [{"id": "L1", "prohibited": 1}], "labels.jsonl:1: needs an 'id' and a 'prohibited' list"),
+    ([CALL], [{"id": "L1", "prohibited": 1}], "labels.jsonl:1: 'prohibited' must be a list of turn numbers"),
     ([CALL], [{"id": "L2", "prohibited": [1]}], "transcripts.jsonl:1: transcript 'L1' has no line in labels.jsonl"),
     ([CALL], [{"id": "L1", "prohibited": [0]}], "labels.jsonl:1: prohibited turn(s) [0] of 'L1' are not agent turns"),
     ([{"id": "L1", "turns": "坐席：你好"}], [{"id": "L1", "prohibited": []}], "transcripts.jsonl:1: no 'turns' list"),

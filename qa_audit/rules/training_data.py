@@ -15,54 +15,15 @@ Three sources, each agent turn one example (normalized text, whether it is the c
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from qa_audit.rules.labelled import LabelledDataError, json_objects, read_labels
 from qa_audit.rules.pack import RulePack
 from qa_audit.text import normalize
 
 Example = tuple[str, bool]
-MAX_SHOWN = 20
-"""Problems listed before the rest are only counted: a wrong file gives one per line."""
-
-
-class LabelledDataError(ValueError):
-    """Every problem found in the files of a labelled set (or training negatives), each as
-    'path:line: reason': training and scoring start only when there are none."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = problems[:MAX_SHOWN]
-        more = f"\n… and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
-        super().__init__("\n".join(shown) + more)
-
-
-def json_objects(path: Path, problems: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) of each non-blank line of a JSONL file; a line that is not a
-    JSON object is a problem."""
-    try:
-        lines = path.read_bytes().decode("utf-8-sig").splitlines()
-    except OSError as exc:
-        problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
-        return
-    except UnicodeDecodeError:
-        problems.append(f"{path}: not UTF-8; save it as UTF-8 (an export in GBK or Big5 is read by audit, "
-                        "but training files must be UTF-8)")
-        return
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(row, dict):
-            problems.append(f"{path}:{number}: a line must be one JSON object")
-            continue
-        yield number, row
 
 
 def _agent_turns(path: Path, number: int, row: dict[str, Any], problems: list[str]) -> dict[int, str] | None:
@@ -78,24 +39,19 @@ def _agent_turns(path: Path, number: int, row: dict[str, Any], problems: list[st
 
 def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]:
     """The agent turns of one labelled set, each marked with whether its labels list it under `check`."""
-    transcripts, labels = folder / "transcripts.jsonl", folder / "labels.jsonl"
-    if not (transcripts.is_file() and labels.is_file()):
+    transcripts, labels_file = folder / "transcripts.jsonl", folder / "labels.jsonl"
+    if not (transcripts.is_file() and labels_file.is_file()):
         problems.append(f"{folder}: a labelled set needs transcripts.jsonl and labels.jsonl")
         return []
+    labels = read_labels(labels_file, problems)
     marked: dict[str, tuple[int, set[int]]] = {}
-    rejected: set[str] = set()
-    for number, row in json_objects(labels, problems):
-        turns = row.get(check)
-        if "id" not in row or not isinstance(turns, list) or not all(
-                isinstance(t, int) and not isinstance(t, bool) for t in turns):
-            problems.append(f"{labels}:{number}: needs an 'id' and a '{check}' list of turn numbers, e.g. [3, 7]")
-            rejected.add(str(row.get("id")))
-            continue
-        first = marked.get(str(row["id"]))
-        if first is not None:
-            problems.append(f"{labels}:{number}: id {row['id']!r} labelled twice (first at line {first[0]})")
-            continue
-        marked[str(row["id"])] = (number, set(turns))
+    for tid, (number, marks) in labels.marks.items():
+        turns = marks.get(check)
+        if isinstance(turns, list):
+            marked[tid] = (number, set(turns))
+        else:
+            problems.append(f"{labels_file}:{number}: needs a '{check}' list of turn numbers, e.g. [3, 7]")
+            labels.refused.add(tid)
     examples: list[Example] = []
     seen: dict[str, int] = {}
     for number, row in json_objects(transcripts, problems):
@@ -109,7 +65,7 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
         seen[tid] = number
         label = marked.get(tid)
         if label is None:
-            if tid not in rejected:
+            if tid not in labels.refused:
                 problems.append(f"{transcripts}:{number}: transcript {tid!r} has no line in labels.jsonl")
             continue
         agent = _agent_turns(transcripts, number, row, problems)
@@ -117,13 +73,13 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
             continue
         wrong = sorted(label[1] - set(agent))
         if wrong:
-            problems.append(f"{labels}:{label[0]}: {check} turn(s) {wrong} of {tid!r} are not agent turns that "
+            problems.append(f"{labels_file}:{label[0]}: {check} turn(s) {wrong} of {tid!r} are not agent turns that "
                             "say something (turns count from 0, system turns included)")
             continue
         examples += [(normalize(text).text, index in label[1]) for index, text in agent.items()]
     for tid, (number, _) in marked.items():
         if tid not in seen:
-            problems.append(f"{labels}:{number}: id {tid!r} matches no transcript of transcripts.jsonl")
+            problems.append(f"{labels_file}:{number}: id {tid!r} matches no transcript of transcripts.jsonl")
     if not seen and not any(p.startswith(str(folder)) for p in problems):
         problems.append(f"{folder}: no transcripts in transcripts.jsonl")
     return examples
