@@ -836,6 +836,12 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "咁你可以同業主自己傾下。",
         "这个要等公司安排吧。",
         "在首页找找吧,应该有的。",
+        "這個要去問管理處喔。",
+        "我這邊沒有管理處的電話耶。",
+        "呢個我哋唔會知。",
+        "你遲啲再留意吓張卡啦,可能會自己退返。",
+        "審批時間係由領事館決定,我哋呢邊冇辦法知,你直接問下領事館啦.",
+        "私教退费是门店财务处理的,您直接去找门店经理吧.",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -855,6 +861,8 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "可以自带，到时候您跟店里说一声就行，不收开瓶费。",
         "您在首页找找吧，入口在右上角的“证件办理”里。",
         "能退多少要看商品的使用情况，没拆封的全额退。",
+        "已经退了，您晚点留意一下短信就行。",
+        "您是12月2号申请的，一般3个工作日内到账。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -920,6 +928,20 @@ def test_a_customer_giving_up_twice_over_leaves_the_question_unanswered(auditor:
         "坐席: 这个可以，我现在就给您登记报修，今天下午6点前电工上门。",
     )
     assert checks_on(auditor, *lines, check="non_answer") == [1]
+
+
+def test_a_past_date_or_a_pointer_to_what_is_not_there_remedies_nothing(auditor: Auditor) -> None:
+    past = "坐席: 您这边12月5日确实有两条记录，为什么会有这条补扣，我这边也不清楚是什么原因。"
+    assert checks_on(auditor, "客户: 为什么扣了两次？", past, check="non_answer") == [1]
+    nothing = "坐席: 这个我真不清楚，反正App上没有的活动我们这边也没法弄。"
+    assert checks_on(auditor, "客户: 海报上的活动怎么参加？", nothing, check="non_answer") == [1]
+
+
+def test_blaming_the_booking_and_passing_it_to_another_desk_are_taboos(auditor: Auditor) -> None:
+    for said in ("订的时候不看清楚，您订的是中山路店。", "课程退费不是我们会员服务管的。"):
+        assert checks_on(auditor, "客户: 这怎么回事？", f"坐席: {said}", check="prohibited") == [1]
+    kind = "坐席: 没关系，下单的时候没看清楚很正常，我帮您改一下。"
+    assert checks_on(auditor, "客户: 订错了怎么办？", kind, check="prohibited") == []
 
 
 def test_the_customers_own_plan_for_later_ends_the_question_unless_they_still_ask(auditor: Auditor) -> None:
