@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from qa_audit.report import folder
 from qa_audit.rules.pack import PackErrors, RulePack, load_pack
 from qa_audit.stopping import Terminated, on_sigterm
 from qa_audit.workers import BrokenProcessPool, cores
+
+if TYPE_CHECKING:
+    from qa_audit.rules.agreement import SetScore
 
 DEFAULT_DB = "qa_audit.db"
 
@@ -486,14 +489,14 @@ def rules_score(group_paths: tuple[Path, ...], sets: tuple[Path, ...], disagreem
     """
     from qa_audit.engine import Auditor
     from qa_audit.report.atomic import atomic_path
-    from qa_audit.rules.agreement import pooled, read_set, score_set
+    from qa_audit.rules.agreement import read_set, score_set
     from qa_audit.rules.labelled import LabelledDataError
 
     if len({p.resolve() for p in sets}) < len(sets):
         click.echo("error: a set is given twice; its calls would count twice", err=True)
         sys.exit(exit_codes.USAGE)
-    writing = disagreements_path is not None and str(disagreements_path) != "-"
-    if writing and any(p.exists() and not p.is_dir() for p in disagreements_path.resolve().parents):
+    writing = disagreements_path if disagreements_path is not None and str(disagreements_path) != "-" else None
+    if writing is not None and any(p.exists() and not p.is_dir() for p in writing.resolve().parents):
         click.echo(f"error: --disagreements {disagreements_path}: a folder on that path is a file", err=True)
         sys.exit(exit_codes.USAGE)
     pack = _load(group_paths + rule_paths)
@@ -512,28 +515,34 @@ def rules_score(group_paths: tuple[Path, ...], sets: tuple[Path, ...], disagreem
         names = [str(p) for p in sets]
     auditor = Auditor(pack, backend=segmenter)
     scores = [score_set(auditor, name, calls, mask=not no_mask) for name, calls in zip(names, read, strict=True)]
-    total = pooled(scores)
-    width = max(14, *(len(check) + 2 for check in total))
-    click.echo(f"{sum(s.calls for s in scores)} labelled calls in {len(scores)} set(s)")
-    click.echo(f"{'check':<{width}}{'precision':>10}{'recall':>8}{'F1':>7}{'agreed':>8}{'extra':>7}{'missed':>8}")
-    for check, tally in total.items():
-        click.echo(f"{check:<{width}}{tally.precision:>10.3f}{tally.recall:>8.3f}{tally.f1:>7.3f}"
-                   f"{tally.agreed:>8}{tally.extra:>7}{tally.missed:>8}")
-    if len(scores) > 1:
-        first = max(14, *(len(s.name) + 2 for s in scores))
-        click.echo(f"\nF1 per set\n{'set':<{first}}" + "".join(f"{check:>{width}}" for check in total))
-        for s in scores:
-            click.echo(f"{s.name:<{first}}" + "".join(
-                f"{s.tallies[check].f1:>{width}.3f}" if check in s.tallies else f"{'-':>{width}}" for check in total))
+    click.echo("\n".join(_score_table(scores)))
     lines = [d.line() for s in scores for d in s.disagreements]
-    if disagreements_path is None:
-        click.echo(f"\n{len(lines)} disagreement(s); --disagreements FILE lists them")
-    elif not writing:
+    if writing is not None:
+        with atomic_path(writing) as tmp:
+            tmp.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        click.echo(f"\nwrote {len(lines)} disagreement(s) to {writing}")
+    elif disagreements_path is not None:
         click.echo("\n" + "\n".join(lines) if lines else "\nno disagreements")
     else:
-        with atomic_path(disagreements_path) as tmp:
-            tmp.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-        click.echo(f"\nwrote {len(lines)} disagreement(s) to {disagreements_path}")
+        click.echo(f"\n{len(lines)} disagreement(s); --disagreements FILE lists them")
+
+
+def _score_table(scores: list[SetScore]) -> list[str]:
+    """`rules score`'s tables: precision, recall and F1 per check over all sets, then F1 per set."""
+    from qa_audit.rules.agreement import pooled
+
+    total = pooled(scores)
+    width = max(14, *(len(check) + 2 for check in total))
+    out = [f"{sum(s.calls for s in scores)} labelled calls in {len(scores)} set(s)",
+           f"{'check':<{width}}{'precision':>10}{'recall':>8}{'F1':>7}{'agreed':>8}{'extra':>7}{'missed':>8}"]
+    out += [f"{check:<{width}}{t.precision:>10.3f}{t.recall:>8.3f}{t.f1:>7.3f}{t.agreed:>8}{t.extra:>7}{t.missed:>8}"
+            for check, t in total.items()]
+    if len(scores) > 1:
+        first = max(14, *(len(s.name) + 2 for s in scores))
+        out += ["", "F1 per set", f"{'set':<{first}}" + "".join(f"{check:>{width}}" for check in total)]
+        out += [f"{s.name:<{first}}" + "".join(f"{s.tallies[c].f1:>{width}.3f}" if c in s.tallies else f"{'-':>{width}}"
+                                              for c in total) for s in scores]
+    return out
 
 
 @main.command()
