@@ -842,6 +842,11 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "你遲啲再留意吓張卡啦,可能會自己退返。",
         "審批時間係由領事館決定,我哋呢邊冇辦法知,你直接問下領事館啦.",
         "私教退费是门店财务处理的,您直接去找门店经理吧.",
+        "呢啲版權安排我哋前線都唔會知㗎。",
+        "眼鏡做好未要問分店先知，你直接打去旺角分店問啦",
+        "丢没丢这个不好说，您可以先去问问快递公司。",
+        "可能吧，您可以再问问其他人。",
+        "越南那邊的清關,我們會再請人跟您聯繫。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -863,6 +868,8 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "能退多少要看商品的使用情况，没拆封的全额退。",
         "已经退了，您晚点留意一下短信就行。",
         "您是12月2号申请的，一般3个工作日内到账。",
+        "明白。不知道叔叔阿姨平时有没有高血压、糖尿病这类慢性病？",
+        "唔系我跟嘅，我而家帮你转去售后部，请稍等。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -938,7 +945,9 @@ def test_a_past_date_or_a_pointer_to_what_is_not_there_remedies_nothing(auditor:
 
 
 def test_blaming_the_booking_and_passing_it_to_another_desk_are_taboos(auditor: Auditor) -> None:
-    for said in ("订的时候不看清楚，您订的是中山路店。", "课程退费不是我们会员服务管的。"):
+    for said in ("订的时候不看清楚，您订的是中山路店。", "课程退费不是我们会员服务管的。",
+                 "付款系統嗰邊唔關我哋客服事，我哋處理唔到。", "售後唔係我跟嘅。", "你有本事去投诉也行。",
+                 "我都说了两三个工作日了，您往上翻翻聊天记录好吧。"):
         assert checks_on(auditor, "客户: 这怎么回事？", f"坐席: {said}", check="prohibited") == [1]
     kind = "坐席: 没关系，下单的时候没看清楚很正常，我帮您改一下。"
     assert checks_on(auditor, "客户: 订错了怎么办？", kind, check="prohibited") == []
