@@ -423,7 +423,8 @@ def rules_train(group_paths: tuple[Path, ...], sets: tuple[Path, ...], check: st
                 out: Path, strength: float, rule_paths: tuple[Path, ...]) -> None:
     """Train a classifier rule's model from labelled sets (transcripts.jsonl + labels.jsonl each).
 
-    The labels are the LABELING.md format the dev set uses; every agent turn is an example,
+    labels.jsonl has a line per call, {"id": "T1", "prohibited": [7], ...} (README, Tuning the
+    rules; turns count from 0, system turns included); every agent turn is an example,
     labelled by whether the set marks it with CHECK. The one-sentence examples of the
     pack's phrase rules of CHECK are examples too: their fail lists are the check's, their
     pass lists the hard cases that are not (a polite 麻烦您大声一点 is no taboo). A
@@ -481,7 +482,8 @@ def rules_score(group_paths: tuple[Path, ...], sets: tuple[Path, ...], disagreem
                 rule_paths: tuple[Path, ...], segmenter: str, no_mask: bool) -> None:
     """How the pack's findings agree with labelled sets (transcripts.jsonl + labels.jsonl each).
 
-    The labels are the LABELING.md format `rules train` reads. For every labelled check:
+    labels.jsonl has a line per call, {"id": "T1", "greeting": true, "prohibited": [7], ...}
+    (README, Tuning the rules), as `rules train` reads it. For every labelled check:
     precision (the share of the pack's findings the labels confirm), recall (the share of
     labelled turns, or of calls that fail a call check, the pack finds) and F1, over all
     sets and per set. Score your own labelled calls before and after a rule edit to see
