@@ -25,7 +25,15 @@ from qa_audit.engine import Auditor
 from qa_audit.ingest import read_file
 from qa_audit.mask import mask_text
 from qa_audit.model import IngestError, Transcript
-from qa_audit.rules.labelled import CALL_LABELS, TURN_LABELS, LabelledDataError, Marks, read_labels
+from qa_audit.rules.labelled import (
+    CALL_LABELS,
+    TURN_LABELS,
+    LabelledDataError,
+    Marks,
+    read_labels,
+    set_files,
+    unmatched,
+)
 
 ORDER = (*CALL_LABELS, *TURN_LABELS)
 """The order checks are shown in; a site's own checks follow, by name."""
@@ -103,9 +111,10 @@ def read_set(folder: Path, checks: Collection[str]) -> list[LabelledCall]:
     """Every transcript of a labelled set with its labels by check, or LabelledDataError
     with every problem found; `checks` are the checks the pack reports."""
     problems: list[str] = []
-    transcripts_file, labels_file = folder / "transcripts.jsonl", folder / "labels.jsonl"
-    if not (transcripts_file.is_file() and labels_file.is_file()):
-        raise LabelledDataError([f"{folder}: a labelled set needs transcripts.jsonl and labels.jsonl"])
+    files = set_files(folder, problems)
+    if files is None:
+        raise LabelledDataError(problems)
+    transcripts_file, labels_file = files
     labels = read_labels(labels_file, problems, checks)
     calls: list[LabelledCall] = []
     seen: dict[str, int | None] = {}
@@ -133,8 +142,7 @@ def read_set(folder: Path, checks: Collection[str]) -> list[LabelledCall]:
                                 "turns (turns count from 0, system turns included)")
         calls.append((item, marks))
     if not unread:  # else the labels of a record that could not be read would be blamed for it
-        problems += [f"{labels_file}:{number}: id {tid!r} matches no transcript of transcripts.jsonl"
-                     for tid, (number, _) in labels.marks.items() if tid not in seen]
+        problems += unmatched(labels_file, labels.marks, seen)
     if not calls and not problems:
         problems.append(f"{folder}: no labelled calls")
     if problems:

@@ -18,7 +18,7 @@ line, and nothing is trained or scored until there are none.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,3 +133,18 @@ def _wrong_value(key: str, value: object) -> str:
         return (f"{key!r} must be a list of turn numbers, e.g. [3, 7], or true/false for a call check; "
                 f"got {json.dumps(value, ensure_ascii=False)}")
     return ""
+
+
+def set_files(folder: Path, problems: list[str]) -> tuple[Path, Path] | None:
+    """A labelled set's transcripts.jsonl and labels.jsonl, or None (and a problem) when one is missing."""
+    transcripts, labels = folder / "transcripts.jsonl", folder / "labels.jsonl"
+    if transcripts.is_file() and labels.is_file():
+        return transcripts, labels
+    problems.append(f"{folder}: a labelled set needs transcripts.jsonl and labels.jsonl")
+    return None
+
+
+def unmatched(labels_file: Path, marks: Mapping[str, tuple[int, object]], seen: Collection[str]) -> list[str]:
+    """A problem for each labelled id (with its line) that names no transcript read."""
+    return [f"{labels_file}:{number}: id {tid!r} matches no transcript of transcripts.jsonl"
+            for tid, (number, _) in marks.items() if tid not in seen]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qa_audit.rules.labelled import LabelledDataError, json_objects, read_labels
+from qa_audit.rules.labelled import LabelledDataError, json_objects, read_labels, set_files, unmatched
 from qa_audit.rules.pack import RulePack
 from qa_audit.text import normalize
 
@@ -39,10 +39,10 @@ def _agent_turns(path: Path, number: int, row: dict[str, Any], problems: list[st
 
 def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]:
     """The agent turns of one labelled set, each marked with whether its labels list it under `check`."""
-    transcripts, labels_file = folder / "transcripts.jsonl", folder / "labels.jsonl"
-    if not (transcripts.is_file() and labels_file.is_file()):
-        problems.append(f"{folder}: a labelled set needs transcripts.jsonl and labels.jsonl")
+    files = set_files(folder, problems)
+    if files is None:
         return []
+    transcripts, labels_file = files
     labels = read_labels(labels_file, problems)
     marked: dict[str, tuple[int, set[int]]] = {}
     for tid, (number, marks) in labels.marks.items():
@@ -77,9 +77,7 @@ def labelled_set(folder: Path, check: str, problems: list[str]) -> list[Example]
                             "say something (turns count from 0, system turns included)")
             continue
         examples += [(normalize(text).text, index in label[1]) for index, text in agent.items()]
-    for tid, (number, _) in marked.items():
-        if tid not in seen:
-            problems.append(f"{labels_file}:{number}: id {tid!r} matches no transcript of transcripts.jsonl")
+    problems += unmatched(labels_file, marked, seen)
     if not seen and not any(p.startswith(str(folder)) for p in problems):
         problems.append(f"{folder}: no transcripts in transcripts.jsonl")
     return examples
