@@ -24,6 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from qa_audit.rules.agreement import Tally
+
 ROOT = Path(__file__).resolve().parents[1]
 SCORE = ROOT.parent / "shared" / "eval" / "score.py"
 SETS = ROOT / "benchmarks" / "labelled"
@@ -46,10 +48,7 @@ def score(dataset: Path, checkout: Path, *audit_args: str) -> dict[str, dict[str
 
 def pooled_f1(metrics: list[dict[str, dict[str, float]]], check: str) -> float:
     """F1 over the findings of every set at once."""
-    tp = sum(m[check]["tp"] for m in metrics)
-    fp = sum(m[check]["fp"] for m in metrics)
-    fn = sum(m[check]["fn"] for m in metrics)
-    return 2 * tp / (2 * tp + fp + fn) if tp else float(fp == fn == 0)
+    return Tally(*(int(sum(m[check][key] for m in metrics)) for key in ("tp", "fp", "fn"))).f1
 
 
 def main() -> None:
