@@ -367,6 +367,15 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
     assert "第3轮客户说了“好吧”，不再追问，第4轮不算答复" in findings[0].evidence
 
 
+def test_a_customer_who_moves_on_to_something_else_is_not_answered_by_the_next_turn(auditor: Auditor) -> None:
+    asked = ("客户: 策划师什么时候回来？", "坐席: 这个我就不清楚了。")
+    for moved_on in ("客户: ……那行吧，我回去再商量商量。", "客户: 知道了。对了，当天的跟拍摄影几点到酒店？"):
+        lines = (*asked, moved_on, "坐席: 跟拍摄影师是早上6点半到酒店。")
+        assert checks_on(auditor, *lines, check="non_answer") == [1], moved_on
+    still_asking = (*asked, "客户: 那他大概哪天能回来？", "坐席: 他后天上午回来，回来第一时间给您回电。")
+    assert checks_on(auditor, *still_asking, check="non_answer") == []
+
+
 def test_an_opening_after_a_new_yes_no_question_answers_that_question(auditor: Auditor) -> None:
     lines = (
         "客户: 这个月水费为什么用了42吨？",
