@@ -81,6 +81,7 @@ TABOOS = {
         "要投訴就投訴，我無所謂。",
         "这不是我的工作范围。",
         "你自己看著辦。",
+        "嫌收费高您可以不用我们家的嘛。",
     ],
     "sarcastic": [
         "这都不会用？",
@@ -95,6 +96,7 @@ TABOOS = {
         "你以为你是谁啊？",
         "你懂什么？",
         "你算老几？",
+        "自己的密码输三次都输不对，也是够笨的。",
     ],
     "profane": [
         "滚！",
@@ -150,6 +152,8 @@ NOT_TABOO = [
     "条款写得比较啰嗦，我帮您总结一下三个要点。",
     "非常抱歉，相关工作人员已经下班了，明天上午九点给您回电。",
     "您叫什么名字？我帮您登记。",
+    "没关系，我刚才也是够傻的，看错了一行。",
+    "如果您嫌收费高，可以不用我们的加急服务，普通件三天到。",
 ]
 
 
@@ -184,6 +188,8 @@ NON_ANSWERS = {
         "保修几年我记不太清了。",
         "這個我也不知道耶。",
         "不好说，看情况吧。",
+        "呢個真係唔好講。",
+        "小程序上怎么显示的我不清楚，那块我们客服管不着。",
     ],
     "deflection": [
         "您问问别人吧。",
@@ -206,6 +212,13 @@ NON_ANSWERS = {
         "专票你去问财务。",
         "你自己百度一下。",
         "这个不关我们的事。",
+        "派人上门这个我这边安排不了。",
+        "系統處理嘅嘢我哋控制唔到。",
+        "信用卡嗰邊嘅扣數要問返你嘅發卡銀行。",
+        "取消退款要另外申請，你自己上網站搵下啦。",
+        "您去附近的农机维修店看看吧。",
+        "那您可以請老闆打他們商家專線問問看。",
+        "您可以打他们客服电话问问看。",
     ],
     "vague_deferral": [
         "会有人联系您的。",
@@ -223,6 +236,8 @@ NON_ANSWERS = {
         "已經在處理了，你等著吧。",
         "快了快了，再等等。",
         "等回复吧。",
+        "材料要不要交，等有人联系您的时候会告诉您的。",
+        "该到的时候自然就给您送到了。",
     ],
 }
 
@@ -301,6 +316,10 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "他是不是故意的我没办法确定，我直接帮您按最短路线重新计算，差额三到五个工作天退回。",
         "唔好意思，收得唔係好清楚，麻煩你講大聲少少好嗎？",
         "APP首頁右上角就有「點數兌換」啊，這個你都不知道喔？",
+        "您可以打他们客服电话4008208820问问。",
+        "您可以去附近的营业厅看看吧，带上身份证就能办。",
+        "你唔需要问返你嘅银行，我哋会喺三个工作天内退返俾你。",
+        "这个我不太清楚，您在小程序上点“我的-订单”就能看到。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -316,6 +335,13 @@ def test_an_answer_in_the_agents_next_turn_cancels_a_non_answer(auditor: Auditor
         "坐席: 可以，抢修队已经到现场了，预计今晚8点前恢复供电。",
     )
     assert checks_on(auditor, *lines, check="non_answer") == []
+
+
+def test_a_reassurance_that_opens_the_next_turn_is_no_answer(auditor: Auditor) -> None:
+    """不用怕他们催 opens like 不用 (no need), but it answers nothing the customer asked."""
+    asked = ("客户: 律师什么时候联系我？", "坐席: 律师会再跟您联络，您再等等。", "客户: 要等多久？")
+    assert checks_on(auditor, *asked, "坐席: 不用怕他们催，您先别签字。", check="non_answer") == [1]
+    assert checks_on(auditor, *asked, "坐席: 不用担心，两个工作日内律师一定联系您。", check="non_answer") == []
 
 
 def test_an_echoed_either_or_question_is_not_an_answer(auditor: Auditor) -> None:
@@ -369,7 +395,8 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
 
 def test_a_customer_who_moves_on_to_something_else_is_not_answered_by_the_next_turn(auditor: Auditor) -> None:
     asked = ("客户: 策划师什么时候回来？", "坐席: 这个我就不清楚了。")
-    for moved_on in ("客户: ……那行吧，我回去再商量商量。", "客户: 知道了。对了，当天的跟拍摄影几点到酒店？"):
+    for moved_on in ("客户: ……那行吧，我回去再商量商量。", "客户: 知道了。对了，当天的跟拍摄影几点到酒店？",
+                     "客户: 行，这事我回头再说。那当天的跟拍摄影几点到？"):
         lines = (*asked, moved_on, "坐席: 跟拍摄影师是早上6点半到酒店。")
         assert checks_on(auditor, *lines, check="non_answer") == [1], moved_on
     still_asking = (*asked, "客户: 那他大概哪天能回来？", "坐席: 他后天上午回来，回来第一时间给您回电。")
