@@ -344,6 +344,17 @@ def test_a_reassurance_that_opens_the_next_turn_is_no_answer(auditor: Auditor) -
     assert checks_on(auditor, *asked, "坐席: 不用担心，两个工作日内律师一定联系您。", check="non_answer") == []
 
 
+def test_an_offer_after_a_vague_deferral_does_not_remedy_it(auditor: Auditor) -> None:
+    """The 2小时内 belongs to the service on offer, not to when someone will call."""
+    asked = "客户: 专人什么时候联系我？我月底要对账。"
+    pitch = "坐席: 会有人处理的，您放心。另外跟您介绍一下，我们的当日到服务交易完2小时内就能到账。"
+    findings = findings_of(auditor, asked, pitch, "客户: 好吧。", "坐席: 嗯。", check="non_answer")
+    assert [f.turn for f in findings] == [1]
+    assert "“另外跟您介绍一下”之后说的是另一件事，不算答复" in findings[0].evidence
+    ticket = "坐席: 这个我不清楚，另外我帮您登记了工单，24小时内工程师联系您。"
+    assert checks_on(auditor, asked, ticket, "客户: 好吧。", "坐席: 嗯。", check="non_answer") == []
+
+
 def test_an_echoed_either_or_question_is_not_an_answer(auditor: Auditor) -> None:
     lines = ("客户: 这个能退吗？", "坐席: 能不能退，我不确定。", "客户: 哦。", "坐席: 嗯。")
     assert checks_on(auditor, *lines, check="non_answer") == [1]

@@ -109,6 +109,12 @@ def _judge(compiled: CompiledRule, conv: Conversation, turn: Turn) -> _Verdict:
         if earlier and not found:
             answered = quote_hits(view, compiled, longest(earlier))
             notes.append(f"{answered}说在客户问的“{matter.named}”之前，不算它的答复")
+    turned = _turned_aside(view, compiled, triggers) if found else None
+    if turned is not None:
+        later_said = [m for m in found if m.start >= turned.start]
+        found = [m for m in found if m.start < turned.start]
+        if later_said and not found:
+            notes.append(f"“{view.original(turned)[1]}”之后说的是另一件事，不算答复")
     if found:
         return _Verdict(triggers, view, found, aside)
     if compiled.rule.params["within"] == "next_turn":
@@ -163,6 +169,17 @@ def _moved_on(conv: Conversation, index: int, following: int, compiled: Compiled
     if any(m.start < hits[0].start and not m.pattern.anchored for m in satisfying):
         return ""
     return f"{turn_name(following)}以“{view.original(hits[0])[1]}”另起话题"
+
+
+def _turned_aside(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> Match | None:
+    """The first `aside` phrase after the turn's last trigger (另外跟您介绍一下), or None.
+
+    An agent who leaves the matter unanswered and goes on to sell something (会有人处理的，
+    您放心。另外跟您介绍一下我们的当日到服务，交易完2小时内到账) names a time frame that belongs to
+    the offer: what the turn says after the aside answers nothing the customer asked.
+    """
+    last = max(t.end for t in triggers)
+    return next((m for m in view.find(compiled.sets["aside"]) if m.start >= last), None)
 
 
 def _satisfying(view: TurnView, compiled: CompiledRule, triggers: list[Match]) -> list[Match]:

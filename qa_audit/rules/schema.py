@@ -35,7 +35,7 @@ WINDOWS = ("same_turn", "next_turn")
 METRICS = ("agent_talk_share",)
 PHRASE_KEYS = (
     "phrases", "exceptions", "first", "second", "second_exceptions", "new_topic", "dropped", "new_question",
-    "new_question_exceptions", "another_matter", "answered_nothing", "completing", "completed",
+    "new_question_exceptions", "another_matter", "answered_nothing", "completing", "completed", "aside",
 )
 """Every rule key that holds phrases: all of them enter the segmenter's dictionary."""
 RULE_ID = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -93,6 +93,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         " it only with their last part: a time frame said before a deferral (一周内会有人联系您: 一周内…会 ends"
         " on the 会 of 会有人联系); any other satisfying phrase that overlaps a trigger does not count",
         "completed": "the triggers a `completing` phrase may run into (vague deferrals)",
+        "aside": "phrases that, after the trigger in its own turn, turn to something else (另外跟您介绍一下):"
+        " satisfying phrases said after them belong to that (an offer's 2小时内到账), not to the trigger",
         "skip_quoted": "ignore triggers inside quotation marks",
     },
     "metric": {
