@@ -82,6 +82,7 @@ TABOOS = {
         "这不是我的工作范围。",
         "你自己看著辦。",
         "嫌收费高您可以不用我们家的嘛。",
+        "价格是公司统一调整的，嫌贵的话可以不用。",
     ],
     "sarcastic": [
         "这都不会用？",
@@ -97,6 +98,7 @@ TABOOS = {
         "你懂什么？",
         "你算老几？",
         "自己的密码输三次都输不对，也是够笨的。",
+        "鼓包的话你换之前不会自己看一下吗？",
     ],
     "profane": [
         "滚！",
@@ -154,6 +156,8 @@ NOT_TABOO = [
     "您叫什么名字？我帮您登记。",
     "没关系，我刚才也是够傻的，看错了一行。",
     "如果您嫌收费高，可以不用我们的加急服务，普通件三天到。",
+    "如果您嫌贵的话，可以选基础套餐，每月30元。",
+    "如果您不会自己看，我可以帮您查，请稍等。",
 ]
 
 
@@ -190,6 +194,7 @@ NON_ANSWERS = {
         "不好说，看情况吧。",
         "呢個真係唔好講。",
         "小程序上怎么显示的我不清楚，那块我们客服管不着。",
+        "這個很難講喔，每個人的體質不一樣，有的人瘦得快有的人瘦得慢。",
     ],
     "deflection": [
         "您问问别人吧。",
@@ -219,6 +224,12 @@ NON_ANSWERS = {
         "您去附近的农机维修店看看吧。",
         "那您可以請老闆打他們商家專線問問看。",
         "您可以打他们客服电话问问看。",
+        "那顆電池紀錄正常，這個要問車行喔。",
+        "教练的事也不是我这边处理的。",
+        "那都是门店的事，不归我们总部管。",
+        "可能您直接到板橋店問看看喔。",
+        "具体我也不清楚，您可以在抖音上问问那个商家。",
+        "您联系一下当地网点吧。",
     ],
     "vague_deferral": [
         "会有人联系您的。",
@@ -320,6 +331,10 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "您可以去附近的营业厅看看吧，带上身份证就能办。",
         "你唔需要问返你嘅银行，我哋会喺三个工作天内退返俾你。",
         "这个我不太清楚，您在小程序上点“我的-订单”就能看到。",
+        "预计不是今天就是明天到账。",
+        "不是我们这边处理的问题，是银行延迟，我帮您催办，24小时内回复。",
+        "这个很难讲清楚，我给您发个图文说明，两分钟内发到您微信。",
+        "您联系一下当地网点吧，电话是0571-88886666。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -342,6 +357,21 @@ def test_a_reassurance_that_opens_the_next_turn_is_no_answer(auditor: Auditor) -
     asked = ("客户: 律师什么时候联系我？", "坐席: 律师会再跟您联络，您再等等。", "客户: 要等多久？")
     assert checks_on(auditor, *asked, "坐席: 不用怕他们催，您先别签字。", check="non_answer") == [1]
     assert checks_on(auditor, *asked, "坐席: 不用担心，两个工作日内律师一定联系您。", check="non_answer") == []
+
+
+def test_a_negated_time_is_no_remedy_and_the_customers_not_knowing_is_no_non_answer(auditor: Auditor) -> None:
+    """又不是今天就过期 names no time anything happens; 唔識都唔緊要 is about the customer."""
+    unsure = ("客户: 违章处理完多久能同步？", "坐席: 这个说不好。", "客户: 那到底多久？",
+              "坐席: 你急什么，又不是今天就过期。")
+    assert checks_on(auditor, *unsure, check="non_answer") == [1]
+    novice = ("客户: 我完全唔識揸車，報邊個好？", "坐席: 唔識都唔緊要：自動波牌只可以揸自動波。")
+    assert checks_on(auditor, *novice, check="non_answer") == []
+
+
+def test_a_customer_who_will_see_to_it_themself_has_left_the_question(auditor: Auditor) -> None:
+    lines = ("客户: 覆核寫信寄去邊度？", "坐席: 地址同email呢啲我就唔清楚喇。",
+             "客户: 咁……好啦，我自己再諗辦法。重考排期呢？", "坐席: 我check下最近嘅路試排期先。")
+    assert checks_on(auditor, *lines, check="non_answer") == [1]
 
 
 def test_an_offer_after_a_vague_deferral_does_not_remedy_it(auditor: Auditor) -> None:
@@ -960,7 +990,8 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
 
 @pytest.mark.parametrize("lookup", ["急什么，我这不是在查吗。", "我再確認一下您去年的退租紀錄。",
                                     "好，我幫您調一下這筆貸款的利率紀錄。", "我现在帮您做一下远程检测。",
-                                    "我这就去核一下您这个案件卡在哪一步。", "我再问问他具体位置。"])
+                                    "我这就去核一下您这个案件卡在哪一步。", "我再问问他具体位置。",
+                                    "好的，我根据您的来电号码查一下订阅记录。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 
