@@ -444,6 +444,16 @@ def test_a_customer_who_moves_on_to_something_else_is_not_answered_by_the_next_t
     assert checks_on(auditor, *still_asking, check="non_answer") == []
 
 
+def test_an_opening_after_an_open_question_about_another_matter_answers_that_question(auditor: Auditor) -> None:
+    lines = ("客户: 手表定位不准是怎么回事？", "坐席: 这个我说不好。", "客户: 那表带在哪里买？",
+             "坐席: 可以在官方商城买。")
+    findings = findings_of(auditor, *lines, check="non_answer")
+    assert [f.turn for f in findings] == [1]
+    assert "第3轮客户另问“那表带在哪里买？”" in findings[0].evidence
+    follow_up = (*lines[:2], "客户: 那我现在怎么办？", "坐席: 可以先重启手表，再打开定位权限。")
+    assert checks_on(auditor, *follow_up, check="non_answer") == []
+
+
 def test_an_opening_after_a_new_yes_no_question_answers_that_question(auditor: Auditor) -> None:
     lines = (
         "客户: 这个月水费为什么用了42吨？",

@@ -4,8 +4,8 @@ A `conditional` rule with `within: next_turn` takes an answer in the speaker's n
 for the remedy. An answer known only by how it opens (可以的 / 不用) answers the latest
 question, though: after 那我能不能退款？ it says nothing about the matter the trigger left
 open. This module finds that question (`new_question` phrases, less the
-`new_question_exceptions` and the same question asked again) and the clause a supervisor
-reads in the evidence.
+`new_question_exceptions` and the same question asked again, or an open question that names
+another matter) and the clause a supervisor reads in the evidence.
 """
 
 from __future__ import annotations
@@ -19,13 +19,17 @@ from qa_audit.text import normalize
 
 def asked_anew(conv: Conversation, view: TurnView, triggers: list[Match], following: int,
                 compiled: CompiledRule) -> str:
-    """The new closed question the other party asked last before the speaker's next turn, or "".
+    """The new question the other party asked last before the speaker's next turn, or "".
 
     An opening that answers (可以的 / 不用) answers the latest question: after 那我能不能退款？
     it says nothing about the matter the trigger left open, though a remedy or a time frame
     in the same turn still would. Not a new question: a `new_question_exceptions` phrase (an
     acknowledgement, 是吗？, or asking for the remedy itself, 你能帮我问问吗？) and the same
-    question asked again (那到底能不能退？ after 这个能退吗？, see `_same_matter`).
+    question asked again (那到底能不能退？ after 这个能退吗？, see `_same_matter`). An open
+    question (no `new_question` phrase, a question mark) is new only when it names another
+    matter in at least `_OPEN_QUESTION_SUBSTANCE` characters of substance (咁我預約邊日可以？ after
+    an answer about certification abroad); 那我现在怎么办？ asks about the matter left open,
+    and the opening answers it.
     """
     turn = view.turn
     for i in reversed(range(turn.index + 1, following)):
@@ -34,9 +38,16 @@ def asked_anew(conv: Conversation, view: TurnView, triggers: list[Match], follow
             continue
         asked = between.find(compiled.sets["new_question"])
         if not asked:
-            if any(mark in between.norm.text for mark in _QUESTION_MARKS):
-                return ""  # the latest question is an open one (那我现在怎么办？): the opening answers it
-            continue
+            text = between.norm.text
+            mark = max(text.rfind(m) for m in _QUESTION_MARKS)
+            if mark < 0:
+                continue
+            named = substance(_clause(text, mark, mark)) - _QUESTION_WORDS
+            said = _matter(conv, view, [])  # with the trigger's words: 那谁清楚？ echoes 不清楚
+            if len(named) < _OPEN_QUESTION_SUBSTANCE or 2 * len(named & set(said)) >= len(named):
+                return ""  # an open question about the matter (那我现在怎么办？): the opening answers it
+            start, _ = between.norm.to_original(mark, mark + 1)
+            return f"{turn_name(i)}{speaker_name(between.turn.speaker)}另问“{_clause(between.turn.text, start, start)}”"
         latest = max(asked, key=lambda m: m.end)
         if not uncancelled([latest], between.find(compiled.sets["new_question_exceptions"])):
             return ""
@@ -90,6 +101,12 @@ def substance(text: str) -> set[str]:
     return {c for c in text if c.isalnum()} - _FUNCTION_CHARS
 
 
+_OPEN_QUESTION_SUBSTANCE = 3
+"""How many characters of substance an open question needs to name a matter of its own: 那我现在
+怎么办 has two (现, 办) and asks about the matter left open; 那表带在哪里买 names another."""
+_QUESTION_WORDS = frozenset("谁哪里办咁点算乜咩边嘅啲佢哋喺唔冇咗嚟呀啦喎㗎噉系")
+"""Question words and Cantonese particles that name nothing: 咁點算呀？ (what now?) asks about the
+matter left open, as 那怎么办 does."""
 _CLAUSE_BREAK = frozenset("，。！；、,!;…\n")
 _QUESTION_MARKS = "？?"
 _CLAUSE_REACH = 20

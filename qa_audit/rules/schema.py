@@ -79,7 +79,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         "dropped": "phrases that, said by anyone between the trigger and the next turn, show the matter was"
         " left (the customer gives up), so the next turn cannot satisfy",
         "new_question": "phrases that, said between the trigger and the next turn, ask a new closed question"
-        " (那我能不能退款？): an opening of the next turn (^可以的) then answers that question, not the trigger",
+        " (那我能不能退款？): an opening of the next turn (^可以的) then answers that question, not the trigger;"
+        " an open question that names another matter (那表带在哪里买？) counts as one too",
         "new_question_exceptions": "phrases that cancel an overlapping new_question phrase: a question asking for"
         " the remedy itself (你能帮我问问吗？) is answered by 可以",
         "another_matter": "phrases that, in the trigger's sentence before it, name a matter of its own (押金的事"
