@@ -250,6 +250,8 @@ NON_ANSWERS = {
         "你想賣就放工嚟門市問，唔想就算囉。",
         "嫌少您就别当了，去别家呗。",
         "网店的事不归我们售后二组负责。",
+        "紅酒嗰啲係酒水部計嘅，唔關我宴會部事，你搵佢哋啦。",
+        "埋單嗰陣酒水係另外一張單，我哋呢邊冇權改。",
     ],
     "vague_deferral": [
         "会有人联系您的。",
@@ -275,6 +277,9 @@ NON_ANSWERS = {
         "我这边没有质检的时间，反正会退的。",
         "可能是系统问题吧，您可以过段时间再试试。",
         "總之到時先算啦。",
+        "總之你遲啲再打嚟啦。",
+        "影音對接的同事會再跟您聯絡。",
+        "嗯，我會幫您反映。",
     ],
 }
 
@@ -369,6 +374,8 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "您那边信号有点不清楚，我听不太到，麻烦您大声一点。",
         "华为可以正常用。您先生不了解怎么设置也没关系，说明书第3页有步骤。",
         "到时再算，我先帮您登记，明天上午给您报价。",
+        "我會幫您反映，聽日下晝三點前覆你。",
+        "我哋冇權改，我即刻幫你轉駁去經理，請稍等。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -471,7 +478,7 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
 def test_a_customer_who_moves_on_to_something_else_is_not_answered_by_the_next_turn(auditor: Auditor) -> None:
     asked = ("客户: 策划师什么时候回来？", "坐席: 这个我就不清楚了。")
     for moved_on in ("客户: ……那行吧，我回去再商量商量。", "客户: 知道了。对了，当天的跟拍摄影几点到酒店？",
-                     "客户: 行，这事我回头再说。那当天的跟拍摄影几点到？"):
+                     "客户: 行，这事我回头再说。那当天的跟拍摄影几点到？", "客户: 哦……好啦，咁我自己再諗下。"):
         lines = (*asked, moved_on, "坐席: 跟拍摄影师是早上6点半到酒店。")
         assert checks_on(auditor, *lines, check="non_answer") == [1], moved_on
     still_asking = (*asked, "客户: 那他大概哪天能回来？", "坐席: 他后天上午回来，回来第一时间给您回电。")
