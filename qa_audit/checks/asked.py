@@ -44,7 +44,7 @@ def asked_anew(conv: Conversation, view: TurnView, triggers: list[Match], follow
                 continue
             named = substance(_clause(text, mark, mark)) - _QUESTION_WORDS
             said = _matter(conv, view, [])  # with the trigger's words: 那谁清楚？ echoes 不清楚
-            if len(named) < _OPEN_QUESTION_SUBSTANCE or 2 * len(named & set(said)) >= len(named):
+            if len(named) < _OPEN_QUESTION_SUBSTANCE or _mostly_said(named, said):
                 return ""  # an open question about the matter (那我现在怎么办？): the opening answers it
             start, _ = between.norm.to_original(mark, mark + 1)
             return f"{turn_name(i)}{speaker_name(between.turn.speaker)}另问“{_clause(between.turn.text, start, start)}”"
@@ -92,7 +92,13 @@ def _same_matter(question: str, matter: str) -> bool:
     after 这个能退吗？ repeats 退; 水费能不能在支付宝上交？ after 水费为什么这么多？ shares 水费 of
     8 and asks something new."""
     content = substance(question)
-    return bool(content) and 2 * len(content & set(matter)) >= len(content)
+    return bool(content) and _mostly_said(content, matter)
+
+
+def _mostly_said(content: set[str], said: str) -> bool:
+    """Whether at least half of `content` (characters of substance) is in `said`: the test
+    that a question asks again about what was said, closed or open."""
+    return 2 * len(content & set(said)) >= len(content)
 
 
 def substance(text: str) -> set[str]:
