@@ -557,6 +557,11 @@ def test_an_answer_before_the_agent_names_another_matter_does_not_answer_it(audi
     ("客户: 我張單咩時候先送到 運費可唔可以退返俾我", "坐席: 預計明天下午送到。運費的話我這邊唔太清楚。"),
     ("客户: 喂 你好 处方药上传处方以后 多久能发货 还有那个 能开发票吗 我要报销的",
      "坐席: 处方审核通过后当天发货。发票的话我不太清楚能不能开。"),
+    # a time asked about is the matter left open when the turn gave no time frame before it
+    ("客户: 退货要我自己寄吗？退款多久能到？",
+     "坐席: 不用您寄，快递员上门取件。至于退款多久到账，这个我这边也不确定。"),
+    ("客户: 二次報銷要自己申請嗎？錢什麼時候到？",
+     "坐席: 不用個人申請，系統會統一計算。至於什麼時候到賬，這個我們醫院這邊也說不準。"),
 ])
 def test_the_matter_named_before_the_trigger_is_unanswered_whatever_the_turn_answered_before(
     auditor: Auditor, lines: tuple[str, ...]

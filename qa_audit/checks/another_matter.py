@@ -14,7 +14,7 @@ must have asked about something else too (a question naming things, two characte
 substance in a row or one in a typed question, none of them the matter's: 师傅哪天来 beside
 押金要交吗; 我那个退款 什么时候能到账 多久能到 asks one thing twice), the named words must
 share a word with what they said (押金) and none with what the turn answered before the
-matter, and a detail (具体 / 详细 / 准确) is never another matter. A turn each of whose
+matter, and a detail (具体 / 详细 / 准确, or when after a time frame) is never another matter. A turn each of whose
 sentences only greets, asks for details or announces a lookup (the rule's `answered_nothing`
 phrases: 请提供订单号 / 我查一下) answered nothing, so the questions asked before it still
 count.
@@ -33,11 +33,13 @@ from qa_audit.mask import uncut
 from qa_audit.matcher import SENTENCE_ENDS, Match, ends_clause
 from qa_audit.text import normalize
 
-_DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际", "几点", "几时", "哪天", "什么时候", "多久", "多长时间",
-           "可能", "之后", "以后", "到时候", "延误", "延迟")
+_DETAIL = ("具体", "详细", "准确", "确切", "精确", "实际", "可能", "之后", "以后", "到时候", "延误", "延迟")
 """Words that make the named matter a detail of, or a caveat on, what was just answered:
-具体几点, a time asked again after a time was given (预计明天下午送到。快递几点到我这边不太确定),
-a risk or what comes later (预计后天送达。年货的话最近下雪可能会有延误，这个说不准)."""
+具体几点, a risk or what comes later (预计后天送达。年货的话最近下雪可能会有延误，这个说不准)."""
+_WHEN = ("几点", "几时", "哪天", "什么时候", "多久", "多长时间")
+"""Words that ask when: a detail only after the turn gave a time frame (预计明天下午送到。快递几点
+到我这边不太确定). After an answer with no time (不用个人申请。至于什么时候到账，这个我们也说不准)
+the time is the matter the customer's other question left open."""
 
 _QUESTION_CHARS = frozenset("多少几点哪谁何")
 """Question words: shared with the customer's question, they say nothing about the matter."""
@@ -84,20 +86,23 @@ def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
         for pointer in ("这个", "這個", "那个", "那個"):
             said = said.removesuffix(pointer)
         said = said.rstrip("，,、。. ")
-        reason = _why_not(asking, named, _words(named), asked, _words(text[:start]))
+        timed = any(m.start < start for m in view.find(compiled.sets["completing"]))
+        reason = _why_not(asking, named, _words(named), asked, _words(text[:start]), timed)
         if not reason:
             return OtherMatter(start, said)
         declined = declined or OtherMatter(start, said, reason)
     return declined
 
 
-def _why_not(asking: list[str], named: str, words: set[str], asked: set[str], before: set[str]) -> str:
+def _why_not(asking: list[str], named: str, words: set[str], asked: set[str], before: set[str],
+             timed: bool) -> str:
     """Why a named matter is no other matter than what the turn answered, or "" when it is;
-    `asking` holds the customer's questions."""
+    `asking` holds the customer's questions, `timed` whether the turn gave a time frame (a
+    `completing` phrase) before the matter."""
     if not any(_about_else(question, words) for question in asking):
         # a caveat after the answer to the one matter asked about is about that matter
         return "the customer asked about nothing else since the agent last answered"
-    detail = next((word for word in _DETAIL if word in named), "")
+    detail = next((word for word in (*_DETAIL, *(_WHEN if timed else ())) if word in named), "")
     if detail:
         return f"“{detail}” makes it a detail of, or a caveat on, the answer given"
     if not words & asked:

@@ -85,7 +85,8 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         " the remedy itself (你能帮我问问吗？) is answered by 可以",
         "another_matter": "phrases that, in the trigger's sentence before it, name a matter of its own (押金的事"
         " / 手续费这个 / 能不能赔偿): when the customer asked about it and it is no detail (具体), satisfying"
-        " phrases said in the turn before that clause answered something else",
+        " phrases said in the turn before that clause answered something else; a time asked about"
+        " (什么时候) is a detail only after a `completing` phrase (a time frame) in the turn",
         "answered_nothing": "phrases by which a turn of the speaker asks for details, announces a lookup or only"
         " greets (请提供订单号 / 我查一下 / 很高兴为您服务): a turn each of whose sentences holds one (or hardly a"
         " word), with no trigger or satisfying phrase, answered nothing, so another_matter still counts the"
