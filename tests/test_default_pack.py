@@ -102,6 +102,9 @@ TABOOS = {
         "自己的密码输三次都输不对，也是够笨的。",
         "鼓包的话你换之前不会自己看一下吗？",
         "喂？您能不能大点声啊，跟蚊子叫似的。",
+        # in a long turn, where the model alone scores it too low
+        "您家这台热水器上个月刚做过保养，记录上各项都正常，加热时有点响声是水垢受热膨胀，天冷了进水温度低，声音会更明显一点，"
+        "安全阀和漏电保护都有，响一下又不会炸，您别这么大惊小怪。",
     ],
     "profane": [
         "滚！",
@@ -649,6 +652,7 @@ def test_a_remedy_after_a_new_question_still_cancels(auditor: Auditor) -> None:
         "客户: 那能不能派个师傅来看看？",
         "客户: 那你们去核实一下可以吗？",
         "客户: 那空调到底能不能制冷？",
+        "客户: 型号是KFR-35GW，这样有帮助吗？",
         "系统: 请问是否需要转接人工服务？",
     ],
 )
@@ -980,6 +984,16 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "丢没丢这个不好说，您可以先去问问快递公司。",
         "可能吧，您可以再问问其他人。",
         "越南那邊的清關,我們會再請人跟您聯繫。",
+        "师傅都出去了，等他们回来再说吧。",
+        "回头有人了再说吧。",
+        "回头让维修的人看看吧。",
+        "几点到这个沒辦法講得太準。",
+        "您还是问问主治医生吧。",
+        "这个您可能得再问问医生看看。",
+        "您到了营业厅再问问。",
+        "会有人过来看的。",
+        "下周再说吧。",
+        "这个您就先放着吧。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -1003,6 +1017,8 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "您是12月2号申请的，一般3个工作日内到账。",
         "明白。不知道叔叔阿姨平时有没有高血压、糖尿病这类慢性病？",
         "唔系我跟嘅，我而家帮你转去售后部，请稍等。",
+        "已经派单了，今天下午四点前会有人上门看。",
+        "您先放着吧，快递员明天上午上门取件。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -1029,7 +1045,8 @@ def test_a_cantonese_transfer_in_the_next_turn_cancels_a_deflection(auditor: Aud
 
 
 @pytest.mark.parametrize(
-    "sneer", ["我都说得很清楚了，每件23公斤，这么简单还看不明白吗？", "这你都不知道？招生章程第五条写着。"]
+    "sneer", ["我都说得很清楚了，每件23公斤，这么简单还看不明白吗？", "这你都不知道？招生章程第五条写着。",
+              "填个表都搞不明白吗？照着模板填就行。"]
 )
 def test_not_knowing_thrown_at_the_customer_is_a_taboo_not_the_agents_ignorance(auditor: Auditor, sneer: str) -> None:
     lines = ("客户: 行李到底怎么算？", f"坐席: {sneer}")
@@ -1048,7 +1065,8 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
                                     "好，我幫您調一下這筆貸款的利率紀錄。", "我现在帮您做一下远程检测。",
                                     "我这就去核一下您这个案件卡在哪一步。", "我再问问他具体位置。",
                                     "好的，我根据您的来电号码查一下订阅记录。",
-                                    "好，我登后台看一下您这台主机的数据库状态。"])
+                                    "好，我登后台看一下您这台主机的数据库状态。",
+                                    "我直接联系一下仓库。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 
@@ -1145,6 +1163,8 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
          "坐席: 車站電話幾多號我都冇。"),
         # a day to go there and see is no time frame
         ("客户: 丢了的票能补吗？", "坐席: 能不能补我也不太清楚，您明天提前去车站再说吧。"),
+        # the question echoed is no remedy: 调了多少 is asked, not done
+        ("客户: 利息怎么少了？是不是调了？", "坐席: 利率调了多少，这个我真说不准。"),
     ],
 )
 def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Auditor, lines: tuple[str, ...]) -> None:
