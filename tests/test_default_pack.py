@@ -60,6 +60,7 @@ TABOOS = {
         "別什麼都賴我們。",
         "又不是我让你买的。",
         "后果自负。",
+        "剪指甲的时候乱动才划到的，你家猫也太不配合了。",
     ],
     "dismissive": [
         "这个不归我管。",
@@ -164,6 +165,7 @@ NOT_TABOO = [
     "如果您嫌收费高，可以不用我们的加急服务，普通件三天到。",
     "如果您嫌贵的话，可以选基础套餐，每月30元。",
     "如果您不会自己看，我可以帮您查，请稍等。",
+    "我给您发了使用视频，有什么搞不懂的地方随时问我。",
 ]
 
 
@@ -379,6 +381,8 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "到时再算，我先帮您登记，明天上午给您报价。",
         "我會幫您反映，聽日下晝三點前覆你。",
         "我哋冇權改，我即刻幫你轉駁去經理，請稍等。",
+        "我send咗教學片俾你，有咩唔清楚可以隨時打嚟問我。",
+        "呢個我都冇辦法㗎，佢會喺今日下晝六點前覆你。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -653,6 +657,7 @@ def test_a_remedy_after_a_new_question_still_cancels(auditor: Auditor) -> None:
         "客户: 那你们去核实一下可以吗？",
         "客户: 那空调到底能不能制冷？",
         "客户: 型号是KFR-35GW，这样有帮助吗？",
+        "客户: 主要是空调，遥控器有没有都行。",
         "系统: 请问是否需要转接人工服务？",
     ],
 )
@@ -994,6 +999,15 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "会有人过来看的。",
         "下周再说吧。",
         "这个您就先放着吧。",
+        "这个回头会有主管联系您的。",
+        "你等门市通知啦。",
+        "您可以直接问问快递公司哈。",
+        "你去其他醫院睇下啦。",
+        "您要不要自己打给物流公司问问看。",
+        "这个您到了机场问问航空公司那边吧。",
+        "或者你打去水務署問吓。",
+        "这个确实没办法。",
+        "我们这边也就只能这样了。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -1019,6 +1033,8 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "唔系我跟嘅，我而家帮你转去售后部，请稍等。",
         "已经派单了，今天下午四点前会有人上门看。",
         "您先放着吧，快递员明天上午上门取件。",
+        "会有店长联系您，今天下午五点前。",
+        "这个真的没办法，不过我可以帮您申请一张50元补偿券，24小时内到账。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -1165,6 +1181,9 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
         ("客户: 丢了的票能补吗？", "坐席: 能不能补我也不太清楚，您明天提前去车站再说吧。"),
         # the question echoed is no remedy: 调了多少 is asked, not done
         ("客户: 利息怎么少了？是不是调了？", "坐席: 利率调了多少，这个我真说不准。"),
+        # the day in the question, and a day something already happened, are no time frames
+        ("客户: 明天船开不开？", "坐席: 明天开不开，这个现在说不好。"),
+        ("客户: 维修到哪一步了？", "坐席: 手机11月5号已经签收了，检测那边会联系您的，您再等等吧。"),
     ],
 )
 def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Auditor, lines: tuple[str, ...]) -> None:
@@ -1183,6 +1202,8 @@ def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Au
         ("客户: 我二十四个月交易经验怎么算？",
          "坐席: 就是从您第一笔股票交易到现在满两年，不是开户满两年。这种基础的东西都不懂，还是先别急着炒了。"),
         ("客户: 你们怎么知道我的卡被盗刷了？", "坐席: 我哋點知？係系統偵測到異常交易，已經幫你凍結咗張卡。"),
+        ("客户: 船上能挂横幅吗？", "坐席: 这个我还真不太清楚。", "客户: 我们主要想挂个横幅拍合影。",
+         "坐席: 哦，我想起来了，上个月刚出的规定：横幅可以挂在船头栏杆上。"),
     ],
 )
 def test_an_answer_a_cited_verdict_or_words_about_the_customer_are_no_non_answer(
