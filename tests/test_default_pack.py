@@ -66,6 +66,8 @@ TABOOS = {
         "这个不归我管。",
         "这不是我负责的，你别问我。",
         "我这边只管理赔，别的不管。",
+        "我这边就是负责登记的而已。",
+        "物业那边的事我哪管得了。",
         "这是规定，没办法。",
         "那你自己看着办吧。",
         "爱修不修。",
@@ -103,6 +105,8 @@ TABOOS = {
         "自己的密码输三次都输不对，也是够笨的。",
         "鼓包的话你换之前不会自己看一下吗？",
         "喂？您能不能大点声啊，跟蚊子叫似的。",
+        "保固係保零件，唔包運費。你聽唔明咩?",
+        "要推住個安全鎖先壓得落去，你有冇聽清楚先？",
         # in a long turn, where the model alone scores it too low
         "您家这台热水器上个月刚做过保养，记录上各项都正常，加热时有点响声是水垢受热膨胀，天冷了进水温度低，声音会更明显一点，"
         "安全阀和漏电保护都有，响一下又不会炸，您别这么大惊小怪。",
@@ -166,6 +170,7 @@ NOT_TABOO = [
     "如果您嫌贵的话，可以选基础套餐，每月30元。",
     "如果您不会自己看，我可以帮您查，请稍等。",
     "我给您发了使用视频，有什么搞不懂的地方随时问我。",
+    "旧电脑可以交给我们合作的电子废物回收商处理。",
 ]
 
 
@@ -485,7 +490,8 @@ def test_a_customer_who_gives_up_is_not_answered_by_the_agents_next_turn(auditor
 def test_a_customer_who_moves_on_to_something_else_is_not_answered_by_the_next_turn(auditor: Auditor) -> None:
     asked = ("客户: 策划师什么时候回来？", "坐席: 这个我就不清楚了。")
     for moved_on in ("客户: ……那行吧，我回去再商量商量。", "客户: 知道了。对了，当天的跟拍摄影几点到酒店？",
-                     "客户: 行，这事我回头再说。那当天的跟拍摄影几点到？", "客户: 哦……好啦，咁我自己再諗下。"):
+                     "客户: 行，这事我回头再说。那当天的跟拍摄影几点到？", "客户: 哦……好啦，咁我自己再諗下。",
+                     "客户: 喔好吧～那摄影几点到？"):
         lines = (*asked, moved_on, "坐席: 跟拍摄影师是早上6点半到酒店。")
         assert checks_on(auditor, *lines, check="non_answer") == [1], moved_on
     still_asking = (*asked, "客户: 那他大概哪天能回来？", "坐席: 他后天上午回来，回来第一时间给您回电。")
@@ -1008,6 +1014,11 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "或者你打去水務署問吓。",
         "这个确实没办法。",
         "我们这边也就只能这样了。",
+        "我只是负责预约的而已。",
+        "我这边说了不算，得看领导。",
+        "您再找找其他同事问问吧。",
+        "押金您自己跟物业商量。",
+        "就是财务在处理，要看他们。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -1082,7 +1093,8 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
                                     "我这就去核一下您这个案件卡在哪一步。", "我再问问他具体位置。",
                                     "好的，我根据您的来电号码查一下订阅记录。",
                                     "好，我登后台看一下您这台主机的数据库状态。",
-                                    "我直接联系一下仓库。"])
+                                    "我直接联系一下仓库。", "收到，我帮你对一对记录。",
+                                    "可以，我备注一下，再看一下仓库有没有新批次。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 
