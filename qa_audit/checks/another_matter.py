@@ -14,10 +14,10 @@ must have asked about something else too (a question naming things, two characte
 substance in a row or one in a typed question, none of them the matter's: 师傅哪天来 beside
 押金要交吗; 我那个退款 什么时候能到账 多久能到 asks one thing twice), the named words must
 share a word with what they said (押金) and none with what the turn answered before the
-matter, and a detail (具体 / 详细 / 准确, or when after a time frame) is never another matter. A turn each of whose
-sentences only greets, asks for details or announces a lookup (the rule's `answered_nothing`
-phrases: 请提供订单号 / 我查一下) answered nothing, so the questions asked before it still
-count.
+matter, and a detail (具体 / 详细 / 准确; 几点 / 什么时候 after a time frame) is never another
+matter. A turn each of whose sentences only greets, asks for details or announces a lookup
+(the rule's `answered_nothing` phrases: 请提供订单号 / 我查一下) answered nothing, so the
+questions asked before it still count.
 """
 
 from __future__ import annotations
@@ -80,13 +80,14 @@ def another_matter(conv: Conversation, view: TurnView, compiled: CompiledRule,
     asking = [clause for clause in clauses if _QUESTION.search(clause)]
     asked = _words(" ".join(clauses))  # 换光猫要不要我出钱？营业厅说要交押金: 押金 is the customer's matter too
     declined: OtherMatter | None = None
+    time_frames = view.find(compiled.sets["completing"])
     for start, (quote_start, quote_end), named in names:
         begin, stop = uncut(view.turn.text, *view.norm.to_original(quote_start, quote_end))
         said = view.turn.text[begin:stop]
         for pointer in ("这个", "這個", "那个", "那個"):
             said = said.removesuffix(pointer)
         said = said.rstrip("，,、。. ")
-        timed = any(m.start < start for m in view.find(compiled.sets["completing"]))
+        timed = any(m.start < start for m in time_frames)
         reason = _why_not(asking, named, _words(named), asked, _words(text[:start]), timed)
         if not reason:
             return OtherMatter(start, said)
