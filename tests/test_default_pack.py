@@ -61,6 +61,7 @@ TABOOS = {
         "又不是我让你买的。",
         "后果自负。",
         "剪指甲的时候乱动才划到的，你家猫也太不配合了。",
+        "碗係出窯後用報紙包好交俾你嘅，包裝冇問題，我哋每件都檢查過，你自己整爛咗都嚟怪我哋？",
     ],
     "dismissive": [
         "这个不归我管。",
@@ -68,6 +69,7 @@ TABOOS = {
         "我这边只管理赔，别的不管。",
         "我这边就是负责登记的而已。",
         "物业那边的事我哪管得了。",
+        "有没有记录仪我不清楚，配送是合作公司做的，跟我们客服不相干。",
         "这是规定，没办法。",
         "那你自己看着办吧。",
         "爱修不修。",
@@ -107,6 +109,7 @@ TABOOS = {
         "喂？您能不能大点声啊，跟蚊子叫似的。",
         "保固係保零件，唔包運費。你聽唔明咩?",
         "要推住個安全鎖先壓得落去，你有冇聽清楚先？",
+        "商品编码要先在项目信息里添加，保存以后就能选了，这么基础的操作也要问？",
         # in a long turn, where the model alone scores it too low
         "您家这台热水器上个月刚做过保养，记录上各项都正常，加热时有点响声是水垢受热膨胀，天冷了进水温度低，声音会更明显一点，"
         "安全阀和漏电保护都有，响一下又不会炸，您别这么大惊小怪。",
@@ -1019,6 +1022,14 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "您再找找其他同事问问吧。",
         "押金您自己跟物业商量。",
         "就是财务在处理，要看他们。",
+        "之后会有理赔人员跟您联络。",
+        "等会计联系您吧。",
+        "这个要请您朋友去问她那边的银行喔。",
+        "审核多久不是我们说了算。",
+        "这个不归我们线上客服管。",
+        "那您打税务局电话问问吧。",
+        "您还是找前台说吧。",
+        "那你就接着等呗。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -1046,6 +1057,8 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "您先放着吧，快递员明天上午上门取件。",
         "会有店长联系您，今天下午五点前。",
         "这个真的没办法，不过我可以帮您申请一张50元补偿券，24小时内到账。",
+        "文件齐全的话，三个工作日内会有理赔人员跟您联系。",
+        "等师傅联系您吧，他今天下午四点前会打给您。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -1196,6 +1209,9 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
         # the day in the question, and a day something already happened, are no time frames
         ("客户: 明天船开不开？", "坐席: 明天开不开，这个现在说不好。"),
         ("客户: 维修到哪一步了？", "坐席: 手机11月5号已经签收了，检测那边会联系您的，您再等等吧。"),
+        # thinking it over, and the day of an event, are no answer and no time frame
+        ("客户: 转寄点收费？", "坐席: 呢個我唔太清楚喎。", "客户: 你都唔清楚？", "坐席: 你可以考慮下先。"),
+        ("客户: 报告下周三前能好吗？", "坐席: 来不来得及我也不敢保证。另外检查当天建议您安排人陪同。"),
     ],
 )
 def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Auditor, lines: tuple[str, ...]) -> None:
@@ -1216,6 +1232,8 @@ def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Au
         ("客户: 你们怎么知道我的卡被盗刷了？", "坐席: 我哋點知？係系統偵測到異常交易，已經幫你凍結咗張卡。"),
         ("客户: 船上能挂横幅吗？", "坐席: 这个我还真不太清楚。", "客户: 我们主要想挂个横幅拍合影。",
          "坐席: 哦，我想起来了，上个月刚出的规定：横幅可以挂在船头栏杆上。"),
+        ("客户: 旧版美元收不收？", "坐席: 这个我一下子说不准。", "客户: 那怎么办？",
+         "坐席: 我想起来了，我们有规定：旧版入库时就挑出去了，配送的都是新版。"),
     ],
 )
 def test_an_answer_a_cited_verdict_or_words_about_the_customer_are_no_non_answer(
