@@ -821,6 +821,7 @@ def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sent
         "我们可以帮您看看合适的套餐。",
         "请稍等，我帮您核对一下信息。",
         "稍等我一下喔，我看一下行程纪录。",
+        "您先看看系统通知，已经发货了，明天送达。",
     ],
 )
 def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: str) -> None:
