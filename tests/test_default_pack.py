@@ -110,6 +110,7 @@ TABOOS = {
         "保固係保零件，唔包運費。你聽唔明咩?",
         "要推住個安全鎖先壓得落去，你有冇聽清楚先？",
         "商品编码要先在项目信息里添加，保存以后就能选了，这么基础的操作也要问？",
+        "家庭號標示24小包，生產線是秤重包裝，偶爾會有一兩包的誤差，才少三包而已，這種小事也要客訴喔？",
         # in a long turn, where the model alone scores it too low
         "您家这台热水器上个月刚做过保养，记录上各项都正常，加热时有点响声是水垢受热膨胀，天冷了进水温度低，声音会更明显一点，"
         "安全阀和漏电保护都有，响一下又不会炸，您别这么大惊小怪。",
@@ -494,7 +495,7 @@ def test_a_customer_who_moves_on_to_something_else_is_not_answered_by_the_next_t
     asked = ("客户: 策划师什么时候回来？", "坐席: 这个我就不清楚了。")
     for moved_on in ("客户: ……那行吧，我回去再商量商量。", "客户: 知道了。对了，当天的跟拍摄影几点到酒店？",
                      "客户: 行，这事我回头再说。那当天的跟拍摄影几点到？", "客户: 哦……好啦，咁我自己再諗下。",
-                     "客户: 喔好吧～那摄影几点到？"):
+                     "客户: 喔好吧～那摄影几点到？", "客户: 好啦，我自己再打去問。"):
         lines = (*asked, moved_on, "坐席: 跟拍摄影师是早上6点半到酒店。")
         assert checks_on(auditor, *lines, check="non_answer") == [1], moved_on
     still_asking = (*asked, "客户: 那他大概哪天能回来？", "坐席: 他后天上午回来，回来第一时间给您回电。")
@@ -1031,6 +1032,13 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "那您打税务局电话问问吧。",
         "您还是找前台说吧。",
         "那你就接着等呗。",
+        "師傅會再搵你㗎啦。",
+        "我哋會跟進㗎啦。",
+        "你等下消息啦。",
+        "解釋不了。",
+        "退貨你可以問問超市。",
+        "您可以直接问问厂家。",
+        "您找厂家报修就行。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -1108,7 +1116,8 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
                                     "好的，我根据您的来电号码查一下订阅记录。",
                                     "好，我登后台看一下您这台主机的数据库状态。",
                                     "我直接联系一下仓库。", "收到，我帮你对一对记录。",
-                                    "可以，我备注一下，再看一下仓库有没有新批次。"])
+                                    "可以，我备注一下，再看一下仓库有没有新批次。", "我而家聯絡緊師傅。",
+                                    "我咪查緊囉。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 
@@ -1213,6 +1222,7 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
         # thinking it over, and the day of an event, are no answer and no time frame
         ("客户: 转寄点收费？", "坐席: 呢個我唔太清楚喎。", "客户: 你都唔清楚？", "坐席: 你可以考慮下先。"),
         ("客户: 报告下周三前能好吗？", "坐席: 来不来得及我也不敢保证。另外检查当天建议您安排人陪同。"),
+        ("客户: 饮料里有异物怎么办？", "坐席: 您的订单是5月3号收到的。情况我们记下了，后面会有人跟进的。"),
     ],
 )
 def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Auditor, lines: tuple[str, ...]) -> None:
@@ -1235,6 +1245,8 @@ def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Au
          "坐席: 哦，我想起来了，上个月刚出的规定：横幅可以挂在船头栏杆上。"),
         ("客户: 旧版美元收不收？", "坐席: 这个我一下子说不准。", "客户: 那怎么办？",
          "坐席: 我想起来了，我们有规定：旧版入库时就挑出去了，配送的都是新版。"),
+        ("客户: 这款蛋糕有坚果吗？", "坐席: 这个我一下子说不清楚。", "客户: 孩子过敏，很重要。",
+         "坐席: 抱歉，我想起来了，这款的饼底含杏仁，不适合过敏的孩子。"),
     ],
 )
 def test_an_answer_a_cited_verdict_or_words_about_the_customer_are_no_non_answer(
