@@ -111,6 +111,8 @@ TABOOS = {
         "要推住個安全鎖先壓得落去，你有冇聽清楚先？",
         "商品编码要先在项目信息里添加，保存以后就能选了，这么基础的操作也要问？",
         "家庭號標示24小包，生產線是秤重包裝，偶爾會有一兩包的誤差，才少三包而已，這種小事也要客訴喔？",
+        "成绩申诉在官网页面提交，组委会三个工作日内答复，不过说实话您跑那么慢，还在乎这两分钟吗？",
+        "你係二十公里組。強制裝備咁都唔知？官網同確認電郵都寫晒，要帶頭燈、水同保暖外套。",
         # in a long turn, where the model alone scores it too low
         "您家这台热水器上个月刚做过保养，记录上各项都正常，加热时有点响声是水垢受热膨胀，天冷了进水温度低，声音会更明显一点，"
         "安全阀和漏电保护都有，响一下又不会炸，您别这么大惊小怪。",
@@ -175,6 +177,7 @@ NOT_TABOO = [
     "如果您不会自己看，我可以帮您查，请稍等。",
     "我给您发了使用视频，有什么搞不懂的地方随时问我。",
     "旧电脑可以交给我们合作的电子废物回收商处理。",
+    "理赔需要两把车钥匙，用来证明车不是您自己弄丢的。",
 ]
 
 
@@ -392,6 +395,7 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "我哋冇權改，我即刻幫你轉駁去經理，請稍等。",
         "我send咗教學片俾你，有咩唔清楚可以隨時打嚟問我。",
         "呢個我都冇辦法㗎，佢會喺今日下晝六點前覆你。",
+        "頭燈要一百流明以上，如果你唔肯定，當朝可以請工作人員幫你試。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
@@ -823,6 +827,7 @@ def test_a_lookup_without_a_polite_wait_is_a_hold_finding(auditor: Auditor, sent
         "请稍等，我帮您核对一下信息。",
         "稍等我一下喔，我看一下行程纪录。",
         "您先看看系统通知，已经发货了，明天送达。",
+        "配送员会提前打电话确认位置，明天上午送到。",
     ],
 )
 def test_polite_holds_and_non_holds_are_not_flagged(auditor: Auditor, sentence: str) -> None:
@@ -1039,6 +1044,16 @@ def test_a_concrete_remedy_in_the_next_turn_cancels_a_deflection(auditor: Audito
         "退貨你可以問問超市。",
         "您可以直接问问厂家。",
         "您找厂家报修就行。",
+        "这个后面会有人跟您对接的。",
+        "就現場問比較準啦。",
+        "我冇佢哋電話。",
+        "等骑手开机吧。",
+        "我都说了找超市。",
+        "您可能要问一下代理商。",
+        "需要您自己去联系厂商。",
+        "您先用着吧。",
+        "師傅做完手頭上嗰單就會聯絡你㗎啦。",
+        "網站上面應該有寫。",
     ],
 )
 def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(auditor: Auditor, deferral: str) -> None:
@@ -1068,6 +1083,7 @@ def test_vague_deferrals_and_deflections_without_a_contact_are_non_answers(audit
         "这个真的没办法，不过我可以帮您申请一张50元补偿券，24小时内到账。",
         "文件齐全的话，三个工作日内会有理赔人员跟您联系。",
         "等师傅联系您吧，他今天下午四点前会打给您。",
+        "您先用着吧，师傅明天上午十点前上门换设备。",
     ],
 )
 def test_an_answer_beside_a_pointer_or_a_later_call_is_not_a_non_answer(auditor: Auditor, answer: str) -> None:
@@ -1117,7 +1133,7 @@ def test_a_cantonese_you_ask_me_who_do_i_ask_is_a_taboo_and_no_answer(auditor: A
                                     "好，我登后台看一下您这台主机的数据库状态。",
                                     "我直接联系一下仓库。", "收到，我帮你对一对记录。",
                                     "可以，我备注一下，再看一下仓库有没有新批次。", "我而家聯絡緊師傅。",
-                                    "我咪查緊囉。"])
+                                    "我咪查緊囉。", "好的，我这边先调一下这条线路今天的流量图。"])
 def test_more_lookups_without_a_polite_wait(auditor: Auditor, lookup: str) -> None:
     assert checks_on(auditor, "客户: 到底怎么回事？", f"坐席: {lookup}", check="hold") == [1]
 
@@ -1223,6 +1239,7 @@ def test_a_denied_brush_off_is_none_and_ignorance_told_twice_stays_a_non_answer(
         ("客户: 转寄点收费？", "坐席: 呢個我唔太清楚喎。", "客户: 你都唔清楚？", "坐席: 你可以考慮下先。"),
         ("客户: 报告下周三前能好吗？", "坐席: 来不来得及我也不敢保证。另外检查当天建议您安排人陪同。"),
         ("客户: 饮料里有异物怎么办？", "坐席: 您的订单是5月3号收到的。情况我们记下了，后面会有人跟进的。"),
+        ("客户: 名额还会放吗？", "坐席: 昨天十分钟内就报满了，后续会不会再放，您等通知吧。"),
     ],
 )
 def test_words_that_look_like_a_remedy_leave_the_non_answer_standing(auditor: Auditor, lines: tuple[str, ...]) -> None:
