@@ -421,6 +421,7 @@ def test_a_count_of_nothing_is_no_time_frame(auditor: Auditor, sentence: str) ->
         "呢個我都冇辦法㗎，佢會喺今日下晝六點前覆你。",
         "頭燈要一百流明以上，如果你唔肯定，當朝可以請工作人員幫你試。",
         "锁定的原因我这边暂时还不清楚，我先在后台看看能不能给孩子解锁。",
+        "回头会有优惠券发给您，用不了就联系我。",
     ],
 )
 def test_non_answer_hard_negatives(auditor: Auditor, sentence: str) -> None:
